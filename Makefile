@@ -1,0 +1,53 @@
+# A thin wrapper over CMake: make, make test, make demo, make bench,
+# make install (DESTDIR, PREFIX), make asan-test, make format-check.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PREFIX ?= /usr/local
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure test unit-test asan-test demo bench install clean format-check fuzz package
+
+all: $(BUILD)/.configured
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD)/.configured:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	@touch $@
+
+deps:
+	packaging/install-deps
+
+# make test: dependencies, build, every suite (unit, integration, e2e).
+test: deps
+	$(MAKE) all CMAKE_FLAGS="$(CMAKE_FLAGS) -DCADENCE_WERROR=ON"
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The suites again, built with AddressSanitizer and UBSan.
+asan-test: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCADENCE_ASAN=ON -DCADENCE_WERROR=ON -DCADENCE_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE noasan
+
+demo: deps all
+	tests/e2e/demo.sh $(BUILD)
+
+bench: all
+	cmake --build $(BUILD) --target bench
+
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCADENCE_FUZZ=ON -DCADENCE_TESTS=OFF -DCADENCE_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: all
+	packaging/build-deb $(BUILD)
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

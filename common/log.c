@@ -1,0 +1,148 @@
+/*
+ * log.c: the logging module behind log.h. Thread-safe: syslog(3) and a
+ * single fputs per line are atomic enough for line-oriented output, and the
+ * settings are written once at start-up.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "common/log.h"
+
+static const char *log_progname = "cadence";
+static gboolean log_syslog;
+static gboolean log_stderr = TRUE;
+static cad_log_level log_level = CAD_LOG_INFO;
+static cad_log_hook log_hook;
+static void *log_hook_arg;
+
+void
+cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
+    cad_log_level level)
+{
+	log_progname = progname;
+	if (log_syslog && !to_syslog)
+		closelog();
+	log_syslog = to_syslog;
+	log_stderr = to_stderr;
+	log_level = level;
+	if (to_syslog)
+		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void
+cad_log_set_level(cad_log_level level)
+{
+	log_level = level;
+}
+
+gboolean
+cad_log_enabled(cad_log_level level)
+{
+	return level <= log_level || log_hook != NULL;
+}
+
+void
+cad_log_set_hook(cad_log_hook hook, void *arg)
+{
+	log_hook = hook;
+	log_hook_arg = arg;
+}
+
+void
+cad_logv(cad_log_level level, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_hook != NULL)
+		log_hook(level, line, log_hook_arg);
+	if (level <= log_level) {
+		if (log_syslog)
+			syslog((int)level, "%s", line);
+		if (log_stderr) {
+			char out[2200];
+			snprintf(out, sizeof(out), "%s: %s\n", log_progname,
+			    line);
+			fputs(out, stderr);
+		}
+	}
+	errno = saved;
+}
+
+void
+cad_log(cad_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cad_logv(level, fmt, ap);
+	va_end(ap);
+}
+
+static void
+log_with_errno(cad_log_level level, int err, const char *fmt, va_list ap)
+{
+	char msg[1800];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cad_log(level, "%s: %s", msg, g_strerror(err));
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_with_errno(CAD_LOG_WARNING, err, fmt, ap);
+	va_end(ap);
+	errno = err;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cad_logv(CAD_LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cad_logv(CAD_LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(int status, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_with_errno(CAD_LOG_ERR, err, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+fatalx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cad_logv(CAD_LOG_ERR, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
