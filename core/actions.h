@@ -50,6 +50,21 @@ gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf,
 gint64 cad_due_time(cad_txn *txn, const cad_conf *conf,
     const cad_enrollment *e, GError **error);
 
+/* One planned step of an enrollment, for `cadencectl schedule`. */
+typedef struct {
+	guint32 index;	/* 0-based step index */
+	const cad_step *step;
+	gint64 when;	/* planned time */
+} cad_planned_step;
+
+/*
+ * cad_plan - the planned time of each remaining step of e (from e->step
+ * on), in order; empty for a final state. Caller frees the GArray of
+ * cad_planned_step.
+ */
+GArray *cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
+    GError **error);
+
 /*
  * Inbound outcomes, each in its own write transaction. detail is free
  * text for the event (classification, status code, who). Enrollments in a

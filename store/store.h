@@ -20,6 +20,7 @@
  *   suppress     address or @domain            -> reason, time, source
  *   throttle     key text                      -> count, window start
  *   meta         "schema", "next_id", ...      -> u64
+ *   notices      time u64 BE + seq u64 BE      -> cad_notice (mail to reps)
  *   by_prospect  address                       -> id u64 BE (dupsort)
  *   by_domain    domain                        -> id u64 BE (dupsort)
  *   by_enr_event id u64 BE                     -> event key (dupsort)
@@ -332,6 +333,30 @@ guint64 cad_store_throttle_get(cad_txn *txn, const char *key,
     gint64 window_start);
 gboolean cad_store_throttle_add(cad_txn *txn, const char *key,
     gint64 window_start, guint64 n, GError **error);
+
+/* ---- notices: short mails to a rep, queued here, sent by the sender ---- */
+typedef struct {
+	gint64 time;
+	guint64 seq;
+	char *rep;     /* recipient: the rep's address */
+	char *subject; /* plain UTF-8 */
+	char *body;    /* plain UTF-8 text */
+	guint64 enrollment; /* 0 if none */
+} cad_notice;
+void cad_notice_free(cad_notice *n);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_notice, cad_notice_free)
+/*
+ * cad_store_notice_add - queue a notice (the milter cannot send mail
+ * itself: it never leaves its socket; the sender delivers notices).
+ */
+gboolean cad_store_notice_add(cad_txn *txn, const char *rep,
+    const char *subject, const char *body, guint64 enrollment, gint64 now,
+    GError **error);
+/* The oldest notices, at most limit; caller frees (cad_notice*). */
+GPtrArray *cad_store_notices(cad_txn *txn, guint limit, GError **error);
+/* Remove a notice once delivered. */
+gboolean cad_store_notice_del(cad_txn *txn, gint64 time, guint64 seq,
+    GError **error);
 
 /* ---- meta ---- */
 gboolean cad_store_meta_get(cad_txn *txn, const char *key, guint64 *value);
