@@ -1,0 +1,374 @@
+/*
+ * enroll.c: turn a rep's BCC to the cadence address into enrollments,
+ * and tell the rep by notice about every prospect that was refused.
+ */
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "core/actions.h"
+#include "milter/address.h"
+#include "milter/enroll.h"
+#include "milter/names.h"
+
+/* Longest subject quoted back to the rep in a notice. */
+#define CAD_NOTICE_SUBJECT_QUOTE_MAX 120
+
+void
+cad_enroll_plan_free(cad_enroll_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	g_free(plan->cadence);
+	g_free(plan->rep);
+	g_free(plan->root_msgid);
+	g_free(plan->subject);
+	if (plan->prospects != NULL)
+		g_ptr_array_unref(plan->prospects);
+	g_free(plan);
+}
+
+/* Fill p's name and company from a To/Cc mailbox. */
+static void
+prospect_fields(cad_prospect *p, const char *display)
+{
+	char *first = NULL, *last = NULL;
+
+	if (cad_name_split(display, &first, &last)) {
+		p->first_name = first;
+		p->last_name = last;
+	}
+	p->company = cad_company_from_domain(cad_address_domain(p->address));
+}
+
+static gboolean
+plan_has(const cad_enroll_plan *plan, const char *addr)
+{
+	for (guint i = 0; i < plan->prospects->len; i++) {
+		const cad_prospect *p = g_ptr_array_index(plan->prospects, i);
+		if (strcmp(p->address, addr) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Consider one mailbox of To or Cc as a prospect. */
+static void
+plan_add(cad_enroll_plan *plan, const cad_conf *conf, InternetAddress *ia)
+{
+	const char *raw = internet_address_mailbox_get_addr(
+	    INTERNET_ADDRESS_MAILBOX(ia));
+	g_autofree char *addr = cad_address_normalize(raw);
+	cad_prospect *p;
+
+	if (addr == NULL || plan_has(plan, addr))
+		return;
+	if (cad_address_classify(conf, addr, NULL) != CAD_ADDR_OTHER)
+		return; /* the cadence, bounce, ... addresses themselves */
+	if (cad_conf_is_rep(conf, addr) || strcmp(addr, plan->rep) == 0) {
+		plan->colleagues++;
+		return;
+	}
+	if (plan->prospects->len >= CAD_ENROLL_PROSPECTS_MAX) {
+		plan->over_limit++;
+		return;
+	}
+	p = cad_prospect_new(addr);
+	prospect_fields(p, internet_address_get_name(ia));
+	g_ptr_array_add(plan->prospects, p);
+}
+
+/* Walk a To or Cc list, groups included, reading at most *budget. */
+static void
+plan_add_list(cad_enroll_plan *plan, const cad_conf *conf,
+    InternetAddressList *list, int *budget)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n && *budget > 0; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		(*budget)--;
+		if (INTERNET_ADDRESS_IS_GROUP(ia))
+			plan_add_list(plan, conf,
+			    internet_address_group_get_members(
+				INTERNET_ADDRESS_GROUP(ia)),
+			    budget);
+		else if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			plan_add(plan, conf, ia);
+	}
+}
+
+cad_enroll_plan *
+cad_enroll_plan_new(const cad_conf *conf, const char *cadence,
+    const char *rep, const char *data, gsize len, GError **error)
+{
+	g_autoptr(cad_enroll_plan) plan = g_new0(cad_enroll_plan, 1);
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	const char *id, *subject;
+	int budget = CAD_ENROLL_ADDRESSES_MAX;
+
+	plan->rep = cad_address_normalize(rep);
+	if (plan->rep == NULL) {
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		    "sender is not an address");
+		return NULL;
+	}
+	plan->cadence = g_strdup(cadence != NULL && *cadence != '\0'
+		? cadence
+		: conf->default_cadence);
+	plan->prospects =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)cad_prospect_free);
+
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_persist_stream(parser, FALSE);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg == NULL) {
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		    "message headers do not parse");
+		return NULL;
+	}
+	id = g_mime_message_get_message_id(msg);
+	if (id != NULL && *id != '\0')
+		plan->root_msgid = cad_msgid_strip(id);
+	subject = g_mime_message_get_subject(msg);
+	if (subject != NULL)
+		plan->subject = g_strdup(subject);
+	plan_add_list(plan, conf, g_mime_message_get_to(msg), &budget);
+	plan_add_list(plan, conf, g_mime_message_get_cc(msg), &budget);
+	return g_steal_pointer(&plan);
+}
+
+const char *
+cad_enroll_status_describe(cad_enroll_status s)
+{
+	switch (s) {
+	case CAD_ENROLL_OK:
+		return "enrolled";
+	case CAD_ENROLL_SUPPRESSED:
+		return "on the suppression list (bounced, unsubscribed or "
+		       "blocked)";
+	case CAD_ENROLL_ACTIVE:
+		return "already active in a cadence";
+	case CAD_ENROLL_UNKNOWN_CADENCE:
+		return "no such cadence";
+	case CAD_ENROLL_UNTRUSTED:
+		return "sender may not enroll";
+	case CAD_ENROLL_OVER_LIMIT:
+		return "too many recipients in one message";
+	case CAD_ENROLL_FAILED:
+		return "internal error, see the mail log";
+	}
+	return "unknown";
+}
+
+static void
+outcome_clear(gpointer data)
+{
+	cad_enroll_outcome *o = data;
+
+	g_free(o->address);
+}
+
+void
+cad_enroll_result_free(cad_enroll_result *r)
+{
+	if (r == NULL)
+		return;
+	g_array_unref(r->outcomes);
+	g_free(r);
+}
+
+typedef struct {
+	const char *rep, *subject, *body;
+	guint64 enrollment;
+	const char *event_detail; /* when set, also a "refused" event */
+	gint64 now;
+} notice_arg;
+
+static gboolean
+notice_write(cad_txn *txn, void *arg, GError **error)
+{
+	notice_arg *n = arg;
+
+	if (n->event_detail != NULL &&
+	    !cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, n->event_detail,
+		n->now, error))
+		return FALSE;
+	if (n->rep == NULL)
+		return TRUE;
+	return cad_store_notice_add(txn, n->rep, n->subject, n->body,
+	    n->enrollment, n->now, error);
+}
+
+/* The notice to the rep listing the prospects that were not enrolled. */
+static char *
+notice_body(const cad_enroll_plan *plan, const cad_enroll_result *r)
+{
+	GString *b = g_string_new(NULL);
+	g_autofree char *subj = cad_printable(plan->subject,
+	    -1, CAD_NOTICE_SUBJECT_QUOTE_MAX);
+
+	g_string_append_printf(b,
+	    "Your message \"%s\" asked for cadence \"%s\".\n\n", subj,
+	    plan->cadence);
+	for (guint i = 0; i < r->outcomes->len; i++) {
+		const cad_enroll_outcome *o =
+		    &g_array_index(r->outcomes, cad_enroll_outcome, i);
+		g_string_append_printf(b, "%s: %s\n", o->address,
+		    cad_enroll_status_describe(o->status));
+	}
+	if (plan->over_limit > 0)
+		g_string_append_printf(b,
+		    "%u more recipients: not enrolled, at most %d per "
+		    "message.\n",
+		    plan->over_limit, CAD_ENROLL_PROSPECTS_MAX);
+	g_string_append(b, "\nYour message itself was delivered as usual.\n");
+	return g_string_free(b, FALSE);
+}
+
+static cad_enroll_status
+enroll_one(cad_store *store, const cad_conf *conf, const cad_enroll_plan *plan,
+    const cad_prospect *p, const char *tag, gint64 now, guint64 *id)
+{
+	cad_enroll_req req = {
+		.cadence = plan->cadence,
+		.rep = plan->rep,
+		.root_msgid = plan->root_msgid,
+		.subject = plan->subject,
+	};
+	g_autoptr(GError) err = NULL;
+
+	if (cad_enroll(store, conf, p, &req, now, TRUE, id, &err)) {
+		log_info("%s: enrolled prospect=%s cadence=%s rep=%s id=%" G_GUINT64_FORMAT,
+		    tag, p->address, plan->cadence, plan->rep, *id);
+		return CAD_ENROLL_OK;
+	}
+	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED) ||
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE)) {
+		cad_enroll_status s = err->code == CAD_STORE_ERROR_SUPPRESSED
+		    ? CAD_ENROLL_SUPPRESSED
+		    : CAD_ENROLL_ACTIVE;
+		log_info("%s: refused prospect=%s cadence=%s rep=%s: %s", tag,
+		    p->address, plan->cadence, plan->rep,
+		    cad_enroll_status_describe(s));
+		return s;
+	}
+	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		return CAD_ENROLL_UNKNOWN_CADENCE;
+	log_warnx("%s: enroll prospect=%s cadence=%s: %s", tag, p->address,
+	    plan->cadence, err->message);
+	return CAD_ENROLL_FAILED;
+}
+
+/* Record a refused event for an unknown cadence (cad_enroll does not). */
+static void
+refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
+    gint64 now)
+{
+	g_autofree char *detail = g_strdup_printf(
+	    "unknown cadence %s asked by %s", plan->cadence, plan->rep);
+	notice_arg n = {.event_detail = detail, .now = now};
+	g_autoptr(GError) err = NULL;
+
+	log_info("%s: refused cadence=%s rep=%s: no such cadence", tag,
+	    plan->cadence, plan->rep);
+	if (!cad_store_write(store, notice_write, &n, &err))
+		log_warnx("%s: record refusal: %s", tag, err->message);
+}
+
+static void
+notify_rep(cad_store *store, const cad_enroll_plan *plan,
+    cad_enroll_result *r, const char *tag, gint64 now)
+{
+	g_autofree char *body = notice_body(plan, r);
+	g_autofree char *subject = g_strdup_printf(
+	    "cadence: %u of %u prospects not enrolled in \"%s\"",
+	    r->refused + r->failed + plan->over_limit,
+	    r->outcomes->len + plan->over_limit, plan->cadence);
+	notice_arg n = {
+		.rep = plan->rep,
+		.subject = subject,
+		.body = body,
+		.now = now,
+	};
+	g_autoptr(GError) err = NULL;
+
+	if (cad_store_write(store, notice_write, &n, &err))
+		r->noticed = TRUE;
+	else
+		log_warnx("%s: queue notice to %s: %s", tag, plan->rep,
+		    err->message);
+}
+
+cad_enroll_result *
+cad_enroll_run(cad_store *store, const cad_conf *conf,
+    const cad_enroll_plan *plan, const char *tag, gint64 now)
+{
+	cad_enroll_result *r = g_new0(cad_enroll_result, 1);
+	gboolean known = cad_conf_cadence(conf, plan->cadence) != NULL;
+
+	r->outcomes = g_array_new(FALSE, TRUE, sizeof(cad_enroll_outcome));
+	g_array_set_clear_func(r->outcomes, outcome_clear);
+	if (tag == NULL)
+		tag = "-";
+	if (!known && plan->prospects->len > 0)
+		refuse_unknown(store, plan, tag, now);
+	for (guint i = 0; i < plan->prospects->len; i++) {
+		const cad_prospect *p = g_ptr_array_index(plan->prospects, i);
+		cad_enroll_outcome o = {.address = g_strdup(p->address)};
+		o.status = known
+		    ? enroll_one(store, conf, plan, p, tag, now, &o.id)
+		    : CAD_ENROLL_UNKNOWN_CADENCE;
+		if (o.status == CAD_ENROLL_OK)
+			r->enrolled++;
+		else if (o.status == CAD_ENROLL_FAILED)
+			r->failed++;
+		else
+			r->refused++;
+		g_array_append_val(r->outcomes, o);
+	}
+	if (plan->prospects->len == 0)
+		log_info("%s: cadence=%s rep=%s: no prospect in To or Cc", tag,
+		    plan->cadence, plan->rep);
+	if (r->refused + r->failed > 0 || plan->over_limit > 0)
+		notify_rep(store, plan, r, tag, now);
+	return r;
+}
+
+gboolean
+cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
+    const char *sender, const char *cadence, cad_trust why, const char *tag,
+    gint64 now)
+{
+	g_autofree char *who = cad_address_normalize(sender);
+	const char *name = cadence != NULL ? cadence : conf->default_cadence;
+	g_autofree char *detail = g_strdup_printf("cadence %s asked by %s: %s",
+	    name, who != NULL ? who : "<>", cad_trust_describe(why));
+	g_autofree char *body = NULL;
+	notice_arg n = {.event_detail = detail, .now = now};
+	g_autoptr(GError) err = NULL;
+
+	log_info("%s: refused cadence=%s sender=%s: %s", tag != NULL ? tag : "-",
+	    name, who != NULL ? who : "<>", cad_trust_describe(why));
+	if (who != NULL && cad_conf_is_rep(conf, who)) {
+		body = g_strdup_printf(
+		    "Your message to the cadence address enrolled nobody: it "
+		    "was sent without logging in to the mail server (SMTP "
+		    "AUTH) and not from the office network.\n\n"
+		    "Send it again from your usual mail account to enroll "
+		    "the prospects in \"%s\".\n",
+		    name);
+		n.rep = who;
+		n.subject = "cadence: nobody enrolled (not logged in)";
+		n.body = body;
+	}
+	if (!cad_store_write(store, notice_write, &n, &err)) {
+		log_warnx("%s: record refusal: %s", tag != NULL ? tag : "-",
+		    err->message);
+		return FALSE;
+	}
+	return TRUE;
+}
