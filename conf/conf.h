@@ -131,6 +131,8 @@ typedef struct {
 	GPtrArray *cadences; /* cad_cadence*, by name */
 
 	GPtrArray *reps; /* cad_rep* */
+
+	GHashTable *effective; /* "group.key" -> value as loaded, for dumps */
 } cad_conf;
 
 /*
@@ -180,8 +182,11 @@ typedef struct {
 	const char *group;
 	const char *name;
 	cad_key_type type;
-	const char *def; /* NULL: required */
-	const char *doc;
+	const char *def;   /* NULL: required; "" : unset by default */
+	const char *doc;   /* one line for check-config and the man page */
+	const char *check; /* what is expected, for error lines */
+	gssize offset;	   /* into cad_conf (or cad_cadence / cad_step); -1 */
+	gint64 min, max;   /* INT and SIZE bounds */
 } cad_key;
 
 /* The table, ended by a NULL name. */
