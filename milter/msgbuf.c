@@ -97,3 +97,48 @@ cad_msgbuf_get(const cad_msgbuf *mb, cad_hdr h)
 {
 	return h < CAD_HDR_COUNT ? mb->hdr[h] : NULL;
 }
+
+/* The end of the line starting at p (at the LF, or end). */
+static const char *
+line_end(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl != NULL ? nl : end;
+}
+
+char *
+cad_raw_header(const char *data, gsize len, const char *name)
+{
+	const char *p = data, *end = data + MIN(len, CAD_MSGBUF_HEADER_MAX);
+	gsize nlen = strlen(name);
+
+	while (p < end) {
+		const char *e = line_end(p, end);
+		gsize l = (gsize)(e - p);
+		if (l > 0 && p[l - 1] == '\r')
+			l--;
+		if (l == 0)
+			return NULL; /* end of the header block */
+		if (l > nlen && p[nlen] == ':' &&
+		    g_ascii_strncasecmp(p, name, nlen) == 0) {
+			GString *v = g_string_new(NULL);
+			const char *s = p + nlen + 1;
+			for (;;) {
+				const char *le = e;
+				if (le > s && le[-1] == '\r')
+					le--;
+				g_string_append_len(v, s, le - s);
+				if (e >= end || e + 1 >= end ||
+				    (e[1] != ' ' && e[1] != '\t'))
+					break;
+				s = e + 1;
+				e = line_end(s, end);
+			}
+			g_strstrip(v->str);
+			return g_string_free(v, FALSE);
+		}
+		p = e < end ? e + 1 : end;
+	}
+	return NULL;
+}

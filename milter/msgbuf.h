@@ -77,4 +77,11 @@ gboolean cad_msgbuf_body(cad_msgbuf *mb, const void *chunk, gsize len);
 /* The first value of header h, or NULL. */
 const char *cad_msgbuf_get(const cad_msgbuf *mb, cad_hdr h);
 
+/*
+ * cad_raw_header - the first value of header name in a raw message (LF or
+ * CRLF), unfolded, without the leading space; NULL when absent. Reads at
+ * most CAD_MSGBUF_HEADER_MAX bytes of header block. Caller frees.
+ */
+char *cad_raw_header(const char *data, gsize len, const char *name);
+
 #endif
