@@ -1,0 +1,542 @@
+/*
+ * template.c: parse step templates once into literal and placeholder
+ * segments, then render them per prospect. Parsing checks the syntax in
+ * full, so `cadencectl check-config` and the sender's start-up can refuse
+ * a broken template before any prospect meets it.
+ */
+#include <string.h>
+
+#include "conf/conf.h"
+#include "sender/template.h"
+
+G_DEFINE_QUARK(cad-template-error-quark, cad_template_error)
+
+/* Where a value lands decides how it is cleaned. */
+typedef enum { CTX_HEADER, CTX_TEXT, CTX_HTML } render_ctx;
+
+typedef struct {
+	char *literal;	/* literal text, or NULL for a placeholder */
+	char *field;	/* placeholder name */
+	char *fallback; /* NULL: none ("{{x}}"); "" for "{{x|}}" */
+} segment;
+
+typedef struct {
+	char *name;
+	GPtrArray *segs; /* segment* */
+} tmpl_header;
+
+struct cad_template {
+	char *name;
+	GPtrArray *headers; /* tmpl_header* */
+	GPtrArray *text;    /* segment* */
+	GPtrArray *html;    /* segment*, or NULL */
+	guint placeholders;
+};
+
+static void
+segment_free(gpointer p)
+{
+	segment *s = p;
+
+	g_free(s->literal);
+	g_free(s->field);
+	g_free(s->fallback);
+	g_free(s);
+}
+
+static void
+tmpl_header_free(gpointer p)
+{
+	tmpl_header *h = p;
+
+	g_free(h->name);
+	g_ptr_array_unref(h->segs);
+	g_free(h);
+}
+
+void
+cad_template_free(cad_template *t)
+{
+	if (t == NULL)
+		return;
+	g_free(t->name);
+	g_ptr_array_unref(t->headers);
+	g_ptr_array_unref(t->text);
+	if (t->html != NULL)
+		g_ptr_array_unref(t->html);
+	g_free(t);
+}
+
+const char *
+cad_template_name(const cad_template *t)
+{
+	return t->name;
+}
+
+gboolean
+cad_template_has_html(const cad_template *t)
+{
+	return t->html != NULL;
+}
+
+static gboolean
+field_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+/* line_of - the 1-based line number of p within base. */
+static guint
+line_of(const char *base, const char *p, guint first_line)
+{
+	guint n = first_line;
+
+	for (const char *q = base; q < p; q++)
+		if (*q == '\n')
+			n++;
+	return n;
+}
+
+/*
+ * parse_placeholder - parse "{{ name [| fallback] }}" at p (pointing at
+ * the braces); returns the segment and sets *end past it.
+ */
+static segment *
+parse_placeholder(const char *p, const char *limit, const char **end,
+    GError **error)
+{
+	const char *close = NULL, *q, *bar;
+	g_autofree char *inner = NULL;
+	g_auto(GStrv) parts = NULL;
+	segment *s;
+	char *nm;
+
+	for (q = p + 2; q + 1 < limit; q++) {
+		if (q[0] == '}' && q[1] == '}') {
+			close = q;
+			break;
+		}
+		if (*q == '\n' || (q[0] == '{' && q[1] == '{'))
+			break;
+	}
+	if (close == NULL) {
+		g_set_error_literal(error, CAD_TEMPLATE_ERROR,
+		    CAD_TEMPLATE_ERROR_SYNTAX, "unterminated {{");
+		return NULL;
+	}
+	inner = g_strndup(p + 2, (gsize)(close - p - 2));
+	bar = strchr(inner, '|');
+	nm = g_strstrip(bar != NULL ? g_strndup(inner, (gsize)(bar - inner))
+				     : g_strdup(inner));
+	s = g_new0(segment, 1);
+	s->field = nm;
+	if (bar != NULL)
+		s->fallback = g_strstrip(g_strdup(bar + 1));
+	if (*nm == '\0' || strlen(nm) > CAD_TEMPLATE_NAME_MAX ||
+	    (s->fallback != NULL &&
+		strlen(s->fallback) > CAD_TEMPLATE_FALLBACK_MAX)) {
+		g_set_error(error, CAD_TEMPLATE_ERROR,
+		    CAD_TEMPLATE_ERROR_SYNTAX,
+		    "placeholder name empty or longer than %d, or fallback "
+		    "longer than %d",
+		    CAD_TEMPLATE_NAME_MAX, CAD_TEMPLATE_FALLBACK_MAX);
+		segment_free(s);
+		return NULL;
+	}
+	for (const char *c = nm; *c != '\0'; c++) {
+		if (!field_char(*c)) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX,
+			    "bad character in placeholder name \"%s\"", nm);
+			segment_free(s);
+			return NULL;
+		}
+	}
+	*end = close + 2;
+	return s;
+}
+
+static void
+add_literal(GPtrArray *segs, const char *p, gsize n)
+{
+	segment *s;
+
+	if (n == 0)
+		return;
+	s = g_new0(segment, 1);
+	s->literal = g_strndup(p, n);
+	g_ptr_array_add(segs, s);
+}
+
+/*
+ * parse_segments - split text[0..len) into segments. first_line is the
+ * line number of text[0] in the file, for messages.
+ */
+static GPtrArray *
+parse_segments(cad_template *t, const char *text, gsize len, guint first_line,
+    GError **error)
+{
+	g_autoptr(GPtrArray) segs = g_ptr_array_new_with_free_func(segment_free);
+	const char *p = text, *limit = text + len, *lit = text;
+
+	while (p + 1 < limit) {
+		const char *end;
+		segment *s;
+		GError *local = NULL;
+
+		if (p[0] != '{' || p[1] != '{') {
+			p++;
+			continue;
+		}
+		add_literal(segs, lit, (gsize)(p - lit));
+		s = parse_placeholder(p, limit, &end, &local);
+		if (s == NULL) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX, "%s: line %u: %s",
+			    t->name, line_of(text, p, first_line),
+			    local->message);
+			g_error_free(local);
+			return NULL;
+		}
+		if (++t->placeholders > CAD_TEMPLATE_PLACEHOLDERS_MAX) {
+			segment_free(s);
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX,
+			    "%s: more than %d placeholders", t->name,
+			    CAD_TEMPLATE_PLACEHOLDERS_MAX);
+			return NULL;
+		}
+		g_ptr_array_add(segs, s);
+		p = lit = end;
+	}
+	add_literal(segs, lit, (gsize)(limit - lit));
+	return g_steal_pointer(&segs);
+}
+
+/* header_name_ok - RFC 5322 ftext: printable ASCII but ':' and space. */
+static gboolean
+header_name_ok(const char *s, gsize n)
+{
+	if (n == 0 || n > 76)
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 127 || s[i] == ':')
+			return FALSE;
+	return TRUE;
+}
+
+/*
+ * parse_headers - the header block (unfolded) of norm (LF text); sets
+ * *body to the first byte after the blank line and *body_line to its line.
+ */
+static gboolean
+parse_headers(cad_template *t, const char *norm, const char **body,
+    guint *body_line, GError **error)
+{
+	const char *p = norm;
+	guint line = 1;
+
+	while (*p != '\0' && *p != '\n') {
+		const char *start = p, *colon, *eol, *vstart;
+		g_autoptr(GString) value = g_string_new(NULL);
+		tmpl_header *h;
+		guint hline = line;
+
+		eol = strchrnul(p, '\n');
+		colon = memchr(p, ':', (gsize)(eol - p));
+		if (colon == NULL || !header_name_ok(p, (gsize)(colon - p))) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX,
+			    "%s: line %u: expected \"Name: value\" or a blank "
+			    "line before the body",
+			    t->name, line);
+			return FALSE;
+		}
+		if (t->headers->len >= CAD_TEMPLATE_HEADERS_MAX) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX,
+			    "%s: more than %d headers", t->name,
+			    CAD_TEMPLATE_HEADERS_MAX);
+			return FALSE;
+		}
+		/* The value, with continuation lines unfolded. */
+		vstart = colon + 1;
+		for (;;) {
+			g_string_append_len(value, vstart,
+			    (gssize)(eol - vstart));
+			p = *eol == '\n' ? eol + 1 : eol;
+			line++;
+			if (*p != ' ' && *p != '\t')
+				break;
+			vstart = p;
+			eol = strchrnul(p, '\n');
+		}
+		h = g_new0(tmpl_header, 1);
+		h->name = g_strndup(start, (gsize)(colon - start));
+		g_ptr_array_add(t->headers, h);
+		g_strstrip(value->str);
+		h->segs = parse_segments(t, value->str, strlen(value->str),
+		    hline, error);
+		if (h->segs == NULL)
+			return FALSE;
+	}
+	*body = *p == '\n' ? p + 1 : p;
+	*body_line = line + 1;
+	return TRUE;
+}
+
+/* normalize - a copy with CRLF and lone CR turned into LF. */
+static char *
+normalize(const char *text, gsize len)
+{
+	GString *out = g_string_sized_new(len + 1);
+
+	for (gsize i = 0; i < len; i++) {
+		if (text[i] == '\r') {
+			g_string_append_c(out, '\n');
+			if (i + 1 < len && text[i + 1] == '\n')
+				i++;
+		} else if (text[i] == '\0')
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_c(out, text[i]);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* find_html_mark - the start of the "--- html ---" line in body, or NULL;
+ * *after points past its line end. */
+static const char *
+find_html_mark(const char *body, const char **after)
+{
+	gsize ml = strlen(CAD_TEMPLATE_HTML_MARK);
+
+	for (const char *p = body; *p != '\0';) {
+		const char *eol = strchrnul(p, '\n'), *e = eol;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((gsize)(e - p) == ml &&
+		    memcmp(p, CAD_TEMPLATE_HTML_MARK, ml) == 0) {
+			*after = *eol == '\n' ? eol + 1 : eol;
+			return p;
+		}
+		p = *eol == '\n' ? eol + 1 : eol;
+	}
+	return NULL;
+}
+
+cad_template *
+cad_template_parse(const char *text, gsize len, const char *name,
+    GError **error)
+{
+	g_autoptr(cad_template) t = g_new0(cad_template, 1);
+	g_autofree char *norm = normalize(text, len);
+	const char *body, *mark, *after = NULL;
+	guint body_line;
+
+	t->name = g_strdup(name != NULL ? name : "template");
+	t->headers = g_ptr_array_new_with_free_func(tmpl_header_free);
+	if (!g_utf8_validate(norm, -1, NULL)) {
+		g_set_error(error, CAD_TEMPLATE_ERROR,
+		    CAD_TEMPLATE_ERROR_SYNTAX, "%s: not UTF-8 text", t->name);
+		return NULL;
+	}
+	if (!parse_headers(t, norm, &body, &body_line, error))
+		return NULL;
+	mark = find_html_mark(body, &after);
+	t->text = parse_segments(t, body,
+	    mark != NULL ? (gsize)(mark - body) : strlen(body), body_line,
+	    error);
+	if (t->text == NULL)
+		return NULL;
+	if (mark != NULL) {
+		t->html = parse_segments(t, after, strlen(after),
+		    line_of(body, after, body_line), error);
+		if (t->html == NULL)
+			return NULL;
+	}
+	return g_steal_pointer(&t);
+}
+
+cad_template *
+cad_template_load(const char *path, GError **error)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *base = g_path_get_basename(path);
+	gsize len;
+	GError *local = NULL;
+
+	if (!g_file_get_contents(path, &text, &len, &local)) {
+		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
+		    "template %s: %s", path, local->message);
+		g_error_free(local);
+		return NULL;
+	}
+	if (len > CAD_CONF_FILE_MAX) {
+		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
+		    "template %s: larger than %d bytes", path,
+		    CAD_CONF_FILE_MAX);
+		return NULL;
+	}
+	return cad_template_parse(text, len, base, error);
+}
+
+char *
+cad_header_value_clean(const char *value)
+{
+	GString *out = g_string_sized_new(strlen(value) + 1);
+	gboolean space = FALSE;
+
+	for (const unsigned char *p = (const unsigned char *)value; *p != '\0';
+	     p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == ' ') {
+			space = TRUE;
+			continue;
+		}
+		if (space && out->len > 0)
+			g_string_append_c(out, ' ');
+		space = FALSE;
+		g_string_append_c(out, (char)*p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* text_clean - a body value: CR/CRLF to LF, other controls but TAB out. */
+static void
+append_text(GString *out, const char *v)
+{
+	for (const char *p = v; *p != '\0'; p++) {
+		if (*p == '\r') {
+			g_string_append_c(out, '\n');
+			if (p[1] == '\n')
+				p++;
+		} else if ((unsigned char)*p >= 0x20 || *p == '\n' ||
+		    *p == '\t')
+			g_string_append_c(out, *p);
+	}
+}
+
+static void
+append_html(GString *out, const char *v)
+{
+	g_autoptr(GString) plain = g_string_new(NULL);
+	g_autofree char *esc = NULL;
+
+	append_text(plain, v);
+	esc = g_markup_escape_text(plain->str, (gssize)plain->len);
+	g_string_append(out, esc);
+}
+
+static gboolean
+blank(const char *v)
+{
+	if (v == NULL)
+		return TRUE;
+	for (; *v != '\0'; v++)
+		if (!g_ascii_isspace(*v))
+			return FALSE;
+	return TRUE;
+}
+
+/* render_segs - the text of segs for ctx; NULL with MISSING or SYNTAX. */
+static char *
+render_segs(const cad_template *t, GPtrArray *segs, render_ctx ctx,
+    cad_field_lookup lookup, void *arg, char **missing_out, GError **error)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	for (guint i = 0; i < segs->len; i++) {
+		const segment *s = g_ptr_array_index(segs, i);
+		const char *v;
+
+		if (s->literal != NULL) {
+			g_string_append(out, s->literal);
+			continue;
+		}
+		v = lookup(s->field, arg);
+		if (blank(v))
+			v = s->fallback;
+		if (v == NULL) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_MISSING,
+			    "%s: field \"%s\" has no value and no fallback",
+			    t->name, s->field);
+			if (missing_out != NULL)
+				*missing_out = g_strdup(s->field);
+			return NULL;
+		}
+		if (ctx == CTX_HEADER) {
+			g_autofree char *c = cad_header_value_clean(v);
+			g_string_append(out, c);
+		} else if (ctx == CTX_HTML)
+			append_html(out, v);
+		else
+			append_text(out, v);
+		if (out->len > CAD_TEMPLATE_RENDER_MAX) {
+			g_set_error(error, CAD_TEMPLATE_ERROR,
+			    CAD_TEMPLATE_ERROR_SYNTAX,
+			    "%s: rendered part larger than %d bytes", t->name,
+			    CAD_TEMPLATE_RENDER_MAX);
+			return NULL;
+		}
+	}
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static void
+header_free(gpointer p)
+{
+	cad_header *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+void
+cad_rendered_free(cad_rendered *r)
+{
+	if (r == NULL)
+		return;
+	g_ptr_array_unref(r->headers);
+	g_free(r->subject);
+	g_free(r->text);
+	g_free(r->html);
+	g_free(r);
+}
+
+cad_rendered *
+cad_template_render(const cad_template *t, cad_field_lookup lookup,
+    void *arg, char **missing_out, GError **error)
+{
+	g_autoptr(cad_rendered) r = g_new0(cad_rendered, 1);
+
+	r->headers = g_ptr_array_new_with_free_func(header_free);
+	for (guint i = 0; i < t->headers->len; i++) {
+		const tmpl_header *th = g_ptr_array_index(t->headers, i);
+		char *v = render_segs(t, th->segs, CTX_HEADER, lookup, arg,
+		    missing_out, error);
+		if (v == NULL)
+			return NULL;
+		if (g_ascii_strcasecmp(th->name, "Subject") == 0) {
+			g_free(r->subject);
+			r->subject = v;
+		} else {
+			cad_header *h = g_new0(cad_header, 1);
+			h->name = g_strdup(th->name);
+			h->value = v;
+			g_ptr_array_add(r->headers, h);
+		}
+	}
+	r->text = render_segs(t, t->text, CTX_TEXT, lookup, arg, missing_out,
+	    error);
+	if (r->text == NULL)
+		return NULL;
+	if (t->html != NULL) {
+		r->html = render_segs(t, t->html, CTX_HTML, lookup, arg,
+		    missing_out, error);
+		if (r->html == NULL)
+			return NULL;
+	}
+	return g_steal_pointer(&r);
+}
