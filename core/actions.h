@@ -46,6 +46,18 @@ gboolean cad_enroll_txn(cad_txn *txn, const cad_conf *conf,
 gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf,
     cad_enrollment *e, gint64 now, GError **error);
 
+/*
+ * cad_resume_txn - a paused enrollment goes on: active again, its current
+ * step rescheduled no earlier than the next open slot after now, and a
+ * "resumed" event. The sender calls it when an auto-reply pause ends
+ * (a paused enrollment with paused_until comes due).
+ */
+gboolean cad_resume_txn(cad_txn *txn, const cad_conf *conf,
+    cad_enrollment *e, const char *who, gint64 now, GError **error);
+
+/* The step number (cadence numbering) last done: 1 before any follow-up. */
+guint32 cad_last_step_number(const cad_conf *conf, const cad_enrollment *e);
+
 /* The time the step at e->step is due for e (0 past the last step). */
 gint64 cad_due_time(cad_txn *txn, const cad_conf *conf,
     const cad_enrollment *e, GError **error);
