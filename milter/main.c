@@ -1,0 +1,332 @@
+/*
+ * main.c: cadence-milter: options, the listening socket, privileges, the
+ * store, then libmilter's loop in its own thread while the main thread
+ * handles signals: SIGHUP reloads the configuration, SIGTERM and SIGINT
+ * stop accepting, drain the open connections and close the store.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "conf/conf.h"
+#include "milter/milter.h"
+#include "store/store.h"
+
+/*
+ * How long shutdown waits for open connections. Postfix's own
+ * milter_content_timeout is 300 s, but a message's callbacks take
+ * milliseconds; 30 s covers a slow store and stays under systemd's
+ * default stop timeout of 90 s.
+ */
+#define CAD_MILTER_DRAIN_MS 30000
+
+/* Written by the signal handler, read by the main thread. */
+static int sig_pipe[2] = {-1, -1};
+
+typedef struct {
+	const char *conf_path;
+	const char *pid_file;
+	const char *user;
+	gboolean foreground;
+	int debug;
+} options;
+
+static G_NORETURN void
+usage(void)
+{
+	fprintf(stderr, "usage: cadence-milter [-dfV] [-c file] [-p pidfile] "
+			"[-u user]\n");
+	exit(CAD_EX_USAGE);
+}
+
+static void
+parse_options(int argc, char **argv, options *o)
+{
+	int ch;
+
+	o->conf_path = CADENCE_SYSCONFDIR "/cadence.conf";
+	while ((ch = getopt(argc, argv, "c:dfp:u:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 'd':
+			o->debug++;
+			break;
+		case 'f':
+			o->foreground = TRUE;
+			break;
+		case 'p':
+			o->pid_file = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'V': {
+			unsigned int ma, mi, pl;
+			smfi_version(&ma, &mi, &pl);
+			printf("cadence-milter %s (libmilter %u.%u.%u)\n",
+			    CADENCE_VERSION, ma, mi, pl);
+			exit(0);
+		}
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+/* "unix:/path" or "local:/path": the path, else NULL (inet sockets). */
+static const char *
+socket_path(const char *spec)
+{
+	if (g_str_has_prefix(spec, "unix:"))
+		return spec + 5;
+	if (g_str_has_prefix(spec, "local:"))
+		return spec + 6;
+	if (strchr(spec, ':') == NULL)
+		return spec;
+	return NULL;
+}
+
+/* Open the listening socket (as root, before dropping privileges). */
+static void
+open_socket(const cad_conf *conf, const struct passwd *pw)
+{
+	const char *path = socket_path(conf->milter_socket);
+	mode_t old;
+
+	if (smfi_setconn(conf->milter_socket) != MI_SUCCESS)
+		fatalx(CAD_EX_CONFIG, "[milter] socket %s: not a socket spec",
+		    conf->milter_socket);
+	/* The postfix user reaches the socket through the group. */
+	old = umask(007);
+	if (smfi_opensocket(TRUE) != MI_SUCCESS)
+		fatalx(CAD_EX_OSERR, "cannot listen on %s (a directory missing, "
+				     "or another milter there?)",
+		    conf->milter_socket);
+	umask(old);
+	if (path != NULL && pw != NULL &&
+	    chown(path, pw->pw_uid, pw->pw_gid) != 0)
+		fatal(CAD_EX_OSERR, "chown %s to %s", path, pw->pw_name);
+}
+
+static void
+write_pid_file(const char *path)
+{
+	g_autofree char *text = g_strdup_printf("%ld\n", (long)getpid());
+	g_autoptr(GError) err = NULL;
+
+	if (!g_file_set_contents(path, text, -1, &err))
+		fatalx(CAD_EX_CANTCREAT, "pid file: %s", err->message);
+}
+
+static void
+drop_privileges(const struct passwd *pw)
+{
+	if (pw == NULL)
+		return;
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0)
+		fatal(CAD_EX_OSERR, "cannot run as user %s", pw->pw_name);
+	if (setuid(0) == 0)
+		fatalx(CAD_EX_SOFTWARE, "still root after dropping privileges");
+}
+
+/* The user to run as: only when started as root. */
+static struct passwd *
+lookup_user(const options *o, const cad_conf *conf)
+{
+	const char *name = o->user != NULL ? o->user : conf->milter_user;
+	struct passwd *pw;
+
+	if (geteuid() != 0 || name == NULL || *name == '\0')
+		return NULL;
+	pw = getpwnam(name);
+	if (pw == NULL)
+		fatalx(CAD_EX_CONFIG, "no such user: %s (create it, or set "
+				      "[milter] user or -u)",
+		    name);
+	return pw;
+}
+
+static void *
+milter_thread(void *arg)
+{
+	int *rc = arg;
+	char c = 'x';
+
+	*rc = smfi_main();
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* the main thread is stopping already */
+	}
+	return NULL;
+}
+
+/* What a reload cannot change, as started. */
+typedef struct {
+	char *store_path;
+	char *socket;
+} started;
+
+static void
+reload(const char *path, const started *running)
+{
+	g_autoptr(GError) err = NULL;
+	cad_conf *conf = cad_conf_load(path, &err);
+
+	if (conf == NULL) {
+		log_warnx("reload: %s: keeping the running configuration: %s",
+		    path, err->message);
+		return;
+	}
+	if (g_strcmp0(conf->store_path, running->store_path) != 0 ||
+	    g_strcmp0(conf->milter_socket, running->socket) != 0)
+		log_warnx("reload: [store] path and [milter] socket take "
+			  "effect at the next start");
+	cad_milter_set_conf(conf);
+	log_info("reload: configuration %s loaded", path);
+}
+
+/* Set up the self-pipe and the handlers: the main thread takes signals. */
+static void
+signals_init(sigset_t *mask)
+{
+	struct sigaction sa;
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		fatal(CAD_EX_OSERR, "pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(mask);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+}
+
+/*
+ * Wait for signals until asked to stop. libmilter's own signal thread
+ * also waits for SIGHUP and SIGTERM (and would stop on either); the kernel
+ * gives a process-directed signal to the main thread first when the main
+ * thread does not block it, so it lands here, in on_signal.
+ */
+static int
+signal_loop(const char *conf_path, const started *running)
+{
+	struct pollfd pfd = {.fd = sig_pipe[0], .events = POLLIN};
+	char c;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			fatal(CAD_EX_OSERR, "poll");
+		if (read(sig_pipe[0], &c, 1) != 1)
+			continue;
+		if (c == SIGHUP) {
+			reload(conf_path, running);
+			continue;
+		}
+		if (c == SIGTERM || c == SIGINT) {
+			log_info("stopping on signal %d", c);
+			smfi_stop();
+			return 0;
+		}
+		log_warnx("libmilter stopped by itself; exiting");
+		return 1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	options o = {0};
+	g_autoptr(GError) err = NULL;
+	cad_conf *conf;
+	cad_store *store;
+	struct passwd *pw;
+	pthread_t thread;
+	sigset_t mask;
+	g_autofree char *pid_file = NULL;
+	started run = {0};
+	int rc = 0, status;
+	guint left;
+
+	parse_options(argc, argv, &o);
+	cad_log_init("cadence-milter", TRUE, o.foreground,
+	    o.debug > 0 ? CAD_LOG_DEBUG : CAD_LOG_INFO);
+	g_mime_init();
+	conf = cad_conf_load(o.conf_path, &err);
+	if (conf == NULL)
+		fatalx(CAD_EX_CONFIG, "%s", err->message);
+	pw = lookup_user(&o, conf);
+	run.store_path = g_strdup(conf->store_path);
+	run.socket = g_strdup(conf->milter_socket);
+	pid_file = g_strdup(o.pid_file != NULL ? o.pid_file : conf->pid_file);
+	/* The snapshot owns conf; no reload can free it before the loop. */
+	if (!cad_milter_init(conf, &err))
+		fatalx(CAD_EX_SOFTWARE, "%s", err->message);
+	open_socket(conf, pw);
+	conf = NULL;
+	if (!o.foreground && daemon(0, 0) != 0)
+		fatal(CAD_EX_OSERR, "daemon");
+	if (pid_file != NULL && *pid_file != '\0')
+		write_pid_file(pid_file);
+	drop_privileges(pw);
+	store = cad_store_open(run.store_path, NULL, &err);
+	if (store == NULL)
+		fatalx(CAD_EX_CANTCREAT, "store %s: %s", run.store_path,
+		    err->message);
+	cad_milter_set_store(store);
+	signals_init(&mask);
+	/* The milter thread and libmilter's threads never take them. */
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	if (pthread_create(&thread, NULL, milter_thread, &status) != 0)
+		fatal(CAD_EX_OSERR, "pthread_create");
+	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
+	log_info("started: socket %s store %s", run.socket, run.store_path);
+	rc = signal_loop(o.conf_path, &run);
+	pthread_join(thread, NULL);
+	left = cad_milter_drain(CAD_MILTER_DRAIN_MS);
+	if (left > 0)
+		log_warnx("stopping with %u connections still open", left);
+	cad_store_close(store);
+	cad_milter_shutdown();
+	if (pid_file != NULL && *pid_file != '\0')
+		(void)unlink(pid_file);
+	g_mime_shutdown();
+	g_free(run.store_path);
+	g_free(run.socket);
+	log_info("stopped");
+	return rc;
+}
