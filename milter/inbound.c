@@ -293,19 +293,6 @@ decide(cad_match_kind m, cad_kind k, gboolean from_rep, const char *from,
 					  : CAD_OUTCOME_NONE;
 }
 
-/* The cadence step number last sent to e (1: the rep's own email). */
-static guint32
-last_step_number(const cad_conf *conf, const cad_enrollment *e)
-{
-	const cad_cadence *c = cad_conf_cadence(conf, e->cadence);
-	const cad_step *s;
-
-	if (c == NULL || e->step == 0)
-		return 1;
-	s = cad_cadence_step(c, e->step - 1);
-	return s != NULL ? s->number : e->step + 1;
-}
-
 /* The end of an auto-reply pause: its return date, if in the future. */
 static gint64
 pause_until(const cad_classification *c, gint64 now)
@@ -468,7 +455,7 @@ result_fill(cad_inbound_result *out, const cad_conf *conf, const match *m,
 	out->enrollment = e->id;
 	out->prospect = g_strdup(e->address);
 	out->cadence = g_strdup(e->cadence);
-	out->step = last_step_number(conf, e);
+	out->step = cad_last_step_number(conf, e);
 }
 
 gboolean
