@@ -1,0 +1,393 @@
+/*
+ * bounce_text.c: bounces that are not RFC 3464 reports: the plain-text
+ * notices of qmail, Exim, Postfix, Sendmail, Courier, Exchange, Gmail,
+ * Yahoo and the rest. Evidence comes from the sender and subject and from
+ * phrases these MTAs print; recipients and diagnostics are read from the
+ * notice above the returned original, never from quoted lines.
+ */
+#include <string.h>
+
+#include "common/util.h"
+#include "mail/mail_internal.h"
+
+/* Lines of a notice read for recipients and diagnostics. */
+#define MAX_NOTICE_LINES 400
+/* Lines after a recipient's first mention taken as its diagnostic. */
+#define MAX_DIAG_LINES 8
+
+/* Senders that are mail systems (From, display name or address). */
+static const char *const daemon_from[] = {"mailer-daemon", "mailer_daemon",
+    "mailerdaemon", "postmaster", "mail delivery", "mail administrator",
+    "mdaemon", "mail system", "mailsystem", "delivery subsystem",
+    "mail.daemon", "mail-daemon", "maildaemon", "<>", "returned mail",
+    "smtp gateway", "internet mail delivery", "mail router",
+    "system administrator", "mailadmin", "mail transport", NULL};
+
+/* Subjects of non-delivery notices (after Re:/Fwd: are ruled out). */
+static const char *const bounce_subjects[] = {"undeliver", "undelivered",
+    "delivery status notification", "delivery notification",
+    "failure notice", "returned mail", "return mail", "mail delivery fail",
+    "delivery failure", "delivery failed", "could not be delivered",
+    "not delivered", "nondeliverable", "non-deliverable", "non delivery",
+    "non-delivery", "mail system error", "delivery problem",
+    "permanent delivery failure", "could not send", "returned to sender",
+    "failed delivery", "mail failure", "delivery error", "bounced",
+    "unzustellbar", "nicht zustellbar", "non remis", "non recapitabile",
+    "no se puede entregar", "onbestelbaar", "não entregue", "nao entregue",
+    "returning message", "delivery delayed", "delayed mail",
+    "warning: message", "unable to deliver", "message status",
+    "delivery report", "mail delivery", "unzustellbare", "unsent message",
+    "message not sent", "undeliverable", "delivery has failed",
+    "failed mail", "error sending", "error delivering", "rejected mail",
+    "mail rejected", "message rejected", "email rejected",
+    "不達", "未送達", "配信", "退信", "系统退信", "邮件退回", NULL};
+
+/* Phrases only a mail system's notice uses: alone they make a bounce. */
+static const char *const strong_markers[] = {
+    "this is the qmail-send program", "i'm afraid i wasn't able to deliver",
+    "this message was created automatically by mail delivery software",
+    "the following address(es) failed",
+    "this is the mail system at host", "this is the mail delivery agent at",
+    "this is the dragonfly mail agent", "there was an error delivering your mail",
+    "the following addresses had permanent fatal errors",
+    "the following addresses had transient non-fatal errors",
+    "transcript of session follows",
+    "delivery to the following recipient failed permanently",
+    "delivery to the following recipients failed",
+    "delivery to the following recipient has been delayed",
+    "delivery has failed to these recipients or groups",
+    "your message did not reach some or all of the intended recipients",
+    "your message couldn't be delivered", "your message wasn't delivered",
+    "your message could not be delivered",
+    "sorry, we were unable to deliver your message",
+    "message could not be delivered to the following recipients",
+    "could not be delivered to one or more recipients",
+    "could not be delivered to the following recipients",
+    "the following recipients did not receive",
+    "the following recipient(s) could not be reached",
+    "the following message to <", "your mail message to the following",
+    "unable to deliver message to the following",
+    "unable to deliver your message", "message delivery has failed",
+    "your message has encountered delivery problems",
+    "this is a permanent error", "permanent fatal errors",
+    "delivery status notification", "undelivered mail returned to sender",
+    "smtp error from remote mail server", "host or domain name not found",
+    "said: 550", "said: 554", "said: 553", "said: 552", "said: 450",
+    "said: 451", "said: 452", "said: 421", "remote host said",
+    "message was not delivered", "was not delivered to",
+    "delivery failed", "failed permanently", "permanent failure",
+    "the attached message had permanent fatal delivery errors",
+    "did not reach the following recipient",
+    "could not deliver mail to", "could not deliver the message",
+    "unable to deliver to", "delivery to the following",
+    "the error that the other server returned was",
+    "has not been delivered", "was undeliverable",
+    "message delivery failure", "the original message was received at",
+    "the mail system", "mail delivery failed", "undeliverable message",
+    "your message was not delivered", "could not be delivered",
+    "mail was not delivered", "delivery attempts will continue",
+    "this is a warning message only", "has been delayed",
+    "have not yet been delivered", "still undelivered",
+    "nachricht konnte nicht zugestellt werden", "nicht zugestellt",
+    "non è stato possibile consegnare", "no se ha podido entregar",
+    "n'a pas pu être remis", "n'a pu être délivré", "non recapitato",
+    "não foi possível entregar", "kon niet worden bezorgd",
+    "下記のメールアドレス", "送信できませんでした", "届きませんでした",
+    NULL};
+
+/* Where the returned original starts: the notice ends there. */
+static const char *const original_markers[] = {"original message follows",
+    "below this line is a copy of the message",
+    "this is a copy of the message", "message headers follow",
+    "the following is a copy", "original message headers",
+    "----- original message", "--- original message",
+    "unsent message below", "copy of the original message",
+    "returned message", "text of the original message",
+    "original message header", "headers of the original message",
+    "------ this is a copy", "--- mensaje original", "original-nachricht",
+    "message d'origine", "messaggio originale", NULL};
+
+/* Local parts of role addresses that are never the failed recipient. */
+static const char *const role_locals[] = {"mailer-daemon", "postmaster",
+    "mailer_daemon", "mailerdaemon", "double-bounce", "abuse", NULL};
+
+gboolean
+cad_bounce_headers(const cad_bounce_in *in)
+{
+	g_autofree char *from = cad_header_get(in->top, "From", 512);
+	g_autofree char *ff = NULL, *fs = NULL;
+	gsize vlen;
+	gboolean reply = FALSE;
+	const char *subj;
+
+	if (cad_header_raw(in->top, "X-Failed-Recipients", &vlen) != NULL)
+		return TRUE;
+	if (from != NULL) {
+		ff = cad_text_fold(from, strlen(from));
+		if (cad_text_has_any(ff, daemon_from))
+			return TRUE;
+	}
+	subj = cad_subject_strip(in->subject, &reply);
+	if (subj == NULL || reply)
+		return FALSE;
+	fs = cad_text_fold(subj, strlen(subj));
+	return cad_text_has_any(fs, bounce_subjects);
+}
+
+/* Length of the notice: text before the returned original. */
+static gsize
+notice_len(const char *text)
+{
+	gsize best = strlen(text);
+	g_autofree char *low = g_ascii_strdown(text, (gssize)best);
+
+	for (gsize i = 0; original_markers[i] != NULL; i++) {
+		const char *hit = strstr(low, original_markers[i]);
+		if (hit != NULL && (gsize)(hit - low) < best) {
+			/* Cut at the start of the marker's line. */
+			while (hit > low && hit[-1] != '\n')
+				hit--;
+			best = (gsize)(hit - low);
+		}
+	}
+	/* Quoted headers of the original ("Received:", "Return-Path:") at
+	 * the start of a line also end the notice. */
+	for (const char *p = low; *p != '\0' && (gsize)(p - low) < best;) {
+		if ((strncmp(p, "received: ", 10) == 0 ||
+			strncmp(p, "return-path: ", 13) == 0) &&
+		    p > low)
+			best = (gsize)(p - low);
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return best;
+}
+
+static gboolean
+is_role(const char *addr)
+{
+	const char *at = strchr(addr, '@');
+
+	for (gsize i = 0; at != NULL && role_locals[i] != NULL; i++)
+		if ((gsize)(at - addr) == strlen(role_locals[i]) &&
+		    strncmp(addr, role_locals[i], at - addr) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Is this mention the envelope sender ("from <x>", "MAIL FROM:<x>")? */
+static gboolean
+sender_context(const char *line, gsize start)
+{
+	g_autofree char *pre = g_ascii_strdown(line, (gssize)start);
+	gsize n = strlen(pre);
+
+	while (n > 0 && (pre[n - 1] == '<' || pre[n - 1] == ' ' ||
+			    pre[n - 1] == ':' || pre[n - 1] == '"'))
+		n--;
+	pre[n] = '\0';
+	return g_str_has_suffix(pre, "from") ||
+	    g_str_has_suffix(pre, "sender") || g_str_has_suffix(pre, "by") ||
+	    g_str_has_suffix(pre, "message-id") ||
+	    g_str_has_suffix(pre, "reply-to") || strstr(pre, "mail from") ||
+	    g_str_has_prefix(pre, "from") || g_str_has_prefix(pre, "sender");
+}
+
+typedef struct {
+	char *addr;
+	guint line; /* first mention */
+} mention;
+
+static void
+mention_clear(gpointer p)
+{
+	g_free(((mention *)p)->addr);
+}
+
+/* Addresses in one notice line that may be failed recipients. */
+static void
+line_addresses(const char *line, guint ln, const cad_bounce_in *in,
+    GArray *out)
+{
+	gsize len = strlen(line);
+	const char *at = line;
+
+	if (g_ascii_strncasecmp(line, "from:", 5) == 0 ||
+	    g_ascii_strncasecmp(line, "to:", 3) == 0 ||
+	    g_ascii_strncasecmp(line, "message-id:", 11) == 0)
+		return;
+	while ((at = strchr(at, '@')) != NULL && out->len < CAD_MAIL_MAX_RCPTS) {
+		gsize from, to;
+		char *a = cad_text_address_at(line, len, (gsize)(at - line),
+		    &from, &to);
+		gboolean dup = FALSE;
+		mention m;
+
+		at++;
+		if (a == NULL)
+			continue;
+		if ((in->from != NULL && strcmp(a, in->from) == 0) ||
+		    (in->to != NULL && strcmp(a, in->to) == 0) || is_role(a) ||
+		    sender_context(line, from) ||
+		    (from > 0 && line[from - 1] == '=')) {
+			g_free(a);
+			continue;
+		}
+		for (guint i = 0; i < out->len && !dup; i++)
+			dup = strcmp(g_array_index(out, mention, i).addr, a) ==
+			    0;
+		if (dup) {
+			g_free(a);
+			continue;
+		}
+		m.addr = a;
+		m.line = ln;
+		g_array_append_val(out, m);
+	}
+}
+
+/* Text of lines [from, to) joined, at most CAD_MAIL_MAX_DIAG bytes. */
+static char *
+join_lines(char **lines, guint from, guint to)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = from; i < to && s->len < CAD_MAIL_MAX_DIAG; i++) {
+		if (s->len > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, lines[i]);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Evidence in the notice that delivery failed. */
+static gboolean
+failure_evidence(const char *fn)
+{
+	char st[16];
+
+	return cad_text_smtp_code(fn) != 0 ||
+	    (cad_text_status(fn, st) && st[0] != '2') ||
+	    strstr(fn, "fail") != NULL || strstr(fn, "unknown") != NULL ||
+	    strstr(fn, "undeliver") != NULL || strstr(fn, "not deliver") !=
+	    NULL || strstr(fn, "could not be delivered") != NULL ||
+	    strstr(fn, "rejected") != NULL || strstr(fn, "does not exist") !=
+	    NULL || strstr(fn, "no such") != NULL || strstr(fn, "delayed") !=
+	    NULL || strstr(fn, "quota") != NULL ||
+	    strstr(fn, "unable to deliver") != NULL;
+}
+
+static void
+add_recipients(char **lines, guint nlines, GArray *ms, GPtrArray *rcpts)
+{
+	for (guint i = 0; i < ms->len; i++) {
+		mention *m = &g_array_index(ms, mention, i);
+		guint end = i + 1 < ms->len
+		    ? g_array_index(ms, mention, i + 1).line
+		    : nlines;
+		cad_bounce_rcpt *r = cad_rcpt_new(m->addr);
+		g_autofree char *d = NULL;
+
+		if (end <= m->line)
+			end = m->line + 1;
+		end = MIN(end, m->line + MAX_DIAG_LINES);
+		d = join_lines(lines, m->line, end);
+		/* The line naming the address may hold no reason at all
+		 * ("  user@host"): then take the line before it too. */
+		if (cad_text_smtp_code(d) == 0 && m->line > 0 && ms->len == 1) {
+			g_free(d);
+			d = join_lines(lines, m->line - 1, MIN(nlines,
+			    m->line + MAX_DIAG_LINES));
+		}
+		r->diagnostic = cad_text_clean(d, strlen(d), CAD_MAIL_MAX_DIAG);
+		cad_rcpt_add(rcpts, r);
+	}
+}
+
+/* The folded text of the lines that are not quoted ("> ..."). */
+static char *
+unquoted_fold(const char *text)
+{
+	GString *s = g_string_sized_new(strlen(text) + 1);
+	char *out;
+
+	for (const char *p = text; *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		gsize l = e != NULL ? (gsize)(e - p) + 1 : strlen(p);
+		if (*p != '>' && *p != '|')
+			g_string_append_len(s, p, l);
+		p += l;
+	}
+	out = cad_text_fold(s->str, s->len);
+	g_string_free(s, TRUE);
+	return out;
+}
+
+/* A line that holds one address and nothing else ("> user@host"). */
+static gboolean
+single_address(const char *s)
+{
+	g_autofree char *t = g_strstrip(g_strdup(s));
+	g_autofree char *a = cad_address_normalize(t);
+
+	return a != NULL;
+}
+
+gboolean
+cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
+    gboolean header_evidence)
+{
+	gsize nl;
+	g_autofree char *notice = NULL, *fn = NULL;
+	g_auto(GStrv) lines = NULL;
+	GArray *ms;
+	guint n = 0;
+
+	if (in->text == NULL)
+		return FALSE;
+	nl = notice_len(in->text);
+	notice = g_strndup(in->text, MIN(nl, (gsize)CAD_MAIL_MAX_TEXT));
+	fn = unquoted_fold(notice);
+	if (!cad_text_has_any(fn, strong_markers) &&
+	    !(header_evidence && failure_evidence(fn)))
+		return FALSE;
+	if (!header_evidence && !cad_text_has_any(fn, strong_markers))
+		return FALSE;
+	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);
+	ms = g_array_new(FALSE, FALSE, sizeof(mention));
+	g_array_set_clear_func(ms, mention_clear);
+	for (n = 0; lines[n] != NULL; n++) {
+		g_strchomp(lines[n]);
+		if (lines[n][0] == '>' && !single_address(lines[n] + 1))
+			continue;
+		line_addresses(lines[n], n, in, ms);
+	}
+	add_recipients(lines, n, ms, rcpts);
+	g_array_free(ms, TRUE);
+	return TRUE;
+}
+
+char *
+cad_bounce_quoted_msgid(const char *text)
+{
+	const char *p = text;
+
+	for (int n = 0; p != NULL && *p != '\0' && n < 4000; n++) {
+		if (g_ascii_strncasecmp(p, "message-id:", 11) == 0) {
+			const char *e = strchr(p, '\n');
+			g_autofree char *v = g_strndup(p + 11,
+			    e != NULL ? (gsize)(e - p - 11) : strlen(p + 11));
+			char *id = cad_msgid_strip(g_strstrip(v));
+			if (id != NULL && strchr(id, '@') != NULL &&
+			    strchr(id, ' ') == NULL)
+				return id;
+			g_free(id);
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return NULL;
+}

@@ -1,0 +1,471 @@
+/*
+ * classify.c: cad_classify(), the order of the rules. A report's own
+ * structure (RFC 5965, RFC 3464) first, then non-standard bounces, then
+ * automatic replies, then list mail, then a person's reply; the first rule
+ * that holds decides. docs/classifier.md gives the reasons for the order.
+ */
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "common/util.h"
+#include "mail/mail_internal.h"
+
+/* Header fields of which a message has at least one among its first
+ * few; binary data that happens to start with "x:" has none. */
+static const char *const known_fields[] = {"from", "to", "subject", "date",
+    "message-id", "received", "return-path", "content-type",
+    "mime-version", "delivered-to", "x-original-to", "sender", "cc",
+    "reply-to", "in-reply-to", "references", "auto-submitted",
+    "x-failed-recipients", "dkim-signature", "authentication-results",
+    "arc-seal", "x-mailer", "envelope-to", "x-sender", NULL};
+
+/* Header fields looked at to decide whether the input is mail at all. */
+#define SNIFF_FIELDS 64
+
+const char *
+cad_kind_name(cad_kind k)
+{
+	switch (k) {
+	case CAD_KIND_OTHER:
+		return "other";
+	case CAD_KIND_HUMAN_REPLY:
+		return "human_reply";
+	case CAD_KIND_AUTO_REPLY:
+		return "auto_reply";
+	case CAD_KIND_HARD_BOUNCE:
+		return "hard_bounce";
+	case CAD_KIND_SOFT_BOUNCE:
+		return "soft_bounce";
+	case CAD_KIND_FEEDBACK_REPORT:
+		return "feedback_report";
+	case CAD_KIND_UNSUBSCRIBE:
+		return "unsubscribe";
+	}
+	return "other";
+}
+
+/* NULL when data looks like a message, else why it does not. */
+static const char *
+not_mail(const char *data, gsize len, const cad_headers *top, gsize hlen)
+{
+	if (len == 0)
+		return "empty input";
+	if (top->fields->len == 0)
+		return "no RFC 5322 header";
+	if (memchr(data, '\0', MIN(hlen, (gsize)CAD_MAIL_MAX_HEADER_BYTES)))
+		return "NUL bytes in the header";
+	for (guint i = 0; i < top->fields->len && i < SNIFF_FIELDS; i++) {
+		const cad_hfield *f = &g_array_index(top->fields, cad_hfield,
+		    i);
+		for (gsize k = 0; known_fields[k] != NULL; k++)
+			if (f->nlen == strlen(known_fields[k]) &&
+			    g_ascii_strncasecmp(f->name, known_fields[k],
+				f->nlen) == 0)
+				return NULL;
+	}
+	return "no known header field: not an RFC 5322 message";
+}
+
+static void
+add_id(cad_classification *c, const char *id)
+{
+	if (id == NULL || *id == '\0' ||
+	    c->message_ids->len >= CAD_MAIL_MAX_IDS)
+		return;
+	for (guint i = 0; i < c->message_ids->len; i++)
+		if (strcmp(g_ptr_array_index(c->message_ids, i), id) == 0)
+			return;
+	g_ptr_array_add(c->message_ids,
+	    cad_printable(id, -1, CAD_ADDRESS_MAX * 2));
+}
+
+/* Message-IDs in In-Reply-To or References, parsed by GMime. */
+static void
+add_refs(cad_classification *c, const cad_headers *h, const char *name)
+{
+	g_autofree char *v = cad_header_get(h, name, 16384);
+	GMimeReferences *refs;
+
+	if (v == NULL)
+		return;
+	refs = g_mime_references_parse(NULL, v);
+	if (refs == NULL)
+		return;
+	for (int i = 0; i < g_mime_references_length(refs); i++)
+		add_id(c, g_mime_references_get_message_id(refs, i));
+	g_mime_references_free(refs);
+}
+
+/* The bare address of a From/To header via GMime's address parser. */
+static char *
+header_address(const cad_headers *h, const char *name)
+{
+	g_autofree char *v = cad_header_get(h, name, 2048);
+	g_autoptr(InternetAddressList) l = NULL;
+	char *a = NULL;
+
+	if (v == NULL)
+		return NULL;
+	l = internet_address_list_parse(NULL, v);
+	for (int i = 0; l != NULL && a == NULL &&
+	    i < internet_address_list_length(l); i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			a = cad_address_normalize(
+			    internet_address_mailbox_get_addr(
+				INTERNET_ADDRESS_MAILBOX(ia)));
+	}
+	return a;
+}
+
+/* Headers of the returned original: the message inside a
+ * message/rfc822 part, or a text/rfc822-headers part (indexed into tmp,
+ * which the caller clears). NULL when the message returns none. */
+static const cad_headers *
+original_headers(const cad_mime *m, cad_headers *tmp)
+{
+	for (guint i = 1; i < m->parts->len; i++) {
+		const cad_part *p = cad_mime_part(m, i);
+		gsize body, hl;
+
+		if (p->msg_level == 1 && p->parent >= 0 &&
+		    cad_mime_part(m, (guint)p->parent)->msg_level == 0)
+			return &p->hdr;
+		if (p->msg_level != 0 || !p->leaf ||
+		    !(cad_part_is(p, "text", "rfc822-headers") ||
+			cad_part_is(p, "message", "global-headers") ||
+			cad_part_is(p, "message", "rfc822")))
+			continue;
+		tmp->buf = cad_part_text(p, FALSE);
+		hl = cad_header_block_end(tmp->buf, strlen(tmp->buf), &body);
+		cad_headers_index(tmp, tmp->buf, hl);
+		return tmp;
+	}
+	return NULL;
+}
+
+/* The first report part of kind sub ("delivery-status") at the top. */
+static int
+report_part(const cad_mime *m, const char *sub, const char *sub2)
+{
+	for (guint i = 0; i < m->parts->len; i++) {
+		const cad_part *p = cad_mime_part(m, i);
+		if (p->msg_level == 0 && p->leaf &&
+		    (cad_part_is(p, "message", sub) ||
+			(sub2 != NULL && cad_part_is(p, "message", sub2))))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Copy the summary fields from the first hard recipient, else the
+ * first, and set the bounce kind. */
+static void
+summarize(cad_classification *c)
+{
+	cad_bounce_rcpt *pick = NULL;
+
+	for (guint i = 0; i < c->recipients->len && pick == NULL; i++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(c->recipients, i);
+		if (r->hard)
+			pick = r;
+	}
+	if (pick == NULL && c->recipients->len > 0)
+		pick = g_ptr_array_index(c->recipients, 0);
+	c->kind = pick != NULL && pick->hard ? CAD_KIND_HARD_BOUNCE
+					     : CAD_KIND_SOFT_BOUNCE;
+	if (pick == NULL)
+		return;
+	c->status = g_strdup(pick->status);
+	c->reason = g_strdup(pick->reason);
+	c->diagnostic = g_strdup(pick->diagnostic);
+}
+
+/* State shared by the rules while one message is classified. */
+typedef struct {
+	cad_classification *c;
+	cad_mime mime;
+	const cad_headers *top;
+	char *text;  /* first text part, UTF-8, or NULL */
+	char *to;    /* bare To address */
+	gboolean reply; /* subject has Re:/Fwd: */
+	gint64 now;
+} ctx;
+
+static void
+add_original_ids(ctx *x)
+{
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+	g_autofree char *id = NULL;
+
+	if (oh != NULL) {
+		g_autofree char *v = cad_header_get(oh, "Message-ID", 1024);
+		id = cad_msgid_strip(v);
+	}
+	if (id == NULL && x->text != NULL)
+		id = cad_bounce_quoted_msgid(x->text);
+	add_id(x->c, id);
+	cad_headers_clear(&tmp);
+}
+
+/* The returned original's To, for bounces that name no recipient. */
+static void
+add_original_to(ctx *x)
+{
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+	g_autofree char *a = oh != NULL ? header_address(oh, "To") : NULL;
+
+	if (a != NULL)
+		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
+	cad_headers_clear(&tmp);
+}
+
+static gboolean
+rule_feedback(ctx *x)
+{
+	const cad_part *root = cad_mime_part(&x->mime, 0);
+	int i = report_part(&x->mime, "feedback-report", NULL);
+	g_autofree char *type = NULL, *t = NULL;
+
+	if (i < 0 && strcmp(root->report_type, "feedback-report") != 0)
+		return FALSE;
+	if (i >= 0) {
+		t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);
+		cad_arf_parse(t, x->c->recipients, &type);
+	}
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	for (guint k = 0; k < x->c->recipients->len; k++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
+		if (r->reason == NULL)
+			r->reason = g_strdup("feedback");
+	}
+	x->c->kind = CAD_KIND_FEEDBACK_REPORT;
+	x->c->reason = g_strdup("feedback");
+	add_original_ids(x);
+	return TRUE;
+}
+
+static gboolean
+rule_challenge(ctx *x)
+{
+	g_autofree char *from = cad_header_get(x->top, "From", 512);
+	g_autofree char *ff = from != NULL ? cad_text_fold(from, strlen(from))
+					   : NULL;
+	const cad_part *root = cad_mime_part(&x->mime, 0);
+	gboolean report = cad_part_is(root, "multipart", "report");
+
+	if (!report && !(ff != NULL && (strstr(ff, "boxbe") != NULL ||
+					   strstr(ff, "bluebottle") != NULL ||
+					   strstr(ff, "spamarrest") != NULL)))
+		return FALSE;
+	if (!cad_autoreply_challenge(x->top, x->text))
+		return FALSE;
+	x->c->kind = CAD_KIND_AUTO_REPLY;
+	x->c->reason = g_strdup("challenge-response");
+	return TRUE;
+}
+
+static void
+decide_all(ctx *x, const char *context)
+{
+	for (guint k = 0; k < x->c->recipients->len; k++)
+		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
+		    context, 0);
+}
+
+static gboolean
+rule_dsn(ctx *x)
+{
+	int i = report_part(&x->mime, "delivery-status",
+	    "global-delivery-status");
+	g_autofree char *t = NULL;
+	int failed, delayed, other;
+
+	if (i < 0)
+		return FALSE;
+	t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);
+	cad_dsn_parse(t, x->c->recipients, &failed, &delayed, &other);
+	if (failed + delayed == 0) {
+		/* Delivered, relayed or expanded only: a success notice. */
+		if (other > 0)
+			return TRUE;
+		return FALSE;
+	}
+	decide_all(x, x->text);
+	summarize(x->c);
+	add_original_ids(x);
+	return TRUE;
+}
+
+static gboolean
+rule_text_bounce(ctx *x, gboolean report)
+{
+	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
+	    x->c->subject};
+	gboolean he = report || cad_bounce_headers(&in);
+	g_autofree char *xf = NULL;
+
+	if (!he && x->reply)
+		return FALSE;
+	if (!cad_bounce_text(&in, x->c->recipients, he))
+		return FALSE;
+	xf = cad_header_get(x->top, "X-Failed-Recipients", 4096);
+	if (x->c->recipients->len == 0 && xf != NULL) {
+		g_auto(GStrv) v = g_strsplit(xf, ",", CAD_MAIL_MAX_RCPTS);
+		for (guint k = 0; v[k] != NULL; k++) {
+			g_autofree char *a = cad_address_normalize(
+			    g_strstrip(v[k]));
+			if (a != NULL)
+				cad_rcpt_add(x->c->recipients,
+				    cad_rcpt_new(a));
+		}
+	}
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	decide_all(x, x->text);
+	if (x->c->recipients->len == 0) {
+		/* A bounce that names nobody: judge it by its text. */
+		cad_bounce_rcpt r = {NULL, NULL, NULL, NULL, FALSE};
+		r.diagnostic = cad_text_clean(x->text, strlen(x->text),
+		    CAD_MAIL_MAX_DIAG);
+		cad_reason_decide(&r, NULL, 0);
+		x->c->kind = r.hard ? CAD_KIND_HARD_BOUNCE
+				    : CAD_KIND_SOFT_BOUNCE;
+		x->c->status = r.status;
+		x->c->reason = r.reason;
+		g_free(r.diagnostic);
+	} else
+		summarize(x->c);
+	add_original_ids(x);
+	return TRUE;
+}
+
+static gboolean
+rule_autoreply(ctx *x)
+{
+	g_autofree char *both = NULL;
+
+	if (!cad_autoreply_headers(x->top, x->c->subject))
+		return FALSE;
+	x->c->kind = CAD_KIND_AUTO_REPLY;
+	x->c->reason = g_strdup("vacation");
+	both = g_strconcat(x->c->subject != NULL ? x->c->subject : "", "\n",
+	    x->text != NULL ? x->text : "", NULL);
+	x->c->return_date = cad_return_date(both, x->now);
+	return TRUE;
+}
+
+static void
+rule_person(ctx *x)
+{
+	gsize vlen;
+	gboolean answers = x->reply ||
+	    cad_header_raw(x->top, "In-Reply-To", &vlen) != NULL ||
+	    cad_header_raw(x->top, "References", &vlen) != NULL;
+	g_autofree char *fs = NULL;
+
+	if (cad_list_mail(x->top) || x->c->from == NULL)
+		return;
+	if (answers && cad_reply_unsubscribe(x->c->reply_text,
+			   x->c->subject)) {
+		x->c->kind = CAD_KIND_UNSUBSCRIBE;
+		return;
+	}
+	if (answers) {
+		x->c->kind = CAD_KIND_HUMAN_REPLY;
+		return;
+	}
+	/* A new message asking to be left alone: the unsubscribe mailto of
+	 * List-Unsubscribe, or a short note. */
+	if (cad_reply_unsubscribe(NULL, x->c->subject) ||
+	    (x->c->reply_text != NULL && strlen(x->c->reply_text) < 200 &&
+		cad_reply_unsubscribe(x->c->reply_text, NULL)))
+		x->c->kind = CAD_KIND_UNSUBSCRIBE;
+}
+
+static void
+run_rules(ctx *x)
+{
+	const cad_part *root = cad_mime_part(&x->mime, 0);
+	gboolean report = cad_part_is(root, "multipart", "report");
+
+	if (rule_feedback(x) || rule_challenge(x) || rule_dsn(x))
+		return;
+	/* A read receipt (RFC 8098) is neither a bounce nor a reply. */
+	if (report && strcmp(root->report_type, "disposition-notification") ==
+	    0)
+		return;
+	if (rule_text_bounce(x, report))
+		return;
+	g_ptr_array_set_size(x->c->recipients, 0);
+	if (x->text != NULL)
+		x->c->reply_text = cad_reply_extract(x->text);
+	if (rule_autoreply(x))
+		return;
+	rule_person(x);
+}
+
+cad_classification *
+cad_classify(const char *data, gsize len, gint64 now)
+{
+	cad_classification *c = g_new0(cad_classification, 1);
+	ctx x;
+	const char *why;
+	int ti;
+
+	c->kind = CAD_KIND_OTHER;
+	c->recipients = g_ptr_array_new_with_free_func(cad_rcpt_free);
+	c->message_ids = g_ptr_array_new_with_free_func(g_free);
+	if (data == NULL)
+		len = 0;
+	if (len > CAD_MAIL_MAX_BYTES)
+		len = CAD_MAIL_MAX_BYTES;
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.now = now;
+	cad_mime_walk(&x.mime, data != NULL ? data : "", len);
+	x.top = &cad_mime_part(&x.mime, 0)->hdr;
+	why = not_mail(data, len, x.top, cad_mime_part(&x.mime, 0)->body -
+	    (data != NULL ? data : ""));
+	if (why != NULL) {
+		c->warning = g_strdup(why);
+		cad_mime_clear(&x.mime);
+		return c;
+	}
+	c->from = header_address(x.top, "From");
+	x.to = header_address(x.top, "To");
+	c->subject = cad_header_decoded(x.top, "Subject");
+	cad_subject_strip(c->subject, &x.reply);
+	add_refs(c, x.top, "In-Reply-To");
+	add_refs(c, x.top, "References");
+	ti = cad_mime_first_text(&x.mime);
+	if (ti >= 0)
+		x.text = cad_part_text(cad_mime_part(&x.mime, (guint)ti), TRUE);
+	run_rules(&x);
+	g_free(x.text);
+	g_free(x.to);
+	cad_mime_clear(&x.mime);
+	return c;
+}
+
+void
+cad_classification_free(cad_classification *c)
+{
+	if (c == NULL)
+		return;
+	g_ptr_array_unref(c->recipients);
+	g_ptr_array_unref(c->message_ids);
+	g_free(c->status);
+	g_free(c->reason);
+	g_free(c->diagnostic);
+	g_free(c->return_date);
+	g_free(c->from);
+	g_free(c->subject);
+	g_free(c->reply_text);
+	g_free(c->warning);
+	g_free(c);
+}

@@ -1,0 +1,150 @@
+/*
+ * mail_internal.h: what the classifier's files share and nothing else
+ * includes: the bounded MIME walk (mime.c), text helpers (text.c), and the
+ * entry points of the DSN, bounce-text, reason, auto-reply, date and reply
+ * modules.
+ */
+#ifndef CAD_MAIL_INTERNAL_H
+#define CAD_MAIL_INTERNAL_H
+
+#include <glib.h>
+
+#include "mail/classify.h"
+
+/* One header field, pointing into the message: raw, possibly folded. */
+typedef struct {
+	const char *name;
+	gsize nlen;
+	const char *val;
+	gsize vlen;
+} cad_hfield;
+
+/* An indexed header block: at most CAD_MAIL_MAX_HEADERS fields. */
+typedef struct {
+	GArray *fields; /* cad_hfield */
+	char *buf;      /* a copy the fields point into, or NULL */
+} cad_headers;
+
+typedef enum {
+	CAD_CTE_NONE,
+	CAD_CTE_BASE64,
+	CAD_CTE_QP,
+	CAD_CTE_UUENCODE,
+} cad_cte;
+
+/* One MIME part found by the walk; bytes point into the message. */
+typedef struct {
+	cad_headers hdr;
+	const char *body;
+	gsize blen;
+	char type[32];    /* lower-cased media type, "text" */
+	char subtype[48]; /* lower-cased subtype, "plain" */
+	char charset[48];
+	char report_type[48];
+	cad_cte cte;
+	int depth;      /* 0: the message itself */
+	int msg_level;  /* enclosing message/rfc822 parts */
+	int parent;     /* index of the container, -1 for the root */
+	gboolean leaf;  /* not a multipart nor message/rfc822 */
+	gboolean attachment; /* Content-Disposition: attachment */
+} cad_part;
+
+/* The walked message: parts in document order, the root first. */
+typedef struct {
+	GArray *parts; /* cad_part */
+	gboolean truncated; /* a limit cut the walk short */
+} cad_mime;
+
+/* mime.c */
+void cad_headers_index(cad_headers *h, const char *p, gsize len);
+void cad_headers_clear(cad_headers *h);
+/* The raw value of the first field called name, or NULL. */
+const char *cad_header_raw(const cad_headers *h, const char *name,
+    gsize *vlen);
+/* The unfolded value (at most max bytes, spaces trimmed); caller frees. */
+char *cad_header_get(const cad_headers *h, const char *name, gsize max);
+/* Unfolded, RFC 2047-decoded UTF-8 value; caller frees. */
+char *cad_header_decoded(const cad_headers *h, const char *name);
+/* Length of the header block at p (to the blank line, exclusive), and
+ * where the body starts. */
+gsize cad_header_block_end(const char *p, gsize len, gsize *body);
+void cad_mime_walk(cad_mime *m, const char *data, gsize len);
+void cad_mime_clear(cad_mime *m);
+const cad_part *cad_mime_part(const cad_mime *m, guint i);
+gboolean cad_part_is(const cad_part *p, const char *type, const char *sub);
+/* The decoded body as valid UTF-8 (HTML reduced to text when html is
+ * TRUE), at most CAD_MAIL_MAX_TEXT bytes of input. Caller frees. */
+char *cad_part_text(const cad_part *p, gboolean html);
+/* Index of the first text/plain (else text/html) leaf at msg_level 0,
+ * not an attachment, or -1. */
+int cad_mime_first_text(const cad_mime *m);
+
+/* text.c */
+/* Lower-cased ASCII, runs of white space made one space. Caller frees. */
+char *cad_text_fold(const char *s, gsize len);
+/* TRUE when folded text s contains any of the NULL-terminated phrases. */
+gboolean cad_text_has_any(const char *s, const char *const *phrases);
+/* First RFC 3463 code in s ("5.1.1"), copied into out[16]. */
+gboolean cad_text_status(const char *s, char out[16]);
+/* First SMTP reply code in s (250..599) or 0. */
+int cad_text_smtp_code(const char *s);
+/* Bare lower-cased addr-spec found at s[i] (pointing at '@'), its start
+ * and end in *from, *to. NULL if none. Caller frees. */
+char *cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
+    gsize *to);
+/* A printable, whitespace-collapsed copy of at most max bytes. */
+char *cad_text_clean(const char *s, gsize len, gsize max);
+/* Strip "Re:", "Fwd:", "AW:", ... prefixes; pointer into s. */
+const char *cad_subject_strip(const char *s, gboolean *was_reply);
+
+/* reason.c */
+/* Fill status (if NULL), reason and hard of r from its diagnostic and
+ * status, with context (other text of the bounce) as a fallback. */
+void cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp);
+cad_bounce_rcpt *cad_rcpt_new(const char *address);
+void cad_rcpt_free(gpointer p);
+/* Add r to a (taking it) unless the address is there; FALSE if dropped. */
+gboolean cad_rcpt_add(GPtrArray *a, cad_bounce_rcpt *r);
+
+/* dsn.c */
+/* Parse a message/delivery-status body into recipients. Sets *failed and
+ * *delayed to the counts of such actions, *other to the rest. */
+void cad_dsn_parse(const char *text, GPtrArray *rcpts, int *failed,
+    int *delayed, int *other);
+/* Parse a message/feedback-report body: complained-about addresses. */
+void cad_arf_parse(const char *text, GPtrArray *rcpts, char **type);
+
+/* bounce_text.c */
+typedef struct {
+	const cad_headers *top;
+	const char *text; /* first text part, UTF-8 */
+	const char *from; /* bounce From, lower-cased */
+	const char *to;   /* bounce To, lower-cased */
+	const char *subject;
+} cad_bounce_in;
+
+/* Header evidence that the message was written by a mail system. */
+gboolean cad_bounce_headers(const cad_bounce_in *in);
+/* Parse a non-standard bounce; TRUE and recipients added when it is one. */
+gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
+    gboolean header_evidence);
+/* The Message-ID of an original quoted as text in a bounce, or NULL. */
+char *cad_bounce_quoted_msgid(const char *text);
+
+/* autoreply.c */
+gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);
+gboolean cad_autoreply_subject(const char *subject);
+gboolean cad_autoreply_challenge(const cad_headers *h, const char *text);
+gboolean cad_list_mail(const cad_headers *h);
+
+/* dates.c */
+/* The return date named in text ("back on 3 December"), "YYYY-MM-DD"
+ * relative to now, or NULL. Caller frees. */
+char *cad_return_date(const char *text, gint64 now);
+
+/* reply.c */
+/* New text of a reply: quotes and the quoted original removed. */
+char *cad_reply_extract(const char *text);
+gboolean cad_reply_unsubscribe(const char *reply_text, const char *subject);
+
+#endif

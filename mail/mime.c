@@ -1,0 +1,561 @@
+/*
+ * mime.c: a bounded, zero-copy walk over an untrusted message: header
+ * blocks indexed in place, multiparts split on their boundaries, and
+ * message/rfc822 parts entered, within CAD_MAIL_MAX_PARTS and _DEPTH.
+ * GMime decodes what the walk finds (transfer encodings, charsets,
+ * RFC 2047 words); see docs/classifier.md for why the walk is our own.
+ */
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "mail/mail_internal.h"
+
+/* Longest boundary we look for (RFC 2046 §5.1.1 allows 70). */
+#define MAX_BOUNDARY 200
+
+static gboolean
+is_field_char(unsigned char c)
+{
+	return c > ' ' && c < 127 && c != ':';
+}
+
+/* Length of a field name at p followed by optional WSP and ':', else 0. */
+static gsize
+field_name_len(const char *p, gsize len)
+{
+	gsize n = 0, i;
+
+	while (n < len && is_field_char((unsigned char)p[n]))
+		n++;
+	if (n == 0)
+		return 0;
+	for (i = n; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	return i < len && p[i] == ':' ? n : 0;
+}
+
+gsize
+cad_header_block_end(const char *p, gsize len, gsize *body)
+{
+	gsize i = 0;
+	gboolean seen = FALSE;
+
+	/* An mbox "From " separator before the first field. */
+	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
+		const char *nl = memchr(p, '\n', len);
+		i = nl != NULL ? (gsize)(nl - p) + 1 : len;
+	}
+	while (i < len) {
+		const char *nl = memchr(p + i, '\n', len - i);
+		gsize next = nl != NULL ? (gsize)(nl - p) + 1 : len;
+		gsize l = next - i;
+
+		if (l == 1 || (l == 2 && p[i] == '\r') ||
+		    (nl == NULL && l == 1 && p[i] == '\r')) {
+			*body = next;
+			return i;
+		}
+		if (p[i] == ' ' || p[i] == '\t') {
+			if (!seen) {
+				*body = i;
+				return i;
+			}
+		} else if (field_name_len(p + i, l) == 0) {
+			*body = i;
+			return i;
+		}
+		seen = TRUE;
+		i = next;
+	}
+	*body = len;
+	return len;
+}
+
+void
+cad_headers_index(cad_headers *h, const char *p, gsize len)
+{
+	gsize i = 0;
+
+	h->fields = g_array_sized_new(FALSE, FALSE, sizeof(cad_hfield), 32);
+	h->buf = NULL;
+	if (len > CAD_MAIL_MAX_HEADER_BYTES)
+		len = CAD_MAIL_MAX_HEADER_BYTES;
+	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
+		const char *nl = memchr(p, '\n', len);
+		i = nl != NULL ? (gsize)(nl - p) + 1 : len;
+	}
+	while (i < len && h->fields->len < CAD_MAIL_MAX_HEADERS) {
+		const char *nl = memchr(p + i, '\n', len - i);
+		gsize next = nl != NULL ? (gsize)(nl - p) + 1 : len;
+		gsize n = field_name_len(p + i, next - i);
+		cad_hfield f;
+
+		if (n == 0) {
+			i = next;
+			continue;
+		}
+		/* Continuation lines belong to this field. */
+		while (next < len && (p[next] == ' ' || p[next] == '\t')) {
+			nl = memchr(p + next, '\n', len - next);
+			next = nl != NULL ? (gsize)(nl - p) + 1 : len;
+		}
+		f.name = p + i;
+		f.nlen = n;
+		f.val = (const char *)memchr(p + i + n, ':', next - i - n) + 1;
+		f.vlen = (gsize)(p + next - f.val);
+		g_array_append_val(h->fields, f);
+		i = next;
+	}
+}
+
+void
+cad_headers_clear(cad_headers *h)
+{
+	if (h->fields != NULL)
+		g_array_free(h->fields, TRUE);
+	g_free(h->buf);
+	h->fields = NULL;
+	h->buf = NULL;
+}
+
+const char *
+cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
+{
+	gsize n = strlen(name);
+
+	if (h->fields == NULL)
+		return NULL;
+	for (guint i = 0; i < h->fields->len; i++) {
+		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
+		if (f->nlen == n && g_ascii_strncasecmp(f->name, name, n) == 0) {
+			*vlen = f->vlen;
+			return f->val;
+		}
+	}
+	return NULL;
+}
+
+char *
+cad_header_get(const cad_headers *h, const char *name, gsize max)
+{
+	gsize vlen, i;
+	const char *v = cad_header_raw(h, name, &vlen);
+	GString *s;
+
+	if (v == NULL)
+		return NULL;
+	s = g_string_sized_new(MIN(vlen, max) + 1);
+	for (i = 0; i < vlen && s->len < max; i++) {
+		char c = v[i];
+		if (c == '\r' || c == '\n' || c == '\0')
+			continue;
+		if (c == '\t')
+			c = ' ';
+		if (c == ' ' && (s->len == 0 || s->str[s->len - 1] == ' '))
+			continue;
+		g_string_append_c(s, c);
+	}
+	while (s->len > 0 && s->str[s->len - 1] == ' ')
+		g_string_truncate(s, s->len - 1);
+	return g_string_free(s, FALSE);
+}
+
+char *
+cad_header_decoded(const cad_headers *h, const char *name)
+{
+	g_autofree char *raw = cad_header_get(h, name, 2048);
+	char *dec, *clean;
+
+	if (raw == NULL)
+		return NULL;
+	dec = g_mime_utils_header_decode_text(NULL, raw);
+	if (dec == NULL)
+		return cad_text_clean(raw, strlen(raw), 2048);
+	clean = cad_text_clean(dec, strlen(dec), 2048);
+	g_free(dec);
+	return clean;
+}
+
+/* Copy a lower-cased token into out (size n), stopping at stop chars. */
+static const char *
+copy_token(const char *p, const char *end, char *out, gsize n,
+    const char *stop)
+{
+	gsize k = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (p < end && strchr(stop, *p) == NULL && *p != ' ' &&
+	    *p != '\t') {
+		if (k + 1 < n)
+			out[k++] = g_ascii_tolower(*p);
+		p++;
+	}
+	out[k] = '\0';
+	return p;
+}
+
+/* Parameter value (quoted or token) into out (size n). */
+static const char *
+copy_value(const char *p, const char *end, char *out, gsize n)
+{
+	gsize k = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == '"') {
+		for (p++; p < end && *p != '"'; p++) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			if (k + 1 < n)
+				out[k++] = *p;
+		}
+		if (p < end)
+			p++;
+	} else {
+		for (; p < end && *p != ';' && *p != ' ' && *p != '\t'; p++)
+			if (k + 1 < n)
+				out[k++] = *p;
+	}
+	out[k] = '\0';
+	return p;
+}
+
+static void
+parse_content_type(cad_part *part, const char *v, char *boundary)
+{
+	const char *end = v + strlen(v), *p;
+	char name[32], val[MAX_BOUNDARY + 1];
+
+	p = copy_token(v, end, part->type, sizeof(part->type), "/;");
+	if (p < end && *p == '/')
+		p = copy_token(p + 1, end, part->subtype,
+		    sizeof(part->subtype), ";");
+	while ((p = memchr(p, ';', end - p)) != NULL) {
+		p = copy_token(p + 1, end, name, sizeof(name), "=;");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end || *p != '=')
+			continue;
+		p = copy_value(p + 1, end, val, sizeof(val));
+		if (strcmp(name, "boundary") == 0 && boundary[0] == '\0')
+			g_strlcpy(boundary, val, MAX_BOUNDARY + 1);
+		else if (strcmp(name, "charset") == 0)
+			g_strlcpy(part->charset, val, sizeof(part->charset));
+		else if (strcmp(name, "report-type") == 0) {
+			g_strlcpy(part->report_type, val,
+			    sizeof(part->report_type));
+			g_ascii_strdown(part->report_type, -1);
+		}
+	}
+}
+
+static cad_cte
+parse_cte(const cad_headers *h)
+{
+	g_autofree char *v = cad_header_get(h, "Content-Transfer-Encoding",
+	    64);
+
+	if (v == NULL)
+		return CAD_CTE_NONE;
+	if (g_ascii_strncasecmp(v, "base64", 6) == 0)
+		return CAD_CTE_BASE64;
+	if (g_ascii_strncasecmp(v, "quoted-printable", 16) == 0)
+		return CAD_CTE_QP;
+	if (g_ascii_strncasecmp(v, "x-uuencode", 10) == 0 ||
+	    g_ascii_strncasecmp(v, "uuencode", 8) == 0)
+		return CAD_CTE_UUENCODE;
+	return CAD_CTE_NONE;
+}
+
+/* Is the delimiter at body[i] on a line of its own ("--b" or "--b--")? */
+static gboolean
+delimiter_at(const char *b, gsize len, gsize i, gsize dl, gboolean *close)
+{
+	gsize j = i + dl;
+
+	if (i > 0 && b[i - 1] != '\n')
+		return FALSE;
+	*close = j + 1 < len && b[j] == '-' && b[j + 1] == '-';
+	if (*close)
+		j += 2;
+	while (j < len && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r'))
+		j++;
+	return j >= len || b[j] == '\n';
+}
+
+static void walk(cad_mime *m, const char *p, gsize len, int depth,
+    int msg_level, int parent, gboolean digest);
+
+static void
+walk_multipart(cad_mime *m, int idx, const char *boundary, int depth,
+    int msg_level)
+{
+	const cad_part *mp = cad_mime_part(m, idx);
+	const char *b = mp->body;
+	gsize len = mp->blen, dl, start = 0, i = 0;
+	gboolean in_part = FALSE, close = FALSE;
+	gboolean digest = strcmp(mp->subtype, "digest") == 0;
+	char delim[MAX_BOUNDARY + 3];
+
+	dl = (gsize)g_snprintf(delim, sizeof(delim), "--%s", boundary);
+	while (i < len && !close) {
+		const char *hit = memmem(b + i, len - i, delim, dl);
+		gsize at, end;
+
+		if (hit == NULL)
+			break;
+		at = (gsize)(hit - b);
+		if (!delimiter_at(b, len, at, dl, &close)) {
+			i = at + 1;
+			continue;
+		}
+		if (in_part) {
+			/* The line break before a delimiter belongs to it. */
+			end = at;
+			if (end > start && b[end - 1] == '\n')
+				end--;
+			if (end > start && b[end - 1] == '\r')
+				end--;
+			walk(m, b + start, end - start, depth + 1, msg_level,
+			    idx, digest);
+			if (m->truncated)
+				return;
+		}
+		hit = memchr(b + at, '\n', len - at);
+		start = i = hit != NULL ? (gsize)(hit - b) + 1 : len;
+		in_part = TRUE;
+	}
+	if (in_part && !close && start < len)
+		walk(m, b + start, len - start, depth + 1, msg_level, idx,
+		    digest);
+}
+
+static void
+walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
+    int parent, gboolean digest)
+{
+	cad_part part;
+	gsize body, hl;
+	char boundary[MAX_BOUNDARY + 1] = "";
+	g_autofree char *ct = NULL, *cd = NULL;
+	int idx;
+
+	if (m->parts->len >= CAD_MAIL_MAX_PARTS || depth > CAD_MAIL_MAX_DEPTH) {
+		m->truncated = TRUE;
+		return;
+	}
+	memset(&part, 0, sizeof(part));
+	hl = cad_header_block_end(p, len, &body);
+	cad_headers_index(&part.hdr, p, hl);
+	part.body = p + body;
+	part.blen = len - body;
+	part.depth = depth;
+	part.msg_level = msg_level;
+	part.parent = parent;
+	ct = cad_header_get(&part.hdr, "Content-Type", 1024);
+	if (ct != NULL)
+		parse_content_type(&part, ct, boundary);
+	if (part.type[0] == '\0' || part.subtype[0] == '\0') {
+		g_strlcpy(part.type, digest ? "message" : "text",
+		    sizeof(part.type));
+		g_strlcpy(part.subtype, digest ? "rfc822" : "plain",
+		    sizeof(part.subtype));
+	}
+	part.cte = parse_cte(&part.hdr);
+	cd = cad_header_get(&part.hdr, "Content-Disposition", 64);
+	part.attachment = cd != NULL &&
+	    g_ascii_strncasecmp(cd, "attachment", 10) == 0;
+	part.leaf = TRUE;
+	if (strcmp(part.type, "multipart") == 0 && boundary[0] != '\0')
+		part.leaf = FALSE;
+	if (strcmp(part.type, "message") == 0 &&
+	    (strcmp(part.subtype, "rfc822") == 0 ||
+		strcmp(part.subtype, "global") == 0 ||
+		strcmp(part.subtype, "rfc2822") == 0 ||
+		strcmp(part.subtype, "news") == 0) &&
+	    part.cte == CAD_CTE_NONE)
+		part.leaf = FALSE;
+	g_array_append_val(m->parts, part);
+	idx = (int)m->parts->len - 1;
+	if (part.leaf)
+		return;
+	if (strcmp(part.type, "multipart") == 0)
+		walk_multipart(m, idx, boundary, depth, msg_level);
+	else
+		walk(m, part.body, part.blen, depth + 1, msg_level + 1, idx,
+		    FALSE);
+}
+
+void
+cad_mime_walk(cad_mime *m, const char *data, gsize len)
+{
+	m->parts = g_array_sized_new(FALSE, TRUE, sizeof(cad_part), 8);
+	m->truncated = FALSE;
+	walk(m, data, len, 0, 0, -1, FALSE);
+}
+
+void
+cad_mime_clear(cad_mime *m)
+{
+	if (m->parts == NULL)
+		return;
+	for (guint i = 0; i < m->parts->len; i++)
+		cad_headers_clear(&g_array_index(m->parts, cad_part, i).hdr);
+	g_array_free(m->parts, TRUE);
+	m->parts = NULL;
+}
+
+const cad_part *
+cad_mime_part(const cad_mime *m, guint i)
+{
+	return i < m->parts->len ? &g_array_index(m->parts, cad_part, i)
+				 : NULL;
+}
+
+gboolean
+cad_part_is(const cad_part *p, const char *type, const char *sub)
+{
+	return strcmp(p->type, type) == 0 &&
+	    (sub == NULL || strcmp(p->subtype, sub) == 0);
+}
+
+int
+cad_mime_first_text(const cad_mime *m)
+{
+	int html = -1;
+
+	for (guint i = 0; i < m->parts->len; i++) {
+		const cad_part *p = cad_mime_part(m, i);
+		if (!p->leaf || p->msg_level > 0 || p->attachment ||
+		    strcmp(p->type, "text") != 0)
+			continue;
+		if (strcmp(p->subtype, "plain") == 0)
+			return (int)i;
+		if (strcmp(p->subtype, "html") == 0 && html < 0)
+			html = (int)i;
+	}
+	return html;
+}
+
+/* Undo the transfer encoding with GMime's incremental decoders. */
+static GByteArray *
+decode_cte(const cad_part *p)
+{
+	gsize len = MIN(p->blen, (gsize)CAD_MAIL_MAX_TEXT);
+	GByteArray *out;
+	GMimeEncoding enc;
+	GMimeContentEncoding ce;
+	gsize n;
+
+	if (p->cte == CAD_CTE_NONE) {
+		out = g_byte_array_sized_new(len + 1);
+		g_byte_array_append(out, (const guint8 *)p->body, len);
+		return out;
+	}
+	ce = p->cte == CAD_CTE_BASE64 ? GMIME_CONTENT_ENCODING_BASE64
+	    : p->cte == CAD_CTE_QP    ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+				      : GMIME_CONTENT_ENCODING_UUENCODE;
+	g_mime_encoding_init_decode(&enc, ce);
+	out = g_byte_array_sized_new(g_mime_encoding_outlen(&enc, len) + 1);
+	g_byte_array_set_size(out, g_mime_encoding_outlen(&enc, len) + 1);
+	n = g_mime_encoding_flush(&enc, p->body, len, (char *)out->data);
+	g_byte_array_set_size(out, MIN(n, out->len));
+	return out;
+}
+
+static char *
+to_utf8(GByteArray *raw, const char *charset)
+{
+	const char *cs;
+	iconv_t cd;
+	char *s = NULL;
+
+	/* NUL bytes would end every string operation early. */
+	for (guint i = 0; i < raw->len; i++)
+		if (raw->data[i] == '\0')
+			raw->data[i] = ' ';
+	if (charset[0] != '\0' && g_ascii_strcasecmp(charset, "us-ascii") &&
+	    g_ascii_strcasecmp(charset, "utf-8") &&
+	    g_ascii_strcasecmp(charset, "utf8")) {
+		cs = g_mime_charset_iconv_name(charset);
+		cd = g_mime_iconv_open("UTF-8", cs);
+		if (cd != (iconv_t)-1) {
+			s = g_mime_iconv_strndup(cd, (const char *)raw->data,
+			    raw->len);
+			g_mime_iconv_close(cd);
+		}
+	}
+	if (s == NULL || !g_utf8_validate(s, -1, NULL)) {
+		g_free(s);
+		s = g_utf8_make_valid((const char *)raw->data, raw->len);
+	}
+	return s;
+}
+
+/* Crude HTML to text: tags dropped, block ends made line breaks, the
+ * commonest entities decoded. Enough for phrase matching. */
+static char *
+html_to_text(const char *h)
+{
+	GString *out = g_string_sized_new(strlen(h) / 2 + 1);
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {{"&nbsp;", ' '}, {"&lt;", '<'}, {"&gt;", '>'},
+	    {"&amp;", '&'}, {"&quot;", '"'}, {"&#39;", '\''}};
+
+	for (const char *p = h; *p != '\0';) {
+		if (*p == '<') {
+			const char *e = strchr(p, '>');
+			if (e == NULL)
+				break;
+			if (g_ascii_strncasecmp(p, "<br", 3) == 0 ||
+			    g_ascii_strncasecmp(p, "</p", 3) == 0 ||
+			    g_ascii_strncasecmp(p, "</div", 5) == 0 ||
+			    g_ascii_strncasecmp(p, "</tr", 4) == 0 ||
+			    g_ascii_strncasecmp(p, "</li", 4) == 0)
+				g_string_append_c(out, '\n');
+			else if (g_ascii_strncasecmp(p, "<style", 6) == 0 ||
+			    g_ascii_strncasecmp(p, "<script", 7) == 0) {
+				const char *c = strstr(e, "</");
+				e = c != NULL ? strchr(c, '>') : NULL;
+				if (e == NULL)
+					break;
+			} else
+				g_string_append_c(out, ' ');
+			p = e + 1;
+			continue;
+		}
+		if (*p == '&') {
+			gsize k;
+			for (k = 0; k < G_N_ELEMENTS(ents); k++)
+				if (strncmp(p, ents[k].ent,
+					strlen(ents[k].ent)) == 0)
+					break;
+			if (k < G_N_ELEMENTS(ents)) {
+				g_string_append_c(out, ents[k].c);
+				p += strlen(ents[k].ent);
+				continue;
+			}
+		}
+		g_string_append_c(out, *p++);
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+cad_part_text(const cad_part *p, gboolean html)
+{
+	GByteArray *raw = decode_cte(p);
+	char *s = to_utf8(raw, p->charset);
+
+	g_byte_array_unref(raw);
+	if (html && strcmp(p->subtype, "html") == 0) {
+		char *t = html_to_text(s);
+		g_free(s);
+		s = t;
+	}
+	return s;
+}

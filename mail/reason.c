@@ -1,0 +1,362 @@
+/*
+ * reason.c: why a recipient failed, in one word, and whether the address
+ * itself is dead (hard) or the failure may pass (soft). Phrases of the
+ * remote diagnostic come first, in a fixed order; the RFC 3463 status
+ * code decides when no phrase matches. Vocabulary and split follow
+ * Sisimai's (BSD-2), so results compare; the phrase lists are our own.
+ */
+#include <string.h>
+
+#include "common/util.h"
+#include "mail/mail_internal.h"
+
+typedef struct {
+	const char *reason;
+	const char *const *phrases;
+} reason_rule;
+
+static const char *const p_mailboxfull[] = {"mailbox full",
+    "mailbox is full", "mailbox is over quota", "over quota", "overquota",
+    "quota exceeded", "exceeded storage allocation", "quota exceeded",
+    "disk quota", "mailfolder is full", "full mailbox", "exceeds quota",
+    "exceeding its mailbox quota", "exceeding their quota",
+    "not enough storage", "insufficient system storage",
+    "does not have enough space", "mailbox size limit exceeded",
+    "mailbox quota", "user's space has been used up", "too much mail data",
+    "too many messages on the server", "boite du destinataire pleine",
+    "boîte aux lettres pleine", "casella piena", "postfach voll",
+    "buzón lleno", "buzon lleno", "quota violation", "storage limit",
+    "mailbox has exceeded", "mailbox exceeded", "over the allowed quota",
+    "would exceed maximum allowed storage", "out of storage",
+    "insufficient storage", NULL};
+static const char *const p_mesgtoobig[] = {"message too big",
+    "message is too big", "message size exceeds", "message too large",
+    "message is too large", "message length exceeds",
+    "exceeded maximum inbound message size", "max message size exceeded",
+    "message file too big", "size limit", "message exceeds maximum size",
+    "taille limite du message", "message size is larger",
+    "size exceeds the maximum", "exceeds the maximum size",
+    "exceeds size limit", "line limit exceeded", NULL};
+static const char *const p_exceedlimit[] = {
+    "message header size exceeds limit", "too many recipients",
+    "recipient limit", NULL};
+static const char *const p_suspend[] = {"currently suspended",
+    "has been suspended", "account suspended", "user suspended",
+    "mailbox suspended", "deactivated mailbox", "account is disabled",
+    "account has been disabled", "account disabled", "mailbox is disabled",
+    "mailbox disabled", "mailbox is frozen", "inactive user",
+    "temporarily inactive", "is inactive", "account is locked",
+    "account inactive", "email account that you tried to reach is disabled",
+    "mailbox unavailable or access denied", "no longer active",
+    "has been disabled", "account expired", "account has expired",
+    "temporary locked", NULL};
+static const char *const p_hasmoved[] = {" has been replaced by ",
+    "has moved to", "mailbox has moved", "address has changed", NULL};
+static const char *const p_norelaying[] = {"relay access denied",
+    "relaying denied", "relay denied", "relay not permitted",
+    "relaying mail to ", "unable to relay", "not permitted to relay",
+    "not allowed to relay", "as a relay", "not an open relay",
+    "insecure mail relay", "not a gateway",
+    "not configured to relay", "we don't handle mail for",
+    "not in my list of allowed rcpthosts",
+    "relaying not allowed", "relay not allowed", "no relaying",
+    "cannot relay", "can't relay", "relaying prohibited", NULL};
+static const char *const p_userunknown[] = {"user unknown",
+    "unknown user", "no such user", "no such mailbox", "no such recipient",
+    "no such person", "no such address", "unknown recipient",
+    "unknown mailbox", "unknown local part", "unknown local-part",
+    "unknown address", "unknown e-mail address", "unknown email address",
+    "user not found", "user doesn't exist", "user does not exist",
+    "user not known", "user not exist", "user missing home directory",
+    "users not found", "mailbox not found", "mailbox does not exist",
+    "mailbox unavailable", "mailbox is unavailable", "mailbox invalid",
+    "mailbox not present", "invalid mailbox", "invalid recipient",
+    "invalid address", "invalid user", "bad recipient", "bad-recipient",
+    "bad_recipient", "badrcptto", "recipient unknown",
+    "recipient not found", "recipient does not exist",
+    "recipient not exist", "recipient is not local", "recipient not ok",
+    "address does not exist", "address unknown",
+    "address not present in directory", "addressee unknown",
+    "account does not exist", "account not found", "no account by that name",
+    "no mailbox here by that name", "no mailbox found", "no mail box",
+    "is not a valid mailbox", "not a valid recipient",
+    "not a valid user", "not a known user", "is not a valid user",
+    "no valid recipients", "does not exist here", "doesn't exist here",
+    "email address does not exist", "email address could not be found",
+    "email account that you tried to reach does not exist",
+    "no one at this address", "not our customer", "not a local address",
+    "is not an active address", "this address no longer accepts mail",
+    "address no longer exists", "archived recipient",
+    "nonexistent user", "non-existent user", "non existent user",
+    "recipient address rejected: undeliverable address",
+    "undeliverable address: ", "resolver.adr.recipnotfound",
+    "resolver.adr.recipientnotfound", "recipnotfound",
+    "utilisateur inconnu", "destinataire inconnu", "n'existe pas",
+    "unbekannter empfänger", "benutzer unbekannt", "unbekannt",
+    "existiert nicht", "no existe", "usuario desconocido",
+    "utente sconosciuto", "utente inesistente", "nessun utente",
+    "onbekende gebruiker", "bestaat niet", "não existe",
+    "usuário desconhecido", "nieznany uzytkownik", "no such local user",
+    "unrouteable address", "unrouteable mail domain", "invalid-recipient",
+    "did not reach the following recipient", "vdeliver: invalid",
+    "user doesn't have a", "not listed in", "no mailbox by that name",
+    "this user doesn't have", "wasn't found at",
+    "the email account that you tried to reach does not exist", NULL};
+static const char *const p_filtered[] = {"rejected by recipient",
+    "refused due to recipient preferences", "message rejected due to user rules",
+    "is not accepting any mail", "only accepting mail from specific",
+    "you have been blocked by the recipient", "user reject",
+    "bounced address", "resolver.rst.notauthorized",
+    "due to extended inactivity", "this account is protected by", NULL};
+static const char *const p_hostunknown[] = {"host unknown",
+    "unknown host", "host or domain name not found", "domain not found",
+    "no such domain", "domain does not exist", "domain is not reachable",
+    "domain must exist", "name or service not known",
+    "unknown domain", "host not found", "unroutable address",
+    "mail domain mentioned in email address is unknown",
+    "domain name not found", "no mx", "invalid domain",
+    "the account or domain may not exist", "dns error", NULL};
+static const char *const p_spamdetected[] = {"spam", "unsolicited",
+    "bulk mail", "bulk email", "blacklisted url", "content filter rejection",
+    "high probability of", "message filtered", "greylisted",
+    "junk mail", NULL};
+static const char *const p_toomanyconn[] = {"too many connections",
+    "connection rate limit", "too many concurrent",
+    "too many smtp sessions", "too many errors from your ip",
+    "trop de connexions", "connection limit", NULL};
+static const char *const p_speeding[] = {"rate limit", "rate-limit",
+    "rate limited", "sending rate", "too many messages", "try again later",
+    "throttl", NULL};
+static const char *const p_requireptr[] = {"reverse dns", "ptr record",
+    "no ptr", "reverse lookup", "rdns", "cannot find your hostname",
+    "cannot resolve your address", "reverse dns validation", NULL};
+static const char *const p_authfailure[] = {"spf", "dkim", "dmarc",
+    "sender policy framework", "5.7.26", "5.7.23", "5.7.25", NULL};
+static const char *const p_blocked[] = {"blocked", "blacklist",
+    "black list", "blocklist", "block list", "denylist", "rbl",
+    "dnsbl", "spamhaus", "spamcop", "barracuda", "listed at",
+    "listed on", "refused to talk to me", "poor reputation",
+    "bad reputation", "ip reputation", "your ip", "client host",
+    "connection refused", "access denied", "not allowed to send",
+    "helo command rejected", "banned", "go away", NULL};
+static const char *const p_rejected[] = {"sender rejected",
+    "sender address rejected", "invalid sender", "sender verify failed",
+    "sender is in my black list", "domain of sender address",
+    "mail from not owned", "address rejected", "administrative prohibition",
+    "batv", "bogus mail from", "null sender is not allowed",
+    "empty envelope senders", "returned mail not accepted",
+    "sender not pre-approved", "sender email address rejected",
+    "not authorized", "refused", "rejected", "denied", "not accepted",
+    NULL};
+static const char *const p_policy[] = {"policy", "closed mailing list",
+    "members-only list", "not subscribed to this group",
+    "protocol violation", "header error", "illegal attachment",
+    "organizational settings", NULL};
+static const char *const p_virus[] = {"virus", "malware",
+    "potentially executable", "infected", NULL};
+static const char *const p_security[] = {"authentication required",
+    "authentication failed", "authentication failure",
+    "authentication credentials", "tls required", "starttls",
+    "not authorized to send", "unauthenticated", "verification failure",
+    "must authenticate", NULL};
+static const char *const p_systemerror[] = {"mail loop",
+    "loops back to myself", "local configuration error",
+    "local error in processing", "internal error", "server configuration",
+    "system config error", "temporary local problem", "service unavailable",
+    "service currently unavailable", "queue file write error",
+    "aliasing/forwarding loop", "configuration error",
+    "timeout waiting for input", "routing loop", "loop detected",
+    "too many hops", "hop count exceeded", NULL};
+static const char *const p_networkerror[] = {"no route to host",
+    "host is unreachable", "network is unreachable",
+    "host name lookup failure", "malformed name server reply",
+    "name server", "could not connect", "connection timed out",
+    "unable to connect", "lost connection", "connection reset",
+    "could not be resolved", NULL};
+static const char *const p_expired[] = {"delivery time expired",
+    "message expired", "has been delayed", "giving up on",
+    "failing for a long time", "retry time not reached",
+    "in the queue too long", "queue too long", "delivery attempts will continue",
+    "unable to deliver message after multiple retries",
+    "could not be delivered for more than", "timed out",
+    "retry timeout exceeded", "not reachable within", "was not delivered for",
+    "delayed", "expired", "will retry", "still trying", "timeout", NULL};
+static const char *const p_contenterror[] = {"header size exceeds",
+    "8-bit data in message header", "mime complexity",
+    "invalid mime", "improperly-formatted", "contenttype", NULL};
+static const char *const p_systemfull[] = {"mail system full",
+    "system full", "insufficient system resources", NULL};
+static const char *const p_notaccept[] = {"does not accept mail",
+    "null mx", "nullmx", "accepts no mail", "no mx record found",
+    "does not receive mail", NULL};
+static const char *const p_mailererror[] = {"procmail", "maildrop",
+    "mailer error", "command failed", "command died", "pipe to |",
+    "x-unix;", "exit status", NULL};
+
+/* Checked in this order: specific and soft causes that servers report
+ * with a 5.1.1 first, then the address, then policy and transport. */
+static const reason_rule rules[] = {
+    {"mailboxfull", p_mailboxfull}, {"mesgtoobig", p_mesgtoobig},
+    {"exceedlimit", p_exceedlimit}, {"suspend", p_suspend},
+    {"hasmoved", p_hasmoved}, {"norelaying", p_norelaying},
+    {"notaccept", p_notaccept}, {"userunknown", p_userunknown},
+    {"filtered", p_filtered}, {"hostunknown", p_hostunknown},
+    {"virusdetected", p_virus}, {"requireptr", p_requireptr},
+    {"authfailure", p_authfailure}, {"spamdetected", p_spamdetected},
+    {"toomanyconn", p_toomanyconn}, {"blocked", p_blocked},
+    {"policyviolation", p_policy}, {"securityerror", p_security},
+    {"contenterror", p_contenterror}, {"systemfull", p_systemfull},
+    {"networkerror", p_networkerror}, {"systemerror", p_systemerror},
+    {"mailererror", p_mailererror}, {"speeding", p_speeding},
+    {"rejected", p_rejected}, {"expired", p_expired},
+};
+
+static const char *
+reason_from_text(const char *folded)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++)
+		if (cad_text_has_any(folded, rules[i].phrases))
+			return rules[i].reason;
+	return NULL;
+}
+
+/* RFC 3463 subject and detail to a reason; NULL when it says nothing. */
+static const char *
+reason_from_status(const char *st)
+{
+	static const struct {
+		const char *code; /* without the class digit */
+		const char *reason;
+	} map[] = {{".1.0", "userunknown"}, {".1.1", "userunknown"},
+	    {".1.2", "hostunknown"}, {".1.3", "userunknown"},
+	    {".1.4", "userunknown"}, {".1.5", "userunknown"},
+	    {".1.6", "hasmoved"}, {".1.7", "rejected"}, {".1.8", "rejected"},
+	    {".1.10", "notaccept"}, {".2.0", "filtered"},
+	    {".2.1", "suspend"}, {".2.2", "mailboxfull"},
+	    {".2.3", "mesgtoobig"}, {".2.4", "systemerror"},
+	    {".3.0", "systemerror"}, {".3.1", "systemfull"},
+	    {".3.2", "notaccept"}, {".3.3", "systemerror"},
+	    {".3.4", "mesgtoobig"}, {".3.5", "systemerror"},
+	    {".4.0", "networkerror"}, {".4.1", "networkerror"},
+	    {".4.2", "networkerror"}, {".4.3", "systemerror"},
+	    {".4.4", "hostunknown"}, {".4.5", "toomanyconn"},
+	    {".4.6", "networkerror"}, {".4.7", "expired"},
+	    {".5.3", "exceedlimit"}, {".6.0", "contenterror"},
+	    {".7.0", "securityerror"}, {".7.1", "rejected"},
+	    {".7.7", "securityerror"}, {".7.8", "authfailure"},
+	    {".7.9", "policyviolation"}, {".7.13", "suspend"},
+	    {".7.14", "securityerror"}, {".7.20", "authfailure"},
+	    {".7.21", "authfailure"}, {".7.22", "authfailure"},
+	    {".7.23", "authfailure"}, {".7.24", "authfailure"},
+	    {".7.25", "requireptr"}, {".7.26", "authfailure"},
+	    {".7.27", "notaccept"}, {".7.28", "spamdetected"}};
+
+	if (st == NULL || st[0] == '\0')
+		return NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(map); i++)
+		if (strcmp(st + 1, map[i].code) == 0)
+			return map[i].reason;
+	if (strncmp(st + 1, ".6.", 3) == 0)
+		return "contenterror";
+	if (strncmp(st + 1, ".5.", 3) == 0)
+		return "syntaxerror";
+	return NULL;
+}
+
+/* Reasons a phrase may give that still leave a specific address status
+ * (5.1.1 user unknown) standing: they are too general to overrule it. */
+static gboolean
+is_vague(const char *r)
+{
+	static const char *const vague[] = {"rejected", "blocked",
+	    "expired", "systemerror", "networkerror", "securityerror",
+	    "policyviolation", "speeding", "filtered", "spamdetected",
+	    "authfailure", "requireptr", "mailererror", NULL};
+
+	for (gsize i = 0; vague[i] != NULL; i++)
+		if (strcmp(r, vague[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+void
+cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
+{
+	g_autofree char *fd = NULL, *fc = NULL;
+	const char *tr = NULL, *sr;
+	char st[16];
+
+	if (r->diagnostic != NULL) {
+		fd = cad_text_fold(r->diagnostic, strlen(r->diagnostic));
+		tr = reason_from_text(fd);
+		if (r->status == NULL && cad_text_status(fd, st))
+			r->status = g_strdup(st);
+		if (smtp == 0)
+			smtp = cad_text_smtp_code(fd);
+	}
+	sr = reason_from_status(r->status);
+	if (tr == NULL && context != NULL && (sr == NULL ||
+	    strcmp(sr, "userunknown") != 0)) {
+		fc = cad_text_fold(context, strlen(context));
+		tr = reason_from_text(fc);
+	}
+	if (tr != NULL && sr != NULL && is_vague(tr) &&
+	    (strcmp(sr, "userunknown") == 0 ||
+		strcmp(sr, "hostunknown") == 0 ||
+		strcmp(sr, "mailboxfull") == 0 ||
+		strcmp(sr, "hasmoved") == 0 || strcmp(sr, "notaccept") == 0))
+		tr = sr;
+	if (tr == NULL)
+		tr = sr;
+	if (tr == NULL)
+		tr = r->diagnostic != NULL ? "onhold" : "undefined";
+	g_free(r->reason);
+	r->reason = g_strdup(tr);
+	r->hard = strcmp(tr, "userunknown") == 0 ||
+	    strcmp(tr, "hostunknown") == 0 || strcmp(tr, "hasmoved") == 0 ||
+	    (strcmp(tr, "notaccept") == 0 &&
+		(smtp >= 500 || (r->status != NULL && r->status[0] == '5')));
+	if (r->status != NULL && r->status[0] == '4' &&
+	    strcmp(tr, "hostunknown") != 0)
+		r->hard = FALSE;
+}
+
+cad_bounce_rcpt *
+cad_rcpt_new(const char *address)
+{
+	cad_bounce_rcpt *r = g_new0(cad_bounce_rcpt, 1);
+
+	r->address = g_strdup(address);
+	return r;
+}
+
+void
+cad_rcpt_free(gpointer p)
+{
+	cad_bounce_rcpt *r = p;
+
+	if (r == NULL)
+		return;
+	g_free(r->address);
+	g_free(r->status);
+	g_free(r->reason);
+	g_free(r->diagnostic);
+	g_free(r);
+}
+
+gboolean
+cad_rcpt_add(GPtrArray *a, cad_bounce_rcpt *r)
+{
+	gboolean dup = a->len >= CAD_MAIL_MAX_RCPTS;
+
+	for (guint i = 0; !dup && i < a->len; i++) {
+		cad_bounce_rcpt *o = g_ptr_array_index(a, i);
+		dup = strcmp(o->address, r->address) == 0;
+	}
+	if (dup) {
+		cad_rcpt_free(r);
+		return FALSE;
+	}
+	g_ptr_array_add(a, r);
+	return TRUE;
+}

@@ -1,0 +1,206 @@
+/*
+ * text.c: small helpers over decoded text shared by the classifier's
+ * modules: folding for phrase matching, status and reply codes, addresses
+ * found in free text, printable copies and subject prefixes.
+ */
+#include <string.h>
+
+#include "common/util.h"
+#include "mail/mail_internal.h"
+
+char *
+cad_text_fold(const char *s, gsize len)
+{
+	char *out = g_malloc(len + 1);
+	gsize k = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\t' || c == '\r' || c == '\n' || c == ' ') {
+			if (k > 0 && out[k - 1] != ' ')
+				out[k++] = ' ';
+			continue;
+		}
+		out[k++] = g_ascii_tolower((char)c);
+	}
+	out[k] = '\0';
+	return out;
+}
+
+gboolean
+cad_text_has_any(const char *s, const char *const *phrases)
+{
+	if (s == NULL)
+		return FALSE;
+	for (gsize i = 0; phrases[i] != NULL; i++)
+		if (strstr(s, phrases[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* A status code at s: class 2, 4 or 5, subject 0-7, detail 0-999. */
+static gsize
+status_len(const char *s)
+{
+	gsize i = 1, d;
+
+	if (s[0] != '2' && s[0] != '4' && s[0] != '5')
+		return 0;
+	if (s[i++] != '.')
+		return 0;
+	for (d = 0; g_ascii_isdigit(s[i]) && d < 3; d++, i++)
+		;
+	if (d == 0 || s[i++] != '.')
+		return 0;
+	for (d = 0; g_ascii_isdigit(s[i]) && d < 3; d++, i++)
+		;
+	if (d == 0 || g_ascii_isdigit(s[i]) || s[i] == '.')
+		return 0;
+	return i;
+}
+
+gboolean
+cad_text_status(const char *s, char out[16])
+{
+	if (s == NULL)
+		return FALSE;
+	for (const char *p = s; *p != '\0'; p++) {
+		gsize n;
+		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.'))
+			continue;
+		n = status_len(p);
+		if (n > 0 && n < 16) {
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+int
+cad_text_smtp_code(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (const char *p = s; p[0] != '\0' && p[1] != '\0' && p[2] != '\0';
+	    p++) {
+		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.' ||
+				 p[-1] == '-' || p[-1] == ':'))
+			continue;
+		if ((p[0] == '4' || p[0] == '5') && g_ascii_isdigit(p[1]) &&
+		    g_ascii_isdigit(p[2]) &&
+		    (p[3] == ' ' || p[3] == '-' || p[3] == '\0') &&
+		    p[1] <= '5')
+			return (p[0] - '0') * 100 + (p[1] - '0') * 10 +
+			    (p[2] - '0');
+	}
+	return 0;
+}
+
+static gboolean
+is_local_char(unsigned char c)
+{
+	return g_ascii_isalnum(c) || c >= 0x80 ||
+	    strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL;
+}
+
+static gboolean
+is_domain_char(unsigned char c)
+{
+	return g_ascii_isalnum(c) || c == '-' || c == '.' || c >= 0x80;
+}
+
+char *
+cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
+    gsize *to)
+{
+	gsize a = at, b = at + 1;
+	g_autofree char *raw = NULL;
+
+	while (a > 0 && at - a < 64 && is_local_char((unsigned char)s[a - 1]))
+		a--;
+	while (a < at && s[a] == '.')
+		a++;
+	while (b < len && b - at < 255 && is_domain_char((unsigned char)s[b]))
+		b++;
+	while (b > at + 1 && (s[b - 1] == '.' || s[b - 1] == '-'))
+		b--;
+	if (a == at || b <= at + 1 || memchr(s + at + 1, '.', b - at - 1) ==
+	    NULL)
+		return NULL;
+	/* "rfc822;user@host" and "mailto:user@host" lose their prefix. */
+	raw = g_strndup(s + a, b - a);
+	if (g_str_has_prefix(raw, "rfc822;") ||
+	    g_ascii_strncasecmp(raw, "mailto:", 7) == 0) {
+		gsize skip = strchr(raw, raw[6] == ';' ? ';' : ':') - raw + 1;
+		a += skip;
+		memmove(raw, raw + skip, strlen(raw + skip) + 1);
+	}
+	*from = a;
+	*to = b;
+	return cad_address_normalize(raw);
+}
+
+char *
+cad_text_clean(const char *s, gsize len, gsize max)
+{
+	g_autofree char *folded = NULL;
+	GString *o = g_string_sized_new(MIN(len, max) + 1);
+
+	for (gsize i = 0; i < len && o->len < max; i++) {
+		char c = s[i];
+		if (c == '\r' || c == '\n' || c == '\t')
+			c = ' ';
+		if (c == ' ' && (o->len == 0 || o->str[o->len - 1] == ' '))
+			continue;
+		g_string_append_c(o, c);
+	}
+	while (o->len > 0 && o->str[o->len - 1] == ' ')
+		g_string_truncate(o, o->len - 1);
+	folded = g_string_free(o, FALSE);
+	return cad_printable(folded, -1, max);
+}
+
+/* Reply and forward prefixes in the common languages. */
+static const char *const reply_prefixes[] = {"re", "aw", "sv", "vs", "ref",
+    "rif", "r", "antw", "odp", "res", "enc", "wg", "fw", "fwd", "tr",
+    "rv", "doorst", "vl", "atb", NULL};
+
+const char *
+cad_subject_strip(const char *s, gboolean *was_reply)
+{
+	gboolean again = TRUE;
+
+	*was_reply = FALSE;
+	if (s == NULL)
+		return NULL;
+	for (int n = 0; again && n < 10; n++) {
+		again = FALSE;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (gsize i = 0; reply_prefixes[i] != NULL; i++) {
+			gsize l = strlen(reply_prefixes[i]);
+			const char *p = s + l;
+			if (g_ascii_strncasecmp(s, reply_prefixes[i], l) != 0)
+				continue;
+			if (*p == '[') { /* "Re[2]:" */
+				while (*p != '\0' && *p != ']')
+					p++;
+				if (*p == ']')
+					p++;
+			}
+			while (*p == ' ')
+				p++;
+			if (*p == ':' || strncmp(p, "\xef\xbc\x9a", 3) == 0) {
+				s = p + (*p == ':' ? 1 : 3);
+				*was_reply = TRUE;
+				again = TRUE;
+				break;
+			}
+		}
+	}
+	while (*s == ' ')
+		s++;
+	return s;
+}
