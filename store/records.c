@@ -211,7 +211,9 @@ rec_pack(GVariant *v)
 	n = g_variant_get_size(v);
 	buf = g_malloc(n + 1);
 	buf[0] = CAD_RECORD_VERSION;
-	g_variant_store(v, buf + 1);
+	/* Serialised data must be aligned: copy it out rather than store
+	 * it at buf + 1. */
+	memcpy(buf + 1, g_variant_get_data(v), n);
 	g_variant_unref(v);
 	return g_bytes_new_take(buf, n + 1);
 }
@@ -299,7 +301,7 @@ cad_rec_prospect_decode(const void *data, gsize len)
  * task tokens are that token behind a purpose letter (b, u, t), so the
  * tokens database needs one entry per enrollment, not three.
  */
-#define ENROLLMENT_T "(tsssuuuxxxuussssss)"
+#define ENROLLMENT_T "(tsssuuuxxxuusssss)"
 
 void
 cad_rec_enrollment_set_token(cad_enrollment *e, const char *token)
