@@ -34,7 +34,7 @@ static void G_GNUC_PRINTF(5, 6)
 		g_string_append_printf(el->text, " [%s]", group);
 	if (key != NULL)
 		g_string_append_printf(el->text, " %s", key);
-	g_string_append(el->text, ": ");
+	g_string_append(el->text, group != NULL || key != NULL ? ": " : " ");
 	va_start(ap, fmt);
 	g_string_append_vprintf(el->text, fmt, ap);
 	va_end(ap);
