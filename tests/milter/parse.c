@@ -1,0 +1,242 @@
+/*
+ * parse.c: the milter's pure parsing: cadence/VERP/token addresses, names
+ * and companies from To/Cc, the bounded message buffer, raw header
+ * lookup, and the trust decision.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "milter/address.h"
+#include "milter/msgbuf.h"
+#include "milter/names.h"
+#include "milter/trust.h"
+#include "tests/milter/helpers.h"
+
+Test(address, ext_matches_base_and_extension)
+{
+	char *ext = NULL;
+
+	cr_assert(cad_address_ext("cadence@example.com", "cadence@example.com",
+	    "+", &ext));
+	cr_assert_null(ext);
+	cr_assert(cad_address_ext("<Cadence+Hot@EXAMPLE.com>",
+	    "cadence@example.com", "+", &ext));
+	cr_assert_str_eq(ext, "hot");
+	g_free(ext);
+	cr_assert(cad_address_ext("cadence-hot@example.com",
+	    "cadence@example.com", "+-", &ext));
+	cr_assert_str_eq(ext, "hot");
+	g_free(ext);
+}
+
+Test(address, ext_rejects_near_misses)
+{
+	char *ext = (char *)"x";
+
+	cr_assert_not(cad_address_ext("cadencex@example.com",
+	    "cadence@example.com", "+", &ext));
+	cr_assert_null(ext);
+	cr_assert_not(cad_address_ext("cadence@example.org",
+	    "cadence@example.com", "+", NULL));
+	cr_assert_not(cad_address_ext("cadence+@example.com",
+	    "cadence@example.com", "+", NULL));
+	cr_assert_not(cad_address_ext("cadence+a/b@example.com",
+	    "cadence@example.com", "+", NULL));
+	cr_assert_not(cad_address_ext("x.cadence@example.com",
+	    "cadence@example.com", "+", NULL));
+	/* An extension longer than CAD_MILTER_EXT_MAX is refused. */
+	g_autofree char *big = g_strdup_printf("cadence+%0*d@example.com",
+	    CAD_MILTER_EXT_MAX + 1, 0);
+	cr_assert_not(cad_address_ext(big, "cadence@example.com", "+", NULL));
+	cr_assert_not(cad_address_ext("<>", "cadence@example.com", "+", NULL));
+	cr_assert_not(cad_address_ext(NULL, "cadence@example.com", "+", NULL));
+}
+
+Test(names, display_names_split)
+{
+	static const struct {
+		const char *in, *first, *last;
+	} cases[] = {
+		{"Jane Doe", "Jane", "Doe"},
+		{"Doe, Jane", "Jane", "Doe"},
+		{"Doe, Jane M.", "Jane", "Doe"},
+		{"\"Jane  Doe\"", "Jane", "Doe"},
+		{"'Jane Doe'", "Jane", "Doe"},
+		{"Jean-Luc van der Berg", "Jean-Luc", "van der Berg"},
+		{"Jane Doe (ACME)", "Jane", "Doe"},
+		{"Cher", "Cher", NULL},
+		{"Jürgen Müller", "Jürgen", "Müller"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *first = NULL, *last = NULL;
+		cr_assert(cad_name_split(cases[i].in, &first, &last), "%s",
+		    cases[i].in);
+		cr_assert_str_eq(first, cases[i].first, "%s", cases[i].in);
+		if (cases[i].last == NULL)
+			cr_assert_null(last, "%s", cases[i].in);
+		else
+			cr_assert_str_eq(last, cases[i].last, "%s", cases[i].in);
+	}
+}
+
+Test(names, no_name_from_addresses_or_junk)
+{
+	char *first = NULL, *last = NULL;
+	g_autofree char *huge = g_strnfill(CAD_NAME_MAX + 1, 'a');
+
+	cr_assert_not(cad_name_split("jane@acme.com", &first, &last));
+	cr_assert_not(cad_name_split("", &first, &last));
+	cr_assert_not(cad_name_split(NULL, &first, &last));
+	cr_assert_not(cad_name_split("\xff\xfe", &first, &last));
+	cr_assert_not(cad_name_split(huge, &first, &last));
+	cr_assert_null(first);
+	cr_assert_null(last);
+}
+
+Test(names, company_from_domain)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"acme.com", "Acme"},
+		{"mail.acme-corp.com", "Acme Corp"},
+		{"mueller.co.uk", "Mueller"},
+		{"shop.example.com.au", "Example"},
+		{"ACME.DE", "Acme"},
+		{"gmail.com", NULL},
+		{"com", NULL},
+		{"acme..com", NULL},
+		{"ac me.com", NULL},
+		{"", NULL},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *c = cad_company_from_domain(cases[i].in);
+		if (cases[i].out == NULL)
+			cr_assert_null(c, "%s gave %s", cases[i].in, c);
+		else
+			cr_assert_str_eq(c, cases[i].out, "%s", cases[i].in);
+	}
+}
+
+Test(msgbuf, headers_rebuilt_with_crlf)
+{
+	cad_msgbuf mb;
+
+	cad_msgbuf_init(&mb, 100);
+	cr_assert(cad_msgbuf_header(&mb, "Subject", "folded\n\tline"));
+	cr_assert(cad_msgbuf_header(&mb, "From", "a@b.c"));
+	cr_assert(cad_msgbuf_body(&mb, "hello\r\n", 7));
+	cr_assert_str_eq(mb.data->str,
+	    "Subject: folded\r\n\tline\r\nFrom: a@b.c\r\n\r\nhello\r\n");
+	cr_assert_str_eq(cad_msgbuf_get(&mb, CAD_HDR_FROM), "a@b.c");
+	cr_assert_null(cad_msgbuf_get(&mb, CAD_HDR_TO));
+	cad_msgbuf_clear(&mb);
+}
+
+Test(msgbuf, body_cut_at_cap)
+{
+	cad_msgbuf mb;
+	char chunk[64];
+
+	memset(chunk, 'x', sizeof(chunk));
+	cad_msgbuf_init(&mb, 100);
+	cr_assert(cad_msgbuf_body(&mb, chunk, sizeof(chunk)));
+	cr_assert_not(cad_msgbuf_body(&mb, chunk, sizeof(chunk)));
+	cr_assert_not(cad_msgbuf_body(&mb, chunk, sizeof(chunk)));
+	cr_assert_eq(mb.data->len - mb.body_start, 100);
+	cr_assert(mb.body_truncated);
+	cad_msgbuf_clear(&mb);
+}
+
+Test(msgbuf, header_block_capped)
+{
+	cad_msgbuf mb;
+	g_autofree char *v = g_strnfill(1000, 'v');
+	guint kept = 0;
+
+	cad_msgbuf_init(&mb, 0);
+	for (int i = 0; i < 1000; i++)
+		kept += cad_msgbuf_header(&mb, "X-Big", v) ? 1 : 0;
+	cr_assert(mb.header_truncated);
+	cr_assert_leq(mb.data->len, CAD_MSGBUF_HEADER_MAX);
+	cr_assert_gt(kept, 200);
+	cr_assert_lt(kept, 1000);
+	/* A header that fits is still refused once the block was cut. */
+	cad_msgbuf_eoh(&mb);
+	cr_assert_not(cad_msgbuf_header(&mb, "To", "late@x.y"));
+	cad_msgbuf_clear(&mb);
+}
+
+Test(msgbuf, raw_header_unfolds_and_stops_at_body)
+{
+	const char *msg = "From: a@b.c\r\nReferences: <1@x>\r\n <2@x>\n\t<3@x>\r\n"
+			  "Subject: s\r\n\r\nIn-Reply-To: <body@x>\r\n";
+	g_autofree char *refs = cad_raw_header(msg, strlen(msg), "references");
+	g_autofree char *irt = cad_raw_header(msg, strlen(msg), "In-Reply-To");
+	g_autofree char *subj = cad_raw_header(msg, strlen(msg), "Subject");
+
+	cr_assert_str_eq(refs, "<1@x> <2@x>\t<3@x>");
+	cr_assert_null(irt);
+	cr_assert_str_eq(subj, "s");
+}
+
+static fixture fx;
+
+static void
+setup(void)
+{
+	fx_setup(&fx, NULL);
+}
+
+static void
+teardown(void)
+{
+	fx_teardown(&fx);
+}
+
+TestSuite(conf, .init = setup, .fini = teardown);
+
+Test(conf, address_kinds)
+{
+	g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL;
+
+	cr_assert_eq(cad_address_classify(fx.conf, "cadence@example.com", &e1),
+	    CAD_ADDR_ENROLL);
+	cr_assert_null(e1);
+	cr_assert_eq(cad_address_classify(fx.conf, "<cadence+hot@example.com>",
+	    &e2), CAD_ADDR_ENROLL);
+	cr_assert_str_eq(e2, "hot");
+	cr_assert_eq(cad_address_classify(fx.conf, "bounces+babc@example.com",
+	    &e3), CAD_ADDR_BOUNCE);
+	cr_assert_str_eq(e3, "babc");
+	cr_assert_eq(cad_address_classify(fx.conf, "tasks+tq@example.com", &e4),
+	    CAD_ADDR_TASK);
+	cr_assert_eq(cad_address_classify(fx.conf, "unsubscribe@example.com",
+	    NULL), CAD_ADDR_UNSUBSCRIBE);
+	cr_assert_eq(cad_address_classify(fx.conf, "alice@example.com", NULL),
+	    CAD_ADDR_OTHER);
+}
+
+Test(conf, trust_needs_rep_domain_and_login_or_network)
+{
+	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "192.0.2.7",
+	    "alice@example.com"), CAD_TRUST_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "127.0.0.1",
+	    "alice@example.com"), CAD_TRUST_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "10.1.2.3",
+	    "bob@example.org"), CAD_TRUST_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, "", "192.0.2.7",
+	    "alice@example.com"), CAD_TRUST_UNAUTHENTICATED);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, NULL, "alice@example.com"),
+	    CAD_TRUST_UNAUTHENTICATED);
+	/* Logging in does not make an outside address a rep. */
+	cr_assert_eq(cad_trust_sender(fx.conf, "mallory", "127.0.0.1",
+	    "mallory@evil.example.net"), CAD_TRUST_NOT_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "127.0.0.1", NULL),
+	    CAD_TRUST_NOT_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "127.0.0.1",
+	    "alice@sub.example.com"), CAD_TRUST_NOT_REP);
+}
