@@ -269,7 +269,8 @@ refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
     gint64 now)
 {
 	g_autofree char *detail = g_strdup_printf(
-	    "unknown cadence %s asked by %s", plan->cadence, plan->rep);
+	    "address=- cadence=%s rep=%s reason=no such cadence", plan->cadence,
+	    plan->rep);
 	notice_arg n = {.event_detail = detail, .now = now};
 	g_autoptr(GError) err = NULL;
 
@@ -345,8 +346,9 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 {
 	g_autofree char *who = cad_address_normalize(sender);
 	const char *name = cadence != NULL ? cadence : conf->default_cadence;
-	g_autofree char *detail = g_strdup_printf("cadence %s asked by %s: %s",
-	    name, who != NULL ? who : "<>", cad_trust_describe(why));
+	g_autofree char *detail = g_strdup_printf(
+	    "address=- cadence=%s rep=%s reason=%s", name,
+	    who != NULL ? who : "<>", cad_trust_describe(why));
 	g_autofree char *body = NULL;
 	notice_arg n = {.event_detail = detail, .now = now};
 	g_autoptr(GError) err = NULL;
