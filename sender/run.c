@@ -1,0 +1,1055 @@
+/*
+ * run.c: one pass of the sender over the due index, in batches: decide
+ * (read txn), compose, mark "sending" (write txn, committed before DATA),
+ * submit (one SMTP session), record the outcomes (write txn). See sender.h.
+ */
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "core/actions.h"
+#include "core/sched.h"
+#include "sender/compose.h"
+#include "sender/sender.h"
+#include "sender/template.h"
+#include "sender/throttle.h"
+
+#define DAY 86400
+
+struct cad_sender {
+	const cad_conf *conf;
+	cad_store *store;
+	cad_smtp *smtp;
+	cad_throttle *thr;
+	GHashTable *templates; /* template_path -> cad_template* */
+	GHashTable *scheds;    /* "cadence\ttz" -> cad_sched* */
+	GHashTable *stuck;     /* ids already reported "sending" */
+	guint batch;
+	gint64 throttle_wake; /* earliest throttle slot seen in the last run */
+};
+
+/* What the decision made of a due enrollment. */
+typedef enum {
+	DO_NOTHING,
+	DO_EMAIL,
+	DO_TASK,
+	DO_RESUME,   /* auto-reply pause over */
+	DO_TIMEOUT,  /* task unanswered: advance */
+	DO_WINDOW,   /* outside the window: move to the next slot */
+	DO_STOP,     /* address suppressed */
+	DO_COMPLETE, /* past the last step */
+	DO_ERROR,    /* no such cadence */
+} action;
+
+typedef struct {
+	action act;
+	guint64 id;
+	cad_enrollment *e; /* as decided; replaced by the marked copy */
+	cad_prospect *p;
+	const cad_cadence *c;
+	const cad_step *step;
+	gint64 when; /* DO_WINDOW: new due time; DO_TASK: timeout */
+	char *why;   /* DO_STOP, DO_ERROR */
+	char *msgid;
+	char *rcpt, *rpath;
+	GBytes *data;
+	gboolean skip;	   /* dropped at the mark (changed, throttled) */
+	gboolean gave_up;  /* deferred past retry_max_hours */
+	cad_smtp_msg sm;
+} item;
+
+static void
+item_free(gpointer p)
+{
+	item *it = p;
+
+	cad_enrollment_free(it->e);
+	cad_prospect_free(it->p);
+	g_free(it->why);
+	g_free(it->msgid);
+	g_free(it->rcpt);
+	g_free(it->rpath);
+	if (it->data != NULL)
+		g_bytes_unref(it->data);
+	cad_smtp_msg_clear(&it->sm);
+	g_free(it);
+}
+
+static void
+sched_free(gpointer p)
+{
+	cad_sched_clear(p);
+	g_free(p);
+}
+
+/* ---- set-up ---- */
+
+static gboolean
+load_templates(cad_sender *s, GError **error)
+{
+	const cad_conf *conf = s->conf;
+
+	for (guint i = 0; conf->cadences != NULL && i < conf->cadences->len;
+	     i++) {
+		const cad_cadence *c = g_ptr_array_index(conf->cadences, i);
+		for (guint j = 0; j < c->steps->len; j++) {
+			const cad_step *st = g_ptr_array_index(c->steps, j);
+			cad_template *t;
+			if (st->channel != CAD_CHANNEL_EMAIL ||
+			    st->template_path == NULL ||
+			    g_hash_table_contains(s->templates,
+				st->template_path))
+				continue;
+			t = cad_template_load(st->template_path, error);
+			if (t == NULL)
+				return FALSE;
+			g_hash_table_insert(s->templates,
+			    g_strdup(st->template_path), t);
+		}
+	}
+	return TRUE;
+}
+
+cad_sender *
+cad_sender_new(const cad_conf *conf, cad_store *store,
+    const cad_sender_options *opts, GError **error)
+{
+	g_autoptr(cad_sender) s = g_new0(cad_sender, 1);
+
+	s->conf = conf;
+	s->store = store;
+	s->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    (GDestroyNotify)cad_template_free);
+	s->scheds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    sched_free);
+	s->stuck = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+	    NULL);
+	s->thr = cad_throttle_new(conf);
+	s->batch = opts != NULL && opts->batch > 0 ? opts->batch
+						   : CAD_SENDER_BATCH_DEFAULT;
+	s->batch = MIN(s->batch, CAD_SENDER_BATCH_MAX);
+	s->smtp = cad_smtp_new(conf, error);
+	if (s->smtp == NULL)
+		return NULL;
+	if (opts != NULL && opts->relay != NULL)
+		cad_smtp_set_relay(s->smtp, opts->relay);
+	if (!load_templates(s, error))
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+void
+cad_sender_free(cad_sender *s)
+{
+	if (s == NULL)
+		return;
+	cad_smtp_free(s->smtp);
+	cad_throttle_free(s->thr);
+	if (s->templates != NULL)
+		g_hash_table_unref(s->templates);
+	if (s->scheds != NULL)
+		g_hash_table_unref(s->scheds);
+	if (s->stuck != NULL)
+		g_hash_table_unref(s->stuck);
+	g_free(s);
+}
+
+/* sched_for - the schedule of a prospect zone in a cadence, cached. */
+static const cad_sched *
+sched_for(cad_sender *s, const cad_cadence *c, const char *tz)
+{
+	g_autofree char *key = g_strdup_printf("%s\t%s", c->name,
+	    tz != NULL ? tz : "");
+	cad_sched *sc = g_hash_table_lookup(s->scheds, key);
+
+	if (sc == NULL) {
+		sc = g_new0(cad_sched, 1);
+		cad_sched_init(sc, s->conf, c, tz);
+		g_hash_table_insert(s->scheds, g_steal_pointer(&key), sc);
+	}
+	return sc;
+}
+
+/* ---- decide: one read transaction per batch ---- */
+
+typedef struct {
+	GHashTable *blocked; /* "rep:..." / "domain:..." blocked this pass */
+	gboolean all_blocked;
+} pass_state;
+
+static void
+note_stuck(cad_sender *s, const cad_enrollment *e, cad_sender_stats *st)
+{
+	if (g_hash_table_contains(s->stuck, &e->id))
+		return;
+	g_hash_table_add(s->stuck, g_memdup2(&e->id, sizeof(e->id)));
+	st->stuck++;
+	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s step=%u "
+		  "left sending by an earlier run, msgid=<%s>: not resent "
+		  "(cadencectl stuck)",
+	    e->id, e->address, e->step, e->sending_msgid ? e->sending_msgid
+							 : "");
+}
+
+/* window_slot - the next open slot after now, with a little jitter. */
+static gint64
+window_slot(cad_sender *s, const cad_sched *sc, gint64 now)
+{
+	gint64 t = cad_sched_next_slot(sc, now);
+	gint64 j = s->conf->jitter_minutes > 0
+	    ? cad_random_u32() % (guint32)(s->conf->jitter_minutes * 60)
+	    : 0;
+
+	return cad_sched_in_window(sc, t + j) ? t + j : t;
+}
+
+/*
+ * decide - what to do with enrollment id at now; NULL when nothing.
+ * Checks, in the one read transaction: state, suppression, window and
+ * (for email) the throttles.
+ */
+static item *
+decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
+    cad_sender_stats *st)
+{
+	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(rt, id, NULL);
+	g_autoptr(cad_prospect) p = NULL;
+	const cad_sched *sc;
+	item *it;
+	char *reason = NULL;
+
+	if (e == NULL || e->next_due == 0 || e->next_due > now)
+		return NULL;
+	if (e->step_status == CAD_STEP_SENDING) {
+		note_stuck(s, e, st);
+		return NULL;
+	}
+	it = g_new0(item, 1);
+	it->id = id;
+	it->sm.outcome = CAD_SMTP_DEFERRED;
+	it->c = cad_conf_cadence(s->conf, e->cadence);
+	if (it->c != NULL)
+		it->step = cad_cadence_step(it->c, e->step);
+	if (it->c == NULL) {
+		it->act = DO_ERROR;
+		it->why = g_strdup_printf("no cadence \"%s\" in the "
+					  "configuration",
+		    e->cadence);
+		goto out;
+	}
+	switch (e->state) {
+	case CAD_STATE_PAUSED:
+		it->act = e->paused_until != 0 && e->paused_until <= now
+		    ? DO_RESUME
+		    : DO_NOTHING;
+		goto out;
+	case CAD_STATE_WAITING:
+		it->act = it->step != NULL ? DO_TIMEOUT : DO_COMPLETE;
+		goto out;
+	case CAD_STATE_ACTIVE:
+		break;
+	default:
+		it->act = DO_NOTHING;
+		goto out;
+	}
+	if (it->step == NULL) {
+		it->act = DO_COMPLETE;
+		goto out;
+	}
+	if (cad_store_is_suppressed(rt, e->address, &reason)) {
+		it->act = DO_STOP;
+		it->why = g_strdup_printf("address suppressed: %s",
+		    reason != NULL ? reason : "");
+		g_free(reason);
+		goto out;
+	}
+	p = cad_store_prospect_get(rt, e->address, NULL);
+	if (p == NULL)
+		p = cad_prospect_new(e->address);
+	sc = sched_for(s, it->c, p->timezone);
+	if (!cad_sched_in_window(sc, now)) {
+		it->act = DO_WINDOW;
+		it->when = window_slot(s, sc, now);
+		goto out;
+	}
+	if (it->step->channel != CAD_CHANNEL_EMAIL) {
+		it->act = DO_TASK;
+		it->when = now + (gint64)MAX(it->step->timeout_days, 1) * DAY;
+		goto out;
+	}
+	{
+		const char *dom = cad_address_domain(e->address);
+		g_autofree char *rk = g_strconcat("rep:", e->rep, NULL);
+		g_autofree char *dk = g_strconcat("domain:", dom, NULL);
+		gint64 retry = 0;
+		const char *why = NULL;
+		if (ps->all_blocked ||
+		    g_hash_table_contains(ps->blocked, rk) ||
+		    g_hash_table_contains(ps->blocked, dk) ||
+		    !cad_throttle_allow(s->thr, rt, e->rep, dom, now, &retry,
+			&why)) {
+			st->throttled++;
+			if (retry > 0 && (s->throttle_wake == 0 ||
+					     retry < s->throttle_wake))
+				s->throttle_wake = retry;
+			if (why != NULL && strcmp(why, "rate_per_minute") == 0)
+				ps->all_blocked = TRUE;
+			else if (why != NULL &&
+			    strcmp(why, "domain_rate_per_hour") == 0)
+				g_hash_table_add(ps->blocked,
+				    g_steal_pointer(&dk));
+			else if (why != NULL)
+				g_hash_table_add(ps->blocked,
+				    g_steal_pointer(&rk));
+			it->act = DO_NOTHING;
+			goto out;
+		}
+		cad_throttle_take(s->thr, e->rep, dom, now);
+		it->act = DO_EMAIL;
+	}
+out:
+	if (it->act == DO_NOTHING) {
+		item_free(it);
+		return NULL;
+	}
+	it->e = g_steal_pointer(&e);
+	it->p = g_steal_pointer(&p);
+	return it;
+}
+
+/* ---- side actions: no mail, one write transaction for the batch ---- */
+
+typedef struct {
+	cad_sender *s;
+	GPtrArray *items;
+	gint64 now;
+	cad_sender_stats counts; /* filled by the committed attempt */
+} batch_ctx;
+
+/* still_due - e as re-read in the write txn is as decided. */
+static gboolean
+still_due(const cad_enrollment *e, const item *it, gint64 now)
+{
+	return e != NULL && e->state == it->e->state &&
+	    e->step == it->e->step && e->step_status == CAD_STEP_IDLE &&
+	    e->next_due != 0 && e->next_due <= now;
+}
+
+static gboolean
+side_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
+{
+	const cad_conf *conf = b->s->conf;
+	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, it->id,
+	    NULL);
+
+	if (!still_due(e, it, b->now))
+		return TRUE;
+	switch (it->act) {
+	case DO_RESUME:
+		b->counts.resumed++;
+		return cad_resume_txn(txn, conf, e, "sender: auto-reply pause "
+						     "over",
+		    b->now, error);
+	case DO_TIMEOUT:
+		b->counts.timeouts++;
+		return cad_store_event_add(txn, e->id, CAD_EV_TASK_TIMEOUT,
+			   it->step->number, "no answer from the rep", b->now,
+			   error) &&
+		    cad_advance_txn(txn, conf, e, b->now, error);
+	case DO_WINDOW:
+		b->counts.window++;
+		e->next_due = it->when;
+		return cad_store_enrollment_put(txn, e, error);
+	case DO_STOP:
+		b->counts.stopped++;
+		return cad_store_transition(txn, e, CAD_STATE_STOPPED,
+		    CAD_EV_STOPPED, it->step->number, it->why, b->now, error);
+	case DO_COMPLETE:
+		return cad_advance_txn(txn, conf, e, b->now, error);
+	default:
+		return TRUE;
+	}
+}
+
+static gboolean
+side_fn(cad_txn *txn, void *arg, GError **error)
+{
+	batch_ctx *b = arg;
+
+	memset(&b->counts, 0, sizeof(b->counts));
+	for (guint i = 0; i < b->items->len; i++) {
+		item *it = g_ptr_array_index(b->items, i);
+		if (it->act == DO_EMAIL || it->act == DO_TASK ||
+		    it->act == DO_ERROR)
+			continue;
+		if (!side_one(txn, b, it, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+add_stats(cad_sender_stats *to, const cad_sender_stats *from)
+{
+	guint *t = (guint *)to;
+	const guint *f = (const guint *)from;
+
+	for (gsize i = 0; i < sizeof(*to) / sizeof(guint); i++)
+		t[i] += f[i];
+}
+
+/* ---- errors: pause, and tell the rep ---- */
+
+typedef struct {
+	const char *rep, *subject, *body;
+	guint64 id;
+	gint64 now;
+} notice_args;
+
+static gboolean
+notice_fn(cad_txn *txn, void *arg, GError **error)
+{
+	notice_args *n = arg;
+
+	return cad_store_notice_add(txn, n->rep, n->subject, n->body, n->id,
+	    n->now, error);
+}
+
+/* pause_with_error - cad_act_error plus a notice to the rep. */
+static void
+pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
+    gint64 now)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *subject = NULL, *body = NULL;
+	notice_args n;
+
+	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
+		  "step=%u paused: %s",
+	    e->id, e->address, e->cadence, e->step, what);
+	if (!cad_act_error(s->store, e->id, what, now, &err)) {
+		log_warnx("enrollment=%" G_GUINT64_FORMAT ": %s", e->id,
+		    err->message);
+		return;
+	}
+	subject = g_strdup_printf("Cadence paused for %s", e->address);
+	body = g_strdup_printf(
+	    "The cadence \"%s\" for %s is paused: the next step could not "
+	    "be sent.\n\n  %s\n\nFix the cause (for a missing field, add "
+	    "it to the prospect or a fallback to the template), then resume "
+	    "it with:\n\n  cadencectl resume %s\n",
+	    e->cadence, e->address, what, e->address);
+	n = (notice_args){ e->rep, subject, body, e->id, now };
+	if (!cad_store_write(s->store, notice_fn, &n, &err))
+		log_warnx("notice to %s: %s", e->rep, err->message);
+}
+
+/* ---- compose ---- */
+
+static const cad_template *
+template_for(cad_sender *s, const cad_step *step, GError **error)
+{
+	cad_template *t;
+
+	if (step->template_path == NULL) {
+		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
+		    "step %u has no template", step->number);
+		return NULL;
+	}
+	t = g_hash_table_lookup(s->templates, step->template_path);
+	if (t == NULL) {
+		t = cad_template_load(step->template_path, error);
+		if (t == NULL)
+			return NULL;
+		g_hash_table_insert(s->templates,
+		    g_strdup(step->template_path), t);
+	}
+	return t;
+}
+
+/* compose_item - the wire bytes and envelope of an email or task item. */
+static gboolean
+compose_item(cad_sender *s, item *it, gint64 now, GError **error)
+{
+	const cad_conf *conf = s->conf;
+	cad_compose_in in = { conf, it->e, it->p,
+		cad_conf_rep(conf, it->e->rep), NULL, now };
+
+	it->msgid = cad_compose_msgid(conf);
+	in.msgid = it->msgid;
+	if (it->act == DO_EMAIL) {
+		const cad_template *t = template_for(s, it->step, error);
+		if (t == NULL)
+			return FALSE;
+		it->data = cad_compose_step(&in, t, NULL, error);
+		it->rcpt = g_strdup(it->e->address);
+		it->rpath = cad_compose_tagged(conf->bounce_address,
+		    conf->recipient_delimiter, it->e->verp_token);
+	} else {
+		it->data = cad_compose_task(&in, it->c, it->step, it->when,
+		    error);
+		it->rcpt = g_strdup(it->e->rep);
+		it->rpath = g_strdup(conf->notify_from != NULL
+			? conf->notify_from
+			: conf->bounce_address);
+	}
+	if (it->data == NULL)
+		return FALSE;
+	if (it->rpath == NULL)
+		it->rpath = g_strdup("");
+	return TRUE;
+}
+
+/* ---- mark "sending": one committed write txn before any DATA ---- */
+
+static gboolean
+mark_fn(cad_txn *txn, void *arg, GError **error)
+{
+	batch_ctx *b = arg;
+	cad_sender *s = b->s;
+
+	cad_throttle_reset(s->thr);
+	for (guint i = 0; i < b->items->len; i++) {
+		item *it = g_ptr_array_index(b->items, i);
+		g_autoptr(cad_enrollment) e = NULL;
+		g_autofree char *detail = NULL;
+		const char *dom = cad_address_domain(it->e->address);
+
+		if (it->act != DO_EMAIL && it->act != DO_TASK)
+			continue;
+		it->skip = TRUE;
+		if (it->data == NULL)
+			continue;
+		e = cad_store_enrollment_get(txn, it->id, NULL);
+		/* Again right before DATA: state, step, suppression, caps. */
+		if (!still_due(e, it, b->now) ||
+		    e->state != CAD_STATE_ACTIVE ||
+		    cad_store_is_suppressed(txn, e->address, NULL))
+			continue;
+		if (it->act == DO_EMAIL &&
+		    !cad_throttle_allow(s->thr, txn, e->rep, dom, b->now, NULL,
+			NULL))
+			continue;
+		e->step_status = CAD_STEP_SENDING;
+		g_free(e->sending_msgid);
+		e->sending_msgid = g_strdup(it->msgid);
+		e->next_due = 0;
+		e->attempts++;
+		detail = g_strdup_printf("<%s>", it->msgid);
+		if (!cad_store_enrollment_put(txn, e, error) ||
+		    !cad_store_event_add(txn, e->id, CAD_EV_SENDING,
+			it->step->number, detail, b->now, error))
+			return FALSE;
+		if (it->act == DO_EMAIL &&
+		    !cad_throttle_record(s->thr, txn, e->rep, dom, b->now,
+			error))
+			return FALSE;
+		it->skip = FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- outcomes ---- */
+
+static gint64
+backoff(guint32 attempts)
+{
+	gint64 d = CAD_SENDER_BACKOFF_FIRST;
+
+	for (guint32 i = 1; i < attempts && d < CAD_SENDER_BACKOFF_MAX; i++)
+		d *= 2;
+	return MIN(d, CAD_SENDER_BACKOFF_MAX);
+}
+
+/* given_up - TRUE when the back-offs so far reach retry_max_hours. */
+static gboolean
+given_up(const cad_conf *conf, guint32 attempts)
+{
+	gint64 total = 0;
+
+	for (guint32 k = 1; k <= attempts; k++)
+		total += backoff(k);
+	return total >= (gint64)conf->retry_max_hours * 3600;
+}
+
+static void
+clear_sending(cad_enrollment *e)
+{
+	e->step_status = CAD_STEP_IDLE;
+	g_clear_pointer(&e->sending_msgid, g_free);
+}
+
+static gboolean
+record_sent(cad_txn *txn, batch_ctx *b, item *it, cad_enrollment *e,
+    GError **error)
+{
+	const cad_conf *conf = b->s->conf;
+	guint32 num = it->step->number;
+
+	if (!cad_store_msgid_put(txn, it->msgid, e->id, num, error))
+		return FALSE;
+	if (it->act == DO_TASK) {
+		b->counts.tasks++;
+		clear_sending(e);
+		e->attempts = 0;
+		if (e->state != CAD_STATE_ACTIVE)
+			return cad_store_enrollment_put(txn, e, error) &&
+			    cad_store_event_add(txn, e->id, CAD_EV_TASK, num,
+				it->sm.text, b->now, error);
+		e->next_due = it->when;
+		return cad_store_transition(txn, e, CAD_STATE_WAITING,
+		    CAD_EV_TASK, num, it->sm.text, b->now, error);
+	}
+	b->counts.sent++;
+	{
+		char *refs = e->thread_refs != NULL && *e->thread_refs
+		    ? g_strdup_printf("%s <%s>", e->thread_refs, it->msgid)
+		    : g_strdup_printf("<%s>", it->msgid);
+		g_free(e->thread_refs);
+		e->thread_refs = refs;
+	}
+	if (!cad_store_event_add(txn, e->id, CAD_EV_SENT, num, it->sm.text,
+		b->now, error))
+		return FALSE;
+	if (e->state == CAD_STATE_ACTIVE)
+		return cad_advance_txn(txn, conf, e, b->now, error);
+	/* Halted while it was on the wire (a reply): record, keep state. */
+	clear_sending(e);
+	e->attempts = 0;
+	return cad_store_enrollment_put(txn, e, error);
+}
+
+static gboolean
+outcome_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
+{
+	const cad_conf *conf = b->s->conf;
+	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, it->id,
+	    NULL);
+
+	if (e == NULL || e->step_status != CAD_STEP_SENDING ||
+	    g_strcmp0(e->sending_msgid, it->msgid) != 0)
+		return TRUE; /* resolved by someone else meanwhile */
+	switch (it->sm.outcome) {
+	case CAD_SMTP_SENT:
+		return record_sent(txn, b, it, e, error);
+	case CAD_SMTP_DEFERRED:
+		b->counts.deferred++;
+		clear_sending(e);
+		if (given_up(conf, e->attempts)) {
+			/* pause_with_error after the commit */
+			e->next_due = b->now;
+			it->gave_up = TRUE;
+		} else
+			e->next_due = b->now + backoff(e->attempts);
+		return cad_store_enrollment_put(txn, e, error) &&
+		    cad_store_event_add(txn, e->id, CAD_EV_DEFERRED,
+			it->step->number, it->sm.text, b->now, error);
+	case CAD_SMTP_RCPT_REFUSED:
+	case CAD_SMTP_REFUSED:
+		/* The act follows the commit; should we die in between, the
+		 * step comes due again and is refused again: never sent. */
+		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED)
+			b->counts.bounced++;
+		else
+			b->counts.refused++;
+		clear_sending(e);
+		e->next_due = b->now;
+		return cad_store_enrollment_put(txn, e, error);
+	case CAD_SMTP_UNKNOWN:
+		b->counts.unknown++;
+		return TRUE; /* stays "sending": ambiguous, never resent */
+	}
+	return TRUE;
+}
+
+static gboolean
+outcome_fn(cad_txn *txn, void *arg, GError **error)
+{
+	batch_ctx *b = arg;
+
+	memset(&b->counts, 0, sizeof(b->counts));
+	for (guint i = 0; i < b->items->len; i++) {
+		item *it = g_ptr_array_index(b->items, i);
+		if ((it->act != DO_EMAIL && it->act != DO_TASK) || it->skip)
+			continue;
+		it->gave_up = FALSE;
+		if (!outcome_one(txn, b, it, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+log_outcome(const item *it)
+{
+	log_info("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
+		 "step=%u %s msgid=<%s> to=<%s> status=%s: %s",
+	    it->id, it->e->address, it->e->cadence, it->step->number,
+	    it->act == DO_TASK ? "task" : "email", it->msgid, it->rcpt,
+	    cad_smtp_outcome_name(it->sm.outcome),
+	    it->sm.text != NULL ? it->sm.text : "");
+}
+
+/* after_outcomes - the actions that have their own transaction. */
+static void
+after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
+{
+	for (guint i = 0; i < items->len; i++) {
+		item *it = g_ptr_array_index(items, i);
+		g_autoptr(GError) err = NULL;
+		g_autofree char *what = NULL;
+
+		if ((it->act != DO_EMAIL && it->act != DO_TASK) ||
+		    it->data == NULL || it->skip)
+			continue;
+		log_outcome(it);
+		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED) {
+			if (!cad_act_bounce(s->store, s->conf, it->id,
+				it->rcpt, TRUE, it->sm.text, now, &err))
+				log_warnx("enrollment=%" G_GUINT64_FORMAT
+					  ": %s",
+				    it->id, err->message);
+		} else if (it->sm.outcome == CAD_SMTP_REFUSED) {
+			what = g_strdup_printf("the relay refused the "
+					       "message: %s",
+			    it->sm.text);
+			pause_with_error(s, it->e, what, now);
+		} else if (it->sm.outcome == CAD_SMTP_DEFERRED &&
+		    it->gave_up) {
+			what = g_strdup_printf("delivery deferred for "
+					       "retry_max_hours (%d): %s",
+			    s->conf->retry_max_hours, it->sm.text);
+			pause_with_error(s, it->e, what, now);
+		}
+	}
+}
+
+/* ---- one batch ---- */
+
+static void
+compose_all(cad_sender *s, GPtrArray *items, gint64 now,
+    cad_sender_stats *st)
+{
+	for (guint i = 0; i < items->len; i++) {
+		item *it = g_ptr_array_index(items, i);
+		g_autoptr(GError) err = NULL;
+
+		if (it->act == DO_ERROR) {
+			pause_with_error(s, it->e, it->why, now);
+			st->errors++;
+			continue;
+		}
+		if (it->act != DO_EMAIL && it->act != DO_TASK)
+			continue;
+		if (!compose_item(s, it, now, &err)) {
+			g_clear_pointer(&it->data, g_bytes_unref);
+			pause_with_error(s, it->e, err->message, now);
+			st->errors++;
+		}
+	}
+}
+
+static gboolean
+send_batch(cad_sender *s, GPtrArray *items)
+{
+	g_autofree cad_smtp_msg *msgs = g_new0(cad_smtp_msg, items->len);
+	g_autofree item **back = g_new0(item *, items->len);
+	g_autoptr(GError) err = NULL;
+	guint n = 0;
+
+	for (guint i = 0; i < items->len; i++) {
+		item *it = g_ptr_array_index(items, i);
+		if ((it->act != DO_EMAIL && it->act != DO_TASK) || it->skip)
+			continue;
+		msgs[n].reverse_path = it->rpath;
+		msgs[n].recipient = it->rcpt;
+		msgs[n].data = it->data;
+		back[n++] = it;
+	}
+	if (n == 0)
+		return TRUE;
+	if (!cad_smtp_send(s->smtp, msgs, n, &err))
+		log_warnx("%s", err->message);
+	for (guint i = 0; i < n; i++)
+		back[i]->sm = msgs[i]; /* takes text */
+	return TRUE;
+}
+
+/*
+ * run_batch - decide on ids[*pos...] until batch items are found, then
+ * carry them through. *progress counts what changed.
+ */
+static gboolean
+run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
+    pass_state *ps, cad_sender_stats *st, guint *progress, GError **error)
+{
+	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(item_free);
+	batch_ctx b = { s, items, now, { 0 } };
+	guint mail = 0;
+
+	{
+		g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
+		if (rt == NULL)
+			return FALSE;
+		cad_throttle_reset(s->thr);
+		for (; *pos < ids->len && mail < s->batch; (*pos)++) {
+			guint64 id = g_array_index(ids, guint64, *pos);
+			item *it = decide(s, rt, id, now, ps, st);
+			if (it == NULL)
+				continue;
+			if (it->act == DO_EMAIL || it->act == DO_TASK)
+				mail++;
+			g_ptr_array_add(items, it);
+		}
+	}
+	if (items->len == 0)
+		return TRUE;
+	if (!cad_store_write(s->store, side_fn, &b, error))
+		return FALSE;
+	add_stats(st, &b.counts);
+	compose_all(s, items, now, st);
+	if (!cad_store_write(s->store, mark_fn, &b, error))
+		return FALSE;
+	send_batch(s, items);
+	if (!cad_store_write(s->store, outcome_fn, &b, error))
+		return FALSE;
+	add_stats(st, &b.counts);
+	after_outcomes(s, items, now);
+	*progress += items->len;
+	return TRUE;
+}
+
+/* ---- notices ---- */
+
+static gboolean
+notice_del_fn(cad_txn *txn, void *arg, GError **error)
+{
+	cad_notice *n = arg;
+
+	return cad_store_notice_del(txn, n->time, n->seq, error);
+}
+
+static gboolean
+deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st,
+    GError **error)
+{
+	g_autoptr(GPtrArray) list = NULL;
+	g_autofree cad_smtp_msg *msgs = NULL;
+	g_autoptr(GPtrArray) sent = g_ptr_array_new();
+	const char *from = s->conf->notify_from != NULL
+	    ? s->conf->notify_from
+	    : s->conf->bounce_address;
+	guint n = 0;
+
+	{
+		g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
+		if (rt == NULL)
+			return FALSE;
+		list = cad_store_notices(rt, CAD_SENDER_NOTICES_MAX, error);
+		if (list == NULL)
+			return FALSE;
+	}
+	if (list->len == 0)
+		return TRUE;
+	msgs = g_new0(cad_smtp_msg, list->len);
+	for (guint i = 0; i < list->len; i++) {
+		cad_notice *no = g_ptr_array_index(list, i);
+		g_autoptr(GError) err = NULL;
+		char *id = cad_compose_msgid(s->conf);
+		GBytes *b = cad_compose_notice(s->conf, no, id, now, &err);
+		g_free(id);
+		if (b == NULL) {
+			/* Never deliverable: drop it rather than retry. */
+			log_warnx("notice to %s dropped: %s", no->rep,
+			    err->message);
+			g_clear_error(&err);
+			if (!cad_store_write(s->store, notice_del_fn, no, &err))
+				log_warnx("notice: %s", err->message);
+			continue;
+		}
+		g_ptr_array_add(sent, no);
+		msgs[n].reverse_path = from != NULL ? from : "";
+		msgs[n].recipient = no->rep;
+		msgs[n].data = b;
+		n++;
+	}
+	if (n > 0)
+		cad_smtp_send(s->smtp, msgs, n, NULL);
+	for (guint i = 0; i < n; i++) {
+		cad_notice *no = g_ptr_array_index(sent, i);
+		g_autoptr(GError) err = NULL;
+
+		if (msgs[i].outcome == CAD_SMTP_SENT)
+			st->notices++;
+		else
+			log_warnx("notice to %s: %s: %s", no->rep,
+			    cad_smtp_outcome_name(msgs[i].outcome),
+			    msgs[i].text != NULL ? msgs[i].text : "");
+		/* Kept for a retry only when deferred: a notice is worth
+		 * at most one copy, like a step. */
+		if (msgs[i].outcome != CAD_SMTP_DEFERRED &&
+		    !cad_store_write(s->store, notice_del_fn, no, &err))
+			log_warnx("notice to %s: %s", no->rep, err->message);
+		g_bytes_unref(msgs[i].data);
+		cad_smtp_msg_clear(&msgs[i]);
+	}
+	return TRUE;
+}
+
+/* ---- a run ---- */
+
+static gboolean
+run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
+    GError **error)
+{
+	g_autoptr(GArray) ids = NULL;
+	pass_state ps = { g_hash_table_new_full(g_str_hash, g_str_equal,
+			      g_free, NULL),
+		FALSE };
+	guint pos = 0;
+	gboolean ok = TRUE;
+
+	{
+		g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
+		if (rt == NULL) {
+			g_hash_table_unref(ps.blocked);
+			return FALSE;
+		}
+		ids = cad_store_due(rt, now, 0, error);
+	}
+	if (ids == NULL) {
+		g_hash_table_unref(ps.blocked);
+		return FALSE;
+	}
+	while (ok && pos < ids->len && !ps.all_blocked)
+		ok = run_batch(s, ids, &pos, now, &ps, st, progress, error);
+	g_hash_table_unref(ps.blocked);
+	return ok;
+}
+
+gboolean
+cad_sender_run(cad_sender *s, gint64 now, cad_sender_stats *stats,
+    GError **error)
+{
+	cad_sender_stats local = { 0 };
+	cad_sender_stats *st = stats != NULL ? stats : &local;
+
+	s->throttle_wake = 0;
+	if (!deliver_notices(s, now, st, error))
+		return FALSE;
+	for (guint pass = 0; pass < CAD_SENDER_PASSES_MAX; pass++) {
+		guint progress = 0;
+		guint throttled = st->throttled;
+		if (!run_pass(s, now, st, &progress, error))
+			return FALSE;
+		/* Count throttled steps once per run, not once per pass. */
+		if (pass > 0)
+			st->throttled = throttled;
+		if (progress == 0)
+			break;
+	}
+	/* Errors just queued notices: deliver them now. */
+	return deliver_notices(s, now, st, error);
+}
+
+gint64
+cad_sender_next_wake(cad_sender *s, gint64 now)
+{
+	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, NULL);
+	gint64 next = rt != NULL ? cad_store_next_due(rt, NULL) : 0;
+
+	/* Still due at now means throttled (or paused): wait for a slot. */
+	if (next != 0 && next <= now)
+		next = s->throttle_wake > now ? s->throttle_wake : 0;
+	return next;
+}
+
+typedef struct {
+	GString *out;
+	guint n;
+} stuck_ctx;
+
+static gboolean
+stuck_fn(const cad_enrollment *e, void *arg)
+{
+	stuck_ctx *c = arg;
+
+	if (e->step_status != CAD_STEP_SENDING)
+		return TRUE;
+	c->n++;
+	if (c->out != NULL)
+		g_string_append_printf(c->out,
+		    "%" G_GUINT64_FORMAT " %s step-index %u msgid <%s>\n",
+		    e->id, e->address, e->step,
+		    e->sending_msgid ? e->sending_msgid : "");
+	return TRUE;
+}
+
+guint
+cad_sender_stuck(cad_sender *s, GString *out, GError **error)
+{
+	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
+	stuck_ctx c = { out, 0 };
+
+	if (rt == NULL)
+		return 0;
+	cad_store_enrollment_foreach(rt, stuck_fn, &c, error);
+	return c.n;
+}
+
+typedef struct {
+	cad_sender *s;
+	cad_txn *txn;
+	GString *out;
+	gint64 now;
+} plan_ctx;
+
+static gboolean
+plan_fn(const cad_enrollment *e, void *arg)
+{
+	plan_ctx *c = arg;
+	g_autoptr(GArray) plan = NULL;
+
+	if (cad_state_is_final(e->state))
+		return TRUE;
+	plan = cad_plan(c->txn, c->s->conf, e, NULL);
+	if (plan == NULL)
+		return TRUE;
+	for (guint i = 0; i < plan->len; i++) {
+		const cad_planned_step *ps =
+		    &g_array_index(plan, cad_planned_step, i);
+		g_autofree char *when = cad_format_time(ps->when);
+		g_string_append_printf(c->out,
+		    "%" G_GUINT64_FORMAT " %s %s step %u %s %s%s%s\n", e->id,
+		    e->address, cad_state_name(e->state), ps->step->number,
+		    cad_channel_name(ps->step->channel), when,
+		    ps->when <= c->now ? " due" : "",
+		    e->step_status == CAD_STEP_SENDING && i == 0 ? " sending"
+								  : "");
+	}
+	return TRUE;
+}
+
+gboolean
+cad_sender_plan(cad_sender *s, gint64 now, GString *out, GError **error)
+{
+	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
+	plan_ctx c = { s, NULL, out, now };
+
+	if (rt == NULL)
+		return FALSE;
+	c.txn = rt;
+	return cad_store_enrollment_foreach(rt, plan_fn, &c, error);
+}
+
+char *
+cad_sender_stats_line(const cad_sender_stats *st)
+{
+	return g_strdup_printf("sent=%u tasks=%u deferred=%u bounced=%u "
+			       "refused=%u unknown=%u errors=%u throttled=%u "
+			       "window=%u resumed=%u timeouts=%u stopped=%u "
+			       "notices=%u stuck=%u",
+	    st->sent, st->tasks, st->deferred, st->bounced, st->refused,
+	    st->unknown, st->errors, st->throttled, st->window, st->resumed,
+	    st->timeouts, st->stopped, st->notices, st->stuck);
+}
