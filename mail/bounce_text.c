@@ -19,7 +19,7 @@
 static const char *const daemon_from[] = {"mailer-daemon", "mailer_daemon",
     "mailerdaemon", "postmaster", "mail delivery", "mail administrator",
     "mdaemon", "mail system", "mailsystem", "delivery subsystem",
-    "mail.daemon", "mail-daemon", "maildaemon", "<>", "returned mail",
+    "mail.daemon", "mail-daemon", "maildaemon", "post_master", "<>", "returned mail",
     "smtp gateway", "internet mail delivery", "mail router",
     "system administrator", "mailadmin", "mail transport", NULL};
 
@@ -111,7 +111,7 @@ static const char *const original_markers[] = {"original message follows",
 static const char *const role_locals[] = {"mailer-daemon", "postmaster",
     "mailer_daemon", "mailerdaemon", "double-bounce", "abuse", NULL};
 
-gboolean
+int
 cad_bounce_headers(const cad_bounce_in *in)
 {
 	g_autofree char *from = cad_header_get(in->top, "From", 512);
@@ -119,19 +119,22 @@ cad_bounce_headers(const cad_bounce_in *in)
 	gsize vlen;
 	gboolean reply = FALSE;
 	const char *subj;
+	int level = 0;
 
 	if (cad_header_raw(in->top, "X-Failed-Recipients", &vlen) != NULL)
-		return TRUE;
+		level += 2;
 	if (from != NULL) {
 		ff = cad_text_fold(from, strlen(from));
 		if (cad_text_has_any(ff, daemon_from))
-			return TRUE;
+			level++;
 	}
 	subj = cad_subject_strip(in->subject, &reply);
-	if (subj == NULL || reply)
-		return FALSE;
-	fs = cad_text_fold(subj, strlen(subj));
-	return cad_text_has_any(fs, bounce_subjects);
+	if (subj != NULL && !reply) {
+		fs = cad_text_fold(subj, strlen(subj));
+		if (cad_text_has_any(fs, bounce_subjects))
+			level++;
+	}
+	return level;
 }
 
 /* Length of the notice: text before the returned original. */
@@ -229,7 +232,7 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in,
 		if (a == NULL)
 			continue;
 		if ((in->from != NULL && strcmp(a, in->from) == 0) ||
-		    (in->to != NULL && strcmp(a, in->to) == 0) || is_role(a) ||
+		    (in->to != NULL && strcmp(a, in->to) == 0) ||
 		    sender_context(line, from) ||
 		    (from > 0 && line[from - 1] == '=')) {
 			g_free(a);
@@ -266,17 +269,17 @@ join_lines(char **lines, guint from, guint to)
 static gboolean
 failure_evidence(const char *fn)
 {
+	static const char *const words[] = {"fail", "unknown", "undeliver",
+	    "not deliver", "not be deliver", "not been deliver",
+	    "could not", "unable to", "rejected", "does not exist", "no such",
+	    "delayed", "quota", "exceed", "invalid", "error", "returned",
+	    "permanent", "temporar", "not accept", "denied", "refused",
+	    NULL};
 	char st[16];
 
 	return cad_text_smtp_code(fn) != 0 ||
 	    (cad_text_status(fn, st) && st[0] != '2') ||
-	    strstr(fn, "fail") != NULL || strstr(fn, "unknown") != NULL ||
-	    strstr(fn, "undeliver") != NULL || strstr(fn, "not deliver") !=
-	    NULL || strstr(fn, "could not be delivered") != NULL ||
-	    strstr(fn, "rejected") != NULL || strstr(fn, "does not exist") !=
-	    NULL || strstr(fn, "no such") != NULL || strstr(fn, "delayed") !=
-	    NULL || strstr(fn, "quota") != NULL ||
-	    strstr(fn, "unable to deliver") != NULL;
+	    cad_text_has_any(fn, words);
 }
 
 static void
@@ -335,9 +338,39 @@ single_address(const char *s)
 	return a != NULL;
 }
 
+/* Role addresses (postmaster@...) go when a real address is named. */
+static void
+drop_roles(GArray *ms)
+{
+	gboolean real = FALSE;
+
+	for (guint i = 0; i < ms->len && !real; i++)
+		real = !is_role(g_array_index(ms, mention, i).addr);
+	for (guint i = ms->len; real && i > 0; i--)
+		if (is_role(g_array_index(ms, mention, i - 1).addr))
+			g_array_remove_index(ms, i - 1);
+}
+
+/* "<user@host>:" alone on a line, as qmail and Postfix list failures. */
+static gboolean
+has_address_colon_line(const char *notice)
+{
+	for (const char *p = notice; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		gsize l = e != NULL ? (gsize)(e - p) : strlen(p);
+		while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' '))
+			l--;
+		if (l > 4 && p[0] == '<' && p[l - 1] == ':' && p[l - 2] == '>' &&
+		    memchr(p, '@', l) != NULL)
+			return TRUE;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return FALSE;
+}
+
 gboolean
-cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
-    gboolean header_evidence)
+cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
+    gboolean reply)
 {
 	gsize nl;
 	g_autofree char *notice = NULL, *fn = NULL;
@@ -350,10 +383,15 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
 	nl = notice_len(in->text);
 	notice = g_strndup(in->text, MIN(nl, (gsize)CAD_MAIL_MAX_TEXT));
 	fn = unquoted_fold(notice);
-	if (!cad_text_has_any(fn, strong_markers) &&
-	    !(header_evidence && failure_evidence(fn)))
+	/* Two signs make a bounce: a mail system's sender, a bounce
+	 * subject, X-Failed-Recipients, a phrase only MTAs print, or a
+	 * failure named in the notice. A reply needs a header sign. */
+	if (he == 0 && reply)
 		return FALSE;
-	if (!header_evidence && !cad_text_has_any(fn, strong_markers))
+	if (he + (cad_text_has_any(fn, strong_markers) ? 2 : 0) +
+		(failure_evidence(fn) || has_address_colon_line(notice) ? 1
+									: 0) <
+	    2)
 		return FALSE;
 	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);
 	ms = g_array_new(FALSE, FALSE, sizeof(mention));
@@ -364,30 +402,58 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
 			continue;
 		line_addresses(lines[n], n, in, ms);
 	}
+	drop_roles(ms);
 	add_recipients(lines, n, ms, rcpts);
 	g_array_free(ms, TRUE);
 	return TRUE;
 }
 
-char *
-cad_bounce_quoted_msgid(const char *text)
+/* The value of the first quoted header line "name" after the notice
+ * ("> " quoting allowed), or NULL. Caller frees. */
+static char *
+quoted_header(const char *text, const char *name)
 {
-	const char *p = text;
+	gsize nl = strlen(name);
+	const char *p = text + notice_len(text);
 
 	for (int n = 0; p != NULL && *p != '\0' && n < 4000; n++) {
-		if (g_ascii_strncasecmp(p, "message-id:", 11) == 0) {
-			const char *e = strchr(p, '\n');
-			g_autofree char *v = g_strndup(p + 11,
-			    e != NULL ? (gsize)(e - p - 11) : strlen(p + 11));
-			char *id = cad_msgid_strip(g_strstrip(v));
-			if (id != NULL && strchr(id, '@') != NULL &&
-			    strchr(id, ' ') == NULL)
-				return id;
-			g_free(id);
+		const char *q = p;
+		while (*q == '>' || *q == ' ')
+			q++;
+		if (g_ascii_strncasecmp(q, name, nl) == 0) {
+			const char *e = strchr(q, '\n');
+			return g_strstrip(g_strndup(q + nl, e != NULL
+				    ? (gsize)(e - q - nl)
+				    : strlen(q + nl)));
 		}
 		p = strchr(p, '\n');
 		if (p != NULL)
 			p++;
 	}
 	return NULL;
+}
+
+char *
+cad_bounce_quoted_msgid(const char *text)
+{
+	g_autofree char *v = quoted_header(text, "message-id:");
+	char *id = v != NULL ? cad_msgid_strip(v) : NULL;
+
+	if (id != NULL && (strchr(id, '@') == NULL || strchr(id, ' ') != NULL)) {
+		g_free(id);
+		id = NULL;
+	}
+	return id;
+}
+
+char *
+cad_bounce_quoted_to(const char *text)
+{
+	g_autofree char *v = quoted_header(text, "to:");
+	const char *at = v != NULL ? strchr(v, '@') : NULL;
+	gsize from, to;
+
+	if (at == NULL)
+		return NULL;
+	return cad_text_address_at(v, strlen(v), (gsize)(at - v), &from, &to);
 }

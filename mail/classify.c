@@ -218,6 +218,8 @@ add_original_to(ctx *x)
 	const cad_headers *oh = original_headers(&x->mime, &tmp);
 	g_autofree char *a = oh != NULL ? header_address(oh, "To") : NULL;
 
+	if (a == NULL && x->text != NULL)
+		a = cad_bounce_quoted_to(x->text);
 	if (a != NULL)
 		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
 	cad_headers_clear(&tmp);
@@ -306,12 +308,10 @@ rule_text_bounce(ctx *x, gboolean report)
 {
 	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
 	    x->c->subject};
-	gboolean he = report || cad_bounce_headers(&in);
+	int he = cad_bounce_headers(&in) + (report ? 2 : 0);
 	g_autofree char *xf = NULL;
 
-	if (!he && x->reply)
-		return FALSE;
-	if (!cad_bounce_text(&in, x->c->recipients, he))
+	if (!cad_bounce_text(&in, x->c->recipients, he, x->reply))
 		return FALSE;
 	xf = cad_header_get(x->top, "X-Failed-Recipients", 4096);
 	if (x->c->recipients->len == 0 && xf != NULL) {

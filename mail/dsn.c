@@ -94,10 +94,15 @@ block_flush(dsn_block *b, GPtrArray *rcpts, int *failed, int *delayed,
 	}
 	if (!cad_text_status(b->status->str, st))
 		st[0] = '\0';
-	is_failed = g_ascii_strncasecmp(act, "failed", 6) == 0 ||
-	    (act[0] == '\0' && st[0] == '5');
+	/* delivered, relayed and expanded are successes; delayed is a
+	 * warning; anything else ("failed", "expired", none) failed, unless
+	 * a missing Action leaves a 2.x.x or 4.x.x status to say. */
 	is_delayed = g_ascii_strncasecmp(act, "delayed", 7) == 0 ||
 	    (act[0] == '\0' && st[0] == '4');
+	is_failed = !is_delayed &&
+	    g_ascii_strncasecmp(act, "delivered", 9) != 0 &&
+	    g_ascii_strncasecmp(act, "relayed", 7) != 0 &&
+	    g_ascii_strncasecmp(act, "expanded", 8) != 0 && st[0] != '2';
 	if (!is_failed && !is_delayed) {
 		(*other)++;
 		block_reset(b);

@@ -123,13 +123,16 @@ typedef struct {
 	const char *subject;
 } cad_bounce_in;
 
-/* Header evidence that the message was written by a mail system. */
-gboolean cad_bounce_headers(const cad_bounce_in *in);
-/* Parse a non-standard bounce; TRUE and recipients added when it is one. */
-gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts,
-    gboolean header_evidence);
-/* The Message-ID of an original quoted as text in a bounce, or NULL. */
+/* Header signs that a mail system wrote the message: 0 (none) to 4. */
+int cad_bounce_headers(const cad_bounce_in *in);
+/* Parse a non-standard bounce; TRUE and recipients added when it is one.
+ * he: header signs; reply: the subject says Re:/Fwd:. */
+gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
+    gboolean reply);
+/* The Message-ID and To of an original quoted as text in a bounce, or
+ * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text);
+char *cad_bounce_quoted_to(const char *text);
 
 /* autoreply.c */
 gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);

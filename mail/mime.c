@@ -393,6 +393,15 @@ cad_mime_walk(cad_mime *m, const char *data, gsize len)
 {
 	m->parts = g_array_sized_new(FALSE, TRUE, sizeof(cad_part), 8);
 	m->truncated = FALSE;
+	/* Some stored messages start with blank or space-only lines. */
+	for (gsize i = 0; i < len && i < 4096; i++) {
+		if (data[i] == '\n') {
+			len -= i + 1;
+			data += i + 1;
+			i = (gsize)-1;
+		} else if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r')
+			break;
+	}
 	walk(m, data, len, 0, 0, -1, FALSE);
 }
 
@@ -476,6 +485,11 @@ to_utf8(GByteArray *raw, const char *charset)
 	for (guint i = 0; i < raw->len; i++)
 		if (raw->data[i] == '\0')
 			raw->data[i] = ' ';
+	/* Japanese mail often names no charset; its escapes give it away. */
+	if ((charset[0] == '\0' || !g_ascii_strcasecmp(charset, "us-ascii")) &&
+	    (memmem(raw->data, raw->len, "\x1b$B", 3) != NULL ||
+		memmem(raw->data, raw->len, "\x1b$@", 3) != NULL))
+		charset = "iso-2022-jp";
 	if (charset[0] != '\0' && g_ascii_strcasecmp(charset, "us-ascii") &&
 	    g_ascii_strcasecmp(charset, "utf-8") &&
 	    g_ascii_strcasecmp(charset, "utf8")) {

@@ -98,7 +98,9 @@ static const char *const p_userunknown[] = {"user unknown",
     "onbekende gebruiker", "bestaat niet", "não existe",
     "usuário desconhecido", "nieznany uzytkownik", "no such local user",
     "unrouteable address", "unrouteable mail domain", "invalid-recipient",
-    "did not reach the following recipient", "vdeliver: invalid",
+    "vdeliver: invalid", "recipient address rejected: access denied",
+    "invalid final delivery", "見つかりません", "ディレクトリのリストにありません",
+    "存在しません", "宛先不明", "no such user here",
     "user doesn't have a", "not listed in", "no mailbox by that name",
     "this user doesn't have", "wasn't found at",
     "the email account that you tried to reach does not exist", NULL};
@@ -115,7 +117,7 @@ static const char *const p_hostunknown[] = {"host unknown",
     "unknown domain", "host not found", "unroutable address",
     "mail domain mentioned in email address is unknown",
     "domain name not found", "no mx", "invalid domain",
-    "the account or domain may not exist", "dns error", NULL};
+    "the account or domain may not exist", NULL};
 static const char *const p_spamdetected[] = {"spam", "unsolicited",
     "bulk mail", "bulk email", "blacklisted url", "content filter rejection",
     "high probability of", "message filtered", "greylisted",
@@ -139,15 +141,6 @@ static const char *const p_blocked[] = {"blocked", "blacklist",
     "bad reputation", "ip reputation", "your ip", "client host",
     "connection refused", "access denied", "not allowed to send",
     "helo command rejected", "banned", "go away", NULL};
-static const char *const p_rejected[] = {"sender rejected",
-    "sender address rejected", "invalid sender", "sender verify failed",
-    "sender is in my black list", "domain of sender address",
-    "mail from not owned", "address rejected", "administrative prohibition",
-    "batv", "bogus mail from", "null sender is not allowed",
-    "empty envelope senders", "returned mail not accepted",
-    "sender not pre-approved", "sender email address rejected",
-    "not authorized", "refused", "rejected", "denied", "not accepted",
-    NULL};
 static const char *const p_policy[] = {"policy", "closed mailing list",
     "members-only list", "not subscribed to this group",
     "protocol violation", "header error", "illegal attachment",
@@ -170,9 +163,10 @@ static const char *const p_systemerror[] = {"mail loop",
 static const char *const p_networkerror[] = {"no route to host",
     "host is unreachable", "network is unreachable",
     "host name lookup failure", "malformed name server reply",
-    "name server", "could not connect", "connection timed out",
+    "could not connect", "connection timed out",
     "unable to connect", "lost connection", "connection reset",
-    "could not be resolved", NULL};
+    "could not be resolved", "dns error", "host not found, try again",
+    "name service error", NULL};
 static const char *const p_expired[] = {"delivery time expired",
     "message expired", "has been delayed", "giving up on",
     "failing for a long time", "retry time not reached",
@@ -188,39 +182,54 @@ static const char *const p_systemfull[] = {"mail system full",
     "system full", "insufficient system resources", NULL};
 static const char *const p_notaccept[] = {"does not accept mail",
     "null mx", "nullmx", "accepts no mail", "no mx record found",
-    "does not receive mail", NULL};
+    "does not receive mail", "indicated no smtp service",
+    "no smtp service", NULL};
 static const char *const p_mailererror[] = {"procmail", "maildrop",
     "mailer error", "command failed", "command died", "pipe to |",
     "x-unix;", "exit status", NULL};
 
-/* Checked in this order: specific and soft causes that servers report
- * with a 5.1.1 first, then the address, then policy and transport. */
-static const reason_rule rules[] = {
-    {"mailboxfull", p_mailboxfull}, {"mesgtoobig", p_mesgtoobig},
-    {"exceedlimit", p_exceedlimit}, {"suspend", p_suspend},
-    {"hasmoved", p_hasmoved}, {"norelaying", p_norelaying},
-    {"notaccept", p_notaccept}, {"userunknown", p_userunknown},
-    {"filtered", p_filtered}, {"hostunknown", p_hostunknown},
-    {"virusdetected", p_virus}, {"requireptr", p_requireptr},
-    {"authfailure", p_authfailure}, {"spamdetected", p_spamdetected},
-    {"toomanyconn", p_toomanyconn}, {"blocked", p_blocked},
-    {"policyviolation", p_policy}, {"securityerror", p_security},
-    {"contenterror", p_contenterror}, {"systemfull", p_systemfull},
-    {"networkerror", p_networkerror}, {"systemerror", p_systemerror},
-    {"mailererror", p_mailererror}, {"speeding", p_speeding},
-    {"rejected", p_rejected}, {"expired", p_expired},
-};
+static const char *const p_sender[] = {"sender rejected",
+    "sender address rejected", "invalid sender", "sender verify failed",
+    "sender is in my black list", "domain of sender address",
+    "mail from not owned", "bogus mail from", "null sender is not allowed",
+    "empty envelope senders", "returned mail not accepted",
+    "sender not pre-approved", "sender email address rejected",
+    "sender domain", "sender address", "administrative prohibition",
+    "batv", NULL};
 
-static const char *
-reason_from_text(const char *folded)
+/* The SMTP command a failure answered: it tells a user unknown at RCPT
+ * (the address is dead) from one reported after DATA (a filter). */
+typedef enum { CMD_NONE, CMD_CONN, CMD_MAIL, CMD_RCPT, CMD_DATA } smtp_cmd;
+
+static smtp_cmd
+command_in(const char *f)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++)
-		if (cad_text_has_any(folded, rules[i].phrases))
-			return rules[i].reason;
-	return NULL;
+	static const char *const data[] = {"end of data", "after data",
+	    ">>> data", "in reply to data", "final data", "data command",
+	    "after i sent the message", "after sending message", NULL};
+	static const char *const rcpt[] = {"rcpt to", ">>> rcpt",
+	    "in reply to rcpt", "does not like recipient", "after rcpt",
+	    "rcpt command", "rcpt_to", "smtp:rcpt", NULL};
+	static const char *const mail[] = {"after mail from", ">>> mail from",
+	    "in reply to mail from", "mail from command", NULL};
+	static const char *const conn[] = {"in reply to helo",
+	    "in reply to ehlo", ">>> helo", ">>> ehlo", "after helo",
+	    "after ehlo", "greeting", "after initial connection", NULL};
+
+	if (f == NULL)
+		return CMD_NONE;
+	if (cad_text_has_any(f, data))
+		return CMD_DATA;
+	if (cad_text_has_any(f, rcpt))
+		return CMD_RCPT;
+	if (cad_text_has_any(f, mail))
+		return CMD_MAIL;
+	if (cad_text_has_any(f, conn))
+		return CMD_CONN;
+	return CMD_NONE;
 }
 
-/* RFC 3463 subject and detail to a reason; NULL when it says nothing. */
+/* RFC 3463 code to a reason, in Sisimai's reading of each code. */
 static const char *
 reason_from_status(const char *st)
 {
@@ -229,54 +238,130 @@ reason_from_status(const char *st)
 		const char *reason;
 	} map[] = {{".1.0", "userunknown"}, {".1.1", "userunknown"},
 	    {".1.2", "hostunknown"}, {".1.3", "userunknown"},
-	    {".1.4", "userunknown"}, {".1.5", "userunknown"},
-	    {".1.6", "hasmoved"}, {".1.7", "rejected"}, {".1.8", "rejected"},
+	    {".1.4", "filtered"}, {".1.6", "hasmoved"}, {".1.7", "rejected"},
+	    {".1.8", "rejected"}, {".1.9", "systemerror"},
 	    {".1.10", "notaccept"}, {".2.0", "filtered"},
-	    {".2.1", "suspend"}, {".2.2", "mailboxfull"},
-	    {".2.3", "mesgtoobig"}, {".2.4", "systemerror"},
+	    {".2.1", "filtered"}, {".2.2", "mailboxfull"},
+	    {".2.3", "exceedlimit"}, {".2.4", "filtered"},
 	    {".3.0", "systemerror"}, {".3.1", "systemfull"},
 	    {".3.2", "notaccept"}, {".3.3", "systemerror"},
 	    {".3.4", "mesgtoobig"}, {".3.5", "systemerror"},
-	    {".4.0", "networkerror"}, {".4.1", "networkerror"},
+	    {".4.0", "networkerror"}, {".4.1", "expired"},
 	    {".4.2", "networkerror"}, {".4.3", "systemerror"},
-	    {".4.4", "hostunknown"}, {".4.5", "toomanyconn"},
+	    {".4.4", "hostunknown"}, {".4.5", "systemfull"},
 	    {".4.6", "networkerror"}, {".4.7", "expired"},
-	    {".5.3", "exceedlimit"}, {".6.0", "contenterror"},
-	    {".7.0", "securityerror"}, {".7.1", "rejected"},
-	    {".7.7", "securityerror"}, {".7.8", "authfailure"},
-	    {".7.9", "policyviolation"}, {".7.13", "suspend"},
-	    {".7.14", "securityerror"}, {".7.20", "authfailure"},
-	    {".7.21", "authfailure"}, {".7.22", "authfailure"},
-	    {".7.23", "authfailure"}, {".7.24", "authfailure"},
+	    {".5.3", "toomanyconn"}, {".5.4", "systemerror"},
+	    {".5.5", "systemerror"}, {".7.1", "securityerror"},
+	    {".7.13", "suspend"}, {".7.16", "mesgtoobig"},
+	    {".7.17", "hasmoved"}, {".7.18", "hasmoved"},
 	    {".7.25", "requireptr"}, {".7.26", "authfailure"},
-	    {".7.27", "notaccept"}, {".7.28", "spamdetected"}};
+	    {".7.27", "notaccept"}};
 
-	if (st == NULL || st[0] == '\0')
+	if (st == NULL || st[0] == '\0' || st[0] == '2')
 		return NULL;
 	for (gsize i = 0; i < G_N_ELEMENTS(map); i++)
-		if (strcmp(st + 1, map[i].code) == 0)
+		if (strcmp(st + 1, map[i].code) == 0) {
+			/* A temporary 4.1.x/4.4.4 is not a dead address. */
+			if (st[0] == '4' && (strcmp(map[i].reason,
+				"userunknown") == 0 || strcmp(map[i].reason,
+				"hostunknown") == 0))
+				return NULL;
 			return map[i].reason;
+		}
 	if (strncmp(st + 1, ".6.", 3) == 0)
 		return "contenterror";
-	if (strncmp(st + 1, ".5.", 3) == 0)
-		return "syntaxerror";
+	if (strncmp(st + 1, ".7.", 3) == 0)
+		return "securityerror";
 	return NULL;
 }
 
-/* Reasons a phrase may give that still leave a specific address status
- * (5.1.1 user unknown) standing: they are too general to overrule it. */
 static gboolean
-is_vague(const char *r)
+match(const char *f, const char *const *phrases)
 {
-	static const char *const vague[] = {"rejected", "blocked",
-	    "expired", "systemerror", "networkerror", "securityerror",
-	    "policyviolation", "speeding", "filtered", "spamdetected",
-	    "authfailure", "requireptr", "mailererror", NULL};
+	return cad_text_has_any(f, phrases);
+}
 
-	for (gsize i = 0; vague[i] != NULL; i++)
-		if (strcmp(r, vague[i]) == 0)
-			return TRUE;
-	return FALSE;
+/* Sisimai's first pass: specific causes, then the address, judged with
+ * the status code and the SMTP command as it does. */
+static const char *
+first_pass(const char *f, const char *sr, smtp_cmd cmd)
+{
+	if (match(f, p_mailererror) && cmd == CMD_NONE)
+		return "mailererror";
+	if (match(f, p_mailboxfull))
+		return "mailboxfull";
+	if (match(f, p_mesgtoobig))
+		return "mesgtoobig";
+	if (match(f, p_exceedlimit))
+		return "exceedlimit";
+	if (match(f, p_suspend))
+		return "suspend";
+	if (match(f, p_hasmoved))
+		return "hasmoved";
+	if (match(f, p_norelaying))
+		return "norelaying";
+	if (match(f, p_notaccept))
+		return "notaccept";
+	if (match(f, p_filtered))
+		return "filtered";
+	if (cmd == CMD_MAIL || cmd == CMD_CONN)
+		return match(f, p_blocked) ? "blocked" : "rejected";
+	if (sr != NULL && strcmp(sr, "userunknown") == 0) {
+		if (!match(f, p_blocked) && !match(f, p_sender))
+			return "userunknown";
+	} else if (sr != NULL && strcmp(sr, "filtered") == 0) {
+		if (match(f, p_userunknown))
+			return cmd == CMD_RCPT ? "userunknown" : "filtered";
+	} else if (match(f, p_userunknown)) {
+		/* Refused after DATA: a content filter, not the address. */
+		if (cmd == CMD_DATA)
+			return "filtered";
+		if (cmd == CMD_RCPT || sr == NULL)
+			return "userunknown";
+	}
+	if (match(f, p_sender))
+		return "rejected";
+	if (match(f, p_networkerror))
+		return "networkerror";
+	if (match(f, p_hostunknown))
+		return "hostunknown";
+	if (match(f, p_virus))
+		return "virusdetected";
+	if (match(f, p_requireptr))
+		return "requireptr";
+	if (match(f, p_spamdetected))
+		return "spamdetected";
+	if (match(f, p_toomanyconn))
+		return "toomanyconn";
+	if (match(f, p_blocked))
+		return "blocked";
+	return NULL;
+}
+
+/* The second pass: what a phrase says when the first found nothing. */
+static const char *
+second_pass(const char *f)
+{
+	static const reason_rule rules[] = {{"authfailure", p_authfailure},
+	    {"policyviolation", p_policy}, {"securityerror", p_security},
+	    {"contenterror", p_contenterror}, {"systemfull", p_systemfull},
+	    {"systemerror", p_systemerror}, {"mailererror", p_mailererror},
+	    {"speeding", p_speeding}, {"expired", p_expired}};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++)
+		if (match(f, rules[i].phrases))
+			return rules[i].reason;
+	return NULL;
+}
+
+/* Reasons whose status code is trusted over the second pass. */
+static gboolean
+settled(const char *sr)
+{
+	return sr != NULL && strcmp(sr, "systemerror") != 0 &&
+	    strcmp(sr, "securityerror") != 0 &&
+	    strcmp(sr, "networkerror") != 0 &&
+	    strcmp(sr, "hostunknown") != 0 && strcmp(sr, "userunknown") != 0;
 }
 
 void
@@ -284,41 +369,47 @@ cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
 {
 	g_autofree char *fd = NULL, *fc = NULL;
 	const char *tr = NULL, *sr;
+	smtp_cmd cmd;
 	char st[16];
+	gboolean temp;
 
-	if (r->diagnostic != NULL) {
-		fd = cad_text_fold(r->diagnostic, strlen(r->diagnostic));
-		tr = reason_from_text(fd);
-		if (r->status == NULL && cad_text_status(fd, st))
-			r->status = g_strdup(st);
-		if (smtp == 0)
-			smtp = cad_text_smtp_code(fd);
-	}
+	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
+	    r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
+	if (context != NULL)
+		fc = cad_text_fold(context, MIN(strlen(context),
+		    (gsize)CAD_MAIL_MAX_TEXT));
+	if (r->status == NULL && cad_text_status(fd, st))
+		r->status = g_strdup(st);
+	if (smtp == 0)
+		smtp = cad_text_smtp_code(fd);
+	cmd = command_in(fd);
+	if (cmd == CMD_NONE)
+		cmd = command_in(fc);
 	sr = reason_from_status(r->status);
-	if (tr == NULL && context != NULL && (sr == NULL ||
-	    strcmp(sr, "userunknown") != 0)) {
-		fc = cad_text_fold(context, strlen(context));
-		tr = reason_from_text(fc);
-	}
-	if (tr != NULL && sr != NULL && is_vague(tr) &&
-	    (strcmp(sr, "userunknown") == 0 ||
-		strcmp(sr, "hostunknown") == 0 ||
-		strcmp(sr, "mailboxfull") == 0 ||
-		strcmp(sr, "hasmoved") == 0 || strcmp(sr, "notaccept") == 0))
+	tr = first_pass(fd, sr, cmd);
+	if (tr == NULL && fc != NULL && *fd == '\0')
+		tr = first_pass(fc, sr, cmd);
+	if (tr == NULL && sr != NULL && settled(sr))
 		tr = sr;
 	if (tr == NULL)
+		tr = second_pass(fd);
+	if (tr == NULL && fc != NULL)
+		tr = first_pass(fc, sr, cmd);
+	if (tr == NULL)
 		tr = sr;
+	if (tr == NULL && fc != NULL)
+		tr = second_pass(fc);
 	if (tr == NULL)
 		tr = r->diagnostic != NULL ? "onhold" : "undefined";
 	g_free(r->reason);
 	r->reason = g_strdup(tr);
-	r->hard = strcmp(tr, "userunknown") == 0 ||
-	    strcmp(tr, "hostunknown") == 0 || strcmp(tr, "hasmoved") == 0 ||
-	    (strcmp(tr, "notaccept") == 0 &&
-		(smtp >= 500 || (r->status != NULL && r->status[0] == '5')));
-	if (r->status != NULL && r->status[0] == '4' &&
-	    strcmp(tr, "hostunknown") != 0)
-		r->hard = FALSE;
+	/* 4xx "user unknown" is still an unknown user (Sisimai's split);
+	 * a null MX only when the failure was permanent. */
+	temp = (r->status != NULL && r->status[0] == '4') ||
+	    (smtp >= 400 && smtp < 500);
+	r->hard = strcmp(tr, "userunknown") == 0 || strcmp(tr, "hasmoved") == 0 ||
+	    (!temp && (strcmp(tr, "hostunknown") == 0 ||
+			  strcmp(tr, "notaccept") == 0));
 }
 
 cad_bounce_rcpt *
