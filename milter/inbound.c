@@ -256,10 +256,37 @@ match_message(cad_txn *txn, const cad_conf *conf, const char *const *rcpts,
 	return TRUE;
 }
 
+/*
+ * A new message (not an answer, so the classifier says "other") from a
+ * live prospect's own address is a person writing back, unless it is
+ * list mail or a report (read receipts are multipart/report).
+ */
+static gboolean
+looks_personal(const char *data, gsize len)
+{
+	static const char *const list_headers[] = {"List-Id",
+	    "List-Unsubscribe", "List-Post"};
+	g_autofree char *ct = cad_raw_header(data, len, "Content-Type");
+	g_autofree char *prec = cad_raw_header(data, len, "Precedence");
+
+	if (ct != NULL && g_ascii_strncasecmp(ct, "multipart/report", 16) == 0)
+		return FALSE;
+	if (prec != NULL && (g_ascii_strncasecmp(prec, "bulk", 4) == 0 ||
+	    g_ascii_strncasecmp(prec, "list", 4) == 0 ||
+	    g_ascii_strncasecmp(prec, "junk", 4) == 0))
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(list_headers); i++) {
+		g_autofree char *v = cad_raw_header(data, len, list_headers[i]);
+		if (v != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* What the message means for enrollment e, given how it matched. */
 static cad_outcome
 decide(cad_match_kind m, cad_kind k, gboolean from_rep, const char *from,
-    const cad_enrollment *e)
+    const cad_enrollment *e, gboolean personal)
 {
 	if (m == CAD_MATCH_TASK)
 		return from_rep ? CAD_OUTCOME_TASK_ANSWER : CAD_OUTCOME_NONE;
@@ -289,8 +316,11 @@ decide(cad_match_kind m, cad_kind k, gboolean from_rep, const char *from,
 	case CAD_KIND_OTHER:
 		break;
 	}
-	return m == CAD_MATCH_UNSUBSCRIBE ? CAD_OUTCOME_UNSUBSCRIBED
-					  : CAD_OUTCOME_NONE;
+	if (m == CAD_MATCH_UNSUBSCRIBE)
+		return CAD_OUTCOME_UNSUBSCRIBED;
+	if (m == CAD_MATCH_SENDER && personal)
+		return CAD_OUTCOME_REPLIED;
+	return CAD_OUTCOME_NONE;
 }
 
 /* The end of an auto-reply pause: its return date, if in the future. */
@@ -313,6 +343,8 @@ record_task_answer(cad_store *store, const cad_conf *conf,
 	cad_answer a;
 
 	*recorded = FALSE;
+	if (cad_state_is_final(e->state))
+		return TRUE; /* an answer to a finished enrollment: nothing to do */
 	if (word == NULL || !cad_answer_parse(word, &a))
 		return TRUE; /* no answer word: an ordinary mail to the rep */
 	if (!cad_act_task_answer(store, conf, e->id, a, who, now, error))
@@ -415,6 +447,38 @@ sender_of(const cad_classification *c, const char *envelope_from)
 	return cad_address_normalize(envelope_from);
 }
 
+/*
+ * One rep's message can enroll several prospects, so its Message-ID
+ * names one of their enrollments only. When the message comes from (or,
+ * for a bounce or report, is about) another prospect with a live
+ * enrollment, that enrollment is the one meant.
+ */
+static gboolean
+refine(cad_txn *txn, const cad_classification *c, const char *from,
+    match *m, cad_enrollment **e, GError **error)
+{
+	const char *who = from;
+	g_autoptr(GError) err = NULL;
+	cad_enrollment *other;
+
+	if (c->recipients != NULL && c->recipients->len > 0)
+		who = ((cad_bounce_rcpt *)g_ptr_array_index(c->recipients, 0))
+			  ->address;
+	if (who == NULL || g_ascii_strcasecmp(who, (*e)->address) == 0)
+		return TRUE;
+	other = cad_store_enrollment_live(txn, who, &err);
+	if (err != NULL) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
+	if (other != NULL) {
+		cad_enrollment_free(*e);
+		*e = other;
+		m->id = other->id;
+	}
+	return TRUE;
+}
+
 /* Find the enrollment of the message; *e NULL when there is none. */
 static gboolean
 find_enrollment(cad_store *store, const cad_conf *conf,
@@ -442,8 +506,12 @@ find_enrollment(cad_store *store, const cad_conf *conf,
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;
 	}
-	if (*e == NULL)
+	if (*e == NULL) {
 		m->kind = CAD_MATCH_NONE; /* a token or id left by a purge */
+		return TRUE;
+	}
+	if (m->kind == CAD_MATCH_THREAD || m->kind == CAD_MATCH_RETURNED)
+		return refine(txn, c, from, m, e, error);
 	return TRUE;
 }
 
@@ -478,7 +546,8 @@ cad_inbound_process(cad_store *store, const cad_conf *conf,
 	ok = find_enrollment(store, conf, rcpts, data, len, c, from, from_rep,
 	    &m, &e, error);
 	if (ok && e != NULL) {
-		cad_outcome o = decide(m.kind, c->kind, from_rep, from, e);
+		cad_outcome o = decide(m.kind, c->kind, from_rep, from, e,
+		    m.kind == CAD_MATCH_SENDER && looks_personal(data, len));
 		result_fill(out, conf, &m, e);
 		ok = record(store, conf, o, m.kind, e, c, from, now, &recorded,
 		    error);
