@@ -192,6 +192,7 @@ sender_context(const char *line, gsize start)
 		n--;
 	pre[n] = '\0';
 	return g_str_has_suffix(pre, "from") ||
+	    g_str_has_suffix(pre, "contact") ||
 	    g_str_has_suffix(pre, "sender") || g_str_has_suffix(pre, "by") ||
 	    g_str_has_suffix(pre, "message-id") ||
 	    g_str_has_suffix(pre, "reply-to") || strstr(pre, "mail from") ||
@@ -217,6 +218,8 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in,
 	gsize len = strlen(line);
 	const char *at = line;
 
+	while (*line == ' ' || *line == '\t')
+		line++, len--;
 	if (g_ascii_strncasecmp(line, "from:", 5) == 0 ||
 	    g_ascii_strncasecmp(line, "to:", 3) == 0 ||
 	    g_ascii_strncasecmp(line, "message-id:", 11) == 0)

@@ -145,13 +145,14 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 	return NULL;
 }
 
-/* The first report part of kind sub ("delivery-status") at the top. */
+/* The first report part of kind sub ("delivery-status") at the top, or
+ * down to msg_level max (a bounce the postmaster forwarded). */
 static int
-report_part(const cad_mime *m, const char *sub, const char *sub2)
+report_part(const cad_mime *m, const char *sub, const char *sub2, int max)
 {
 	for (guint i = 0; i < m->parts->len; i++) {
 		const cad_part *p = cad_mime_part(m, i);
-		if (p->msg_level == 0 && p->leaf &&
+		if (p->msg_level <= max && p->leaf &&
 		    (cad_part_is(p, "message", sub) ||
 			(sub2 != NULL && cad_part_is(p, "message", sub2))))
 			return (int)i;
@@ -229,7 +230,7 @@ static gboolean
 rule_feedback(ctx *x)
 {
 	const cad_part *root = cad_mime_part(&x->mime, 0);
-	int i = report_part(&x->mime, "feedback-report", NULL);
+	int i = report_part(&x->mime, "feedback-report", NULL, 0);
 	g_autofree char *type = NULL, *t = NULL;
 
 	if (i < 0 && strcmp(root->report_type, "feedback-report") != 0)
@@ -282,11 +283,16 @@ decide_all(ctx *x, const char *context)
 static gboolean
 rule_dsn(ctx *x)
 {
+	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
+	    x->c->subject};
 	int i = report_part(&x->mime, "delivery-status",
-	    "global-delivery-status");
+	    "global-delivery-status", 0);
 	g_autofree char *t = NULL;
 	int failed, delayed, other;
 
+	if (i < 0 && !x->reply && cad_bounce_headers(&in) > 0)
+		i = report_part(&x->mime, "delivery-status",
+		    "global-delivery-status", 1);
 	if (i < 0)
 		return FALSE;
 	t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);

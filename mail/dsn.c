@@ -50,8 +50,12 @@ field_address(const char *v)
 	while (*v == ' ')
 		v++;
 	a = cad_address_normalize(v);
-	if (a != NULL)
+	/* A source route ("@relay:user@host") or a host without a dot is
+	 * no address to act on; Original-Recipient may do better. */
+	if (a != NULL && strchr(a, ':') == NULL &&
+	    strchr(cad_address_domain(a), '.') != NULL)
 		return a;
+	g_free(a);
 	at = strchr(v, '@');
 	if (at == NULL)
 		return NULL;

@@ -108,7 +108,7 @@ is_local_char(unsigned char c)
 static gboolean
 is_domain_char(unsigned char c)
 {
-	return g_ascii_isalnum(c) || c == '-' || c == '.' || c >= 0x80;
+	return g_ascii_isalnum(c) || c == '-' || c == '.';
 }
 
 char *
@@ -120,8 +120,13 @@ cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
 
 	while (a > 0 && at - a < 64 && is_local_char((unsigned char)s[a - 1]))
 		a--;
-	while (a < at && s[a] == '.')
+	while (a < at && (s[a] == '.' || s[a] == '\''))
 		a++;
+	/* Exchange writes "SMTP=user@host" and "[SMTP:user@host]". */
+	for (gsize k = a; k < at; k++)
+		if (s[k] == '=' && k >= a + 4 &&
+		    g_ascii_strncasecmp(s + k - 4, "smtp", 4) == 0)
+			a = k + 1;
 	while (b < len && b - at < 255 && is_domain_char((unsigned char)s[b]))
 		b++;
 	while (b > at + 1 && (s[b - 1] == '.' || s[b - 1] == '-'))
