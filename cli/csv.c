@@ -298,6 +298,7 @@ cad_csv_next(cad_csv *r, guint *line, GError **error)
 		char **out = NULL;
 
 		got = read_record(r, &rec, &open_quote);
+		*line = start;
 		if (ferror(r->fp)) {
 			g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL,
 			    "line %u: read error: %s", start,
@@ -313,7 +314,6 @@ cad_csv_next(cad_csv *r, guint *line, GError **error)
 				record_clear(&rec);
 				continue;
 			}
-			*line = start;
 			out = record_finish(r, &rec, start, error);
 		}
 		record_clear(&rec);

@@ -48,7 +48,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_csv, cad_csv_free)
  * inside quotes). The BOM is removed from the first field of the file.
  * Blank lines are skipped. Returns NULL at the end (error unset), or NULL
  * with a ROW error naming what was wrong (the caller may call again) or a
- * FATAL one.
+ * FATAL one; either message starts "line N: " and *line is N.
  */
 char **cad_csv_next(cad_csv *r, guint *line, GError **error);
 

@@ -1,0 +1,324 @@
+/*
+ * cmd_admin.c: the mail admin's commands: `stuck` (what needs a person,
+ * with the command that resolves it), `backup` and `restore` of the
+ * store, and `check-config`.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "cli/stats.h"
+#include "common/util.h"
+
+/*
+ * A step still "sending" this long after its "sending" event was cut off
+ * (the sender crashed or was killed); younger ones are being sent now.
+ */
+#define STUCK_SENDING_SECS (10 * 60)
+
+typedef struct {
+	const char *type;
+	gint64 time;
+} last_event;
+
+static gboolean
+find_last(const cad_event *ev, void *arg)
+{
+	last_event *le = arg;
+
+	if (strcmp(ev->type, le->type) == 0)
+		le->time = ev->time;
+	return TRUE;
+}
+
+typedef struct {
+	cad_cli *cli;
+	cad_txn *txn;
+	cad_table *t;
+} stuck_ctx;
+
+static void
+stuck_row(stuck_ctx *sc, const cad_enrollment *e, const char *problem,
+    gint64 since, const char *detail, const char *fix)
+{
+	cad_table_row(sc->t);
+	cad_table_add_uint(sc->t, e->id);
+	cad_table_add(sc->t, e->address);
+	cad_table_add(sc->t, e->cadence);
+	cad_table_add(sc->t, problem);
+	cad_table_add_time(sc->t, since);
+	cad_table_add(sc->t, detail);
+	cad_table_add(sc->t, fix);
+}
+
+static gint64
+last_of(stuck_ctx *sc, const cad_enrollment *e, const char *type)
+{
+	last_event le = { type, 0 };
+
+	cad_store_events_of(sc->txn, e->id, find_last, &le, NULL);
+	return le.time;
+}
+
+static gboolean
+stuck_one(const cad_enrollment *e, void *arg)
+{
+	stuck_ctx *sc = arg;
+	gint64 now = sc->cli->now, t;
+
+	if (cad_state_is_final(e->state))
+		return TRUE;
+	if (e->step_status == CAD_STEP_SENDING &&
+	    (t = last_of(sc, e, CAD_EV_SENDING)) < now - STUCK_SENDING_SECS) {
+		g_autofree char *d = g_strdup_printf("Message-ID <%s> may have "
+		    "gone out: look for message-id=<%s> in the mail log",
+		    e->sending_msgid ? e->sending_msgid : "?",
+		    e->sending_msgid ? e->sending_msgid : "?");
+		g_autofree char *fix = g_strdup_printf("cadencectl skip %"
+		    G_GUINT64_FORMAT " (it went out; the next step follows)",
+		    e->id);
+		stuck_row(sc, e, "interrupted send", t, d, fix);
+	}
+	if (e->state == CAD_STATE_PAUSED && e->last_error != NULL) {
+		g_autofree char *fix = g_strdup_printf("cadencectl set-field "
+		    "%s NAME=VALUE; cadencectl resume %" G_GUINT64_FORMAT,
+		    e->address, e->id);
+		stuck_row(sc, e, "error", last_of(sc, e, CAD_EV_ERROR),
+		    e->last_error, fix);
+	}
+	if (e->state == CAD_STATE_WAITING &&
+	    (t = last_of(sc, e, CAD_EV_TASK)) != 0 &&
+	    now - t > CAD_STATS_TASK_OVERDUE_DEFAULT) {
+		g_autofree char *d = g_strdup_printf("task reminder sent to "
+		    "%s, no answer", e->rep);
+		g_autofree char *fix = g_strdup_printf("cadencectl done %"
+		    G_GUINT64_FORMAT " (or skip, or stop)", e->id);
+		stuck_row(sc, e, "task overdue", t, d, fix);
+	}
+	return TRUE;
+}
+
+int
+cad_cmd_stuck(cad_cli *cli)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, &err);
+	g_autoptr(cad_table) t = cad_table_new();
+	stuck_ctx sc = { cli, txn, t };
+
+	if (txn == NULL)
+		return cad_cli_fail_error(cli, err);
+	cad_table_column(t, "id", CAD_COL_NUMBER);
+	cad_table_column(t, "address", CAD_COL_TEXT);
+	cad_table_column(t, "cadence", CAD_COL_TEXT);
+	cad_table_column(t, "problem", CAD_COL_TEXT);
+	cad_table_column(t, "since", CAD_COL_TEXT);
+	cad_table_column(t, "detail", CAD_COL_TEXT);
+	cad_table_column(t, "fix", CAD_COL_TEXT);
+	if (!cad_store_enrollment_foreach(txn, stuck_one, &sc, &err))
+		return cad_cli_fail_error(cli, err);
+	cad_cli_print(cli, t);
+	if (cad_table_n_rows(t) == 0 && cli->format == CAD_FMT_TABLE)
+		fprintf(cli->out, "nothing is stuck\n");
+	return cad_table_n_rows(t) > 0 ? CAD_CLI_REFUSED : CAD_CLI_OK;
+}
+
+/* ---- backup and restore ---- */
+
+/* TRUE when dir is missing or empty. */
+static gboolean
+dir_empty(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+
+	return d == NULL || g_dir_read_name(d) == NULL;
+}
+
+int
+cad_cmd_backup(cad_cli *cli)
+{
+	const char *dir = cad_cli_arg(cli, 0);
+	g_autoptr(GError) err = NULL;
+	g_autofree char *data = NULL;
+	struct stat st;
+
+	if (!dir_empty(dir))
+		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s is not empty: "
+		    "a backup goes into a new or empty directory", dir);
+	if (!cad_store_copy(cli->store, dir, &err))
+		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s", err->message);
+	data = g_build_filename(dir, "data.mdb", NULL);
+	if (stat(data, &st) != 0)
+		return cad_cli_fail(cli, CAD_EX_IOERR, "%s: %s", data,
+		    g_strerror(errno));
+	if (cli->format == CAD_FMT_TABLE)
+		fprintf(cli->out, "store %s copied to %s (%lld bytes, "
+		    "compacted)\n", cad_store_path(cli->store), data,
+		    (long long)st.st_size);
+	return CAD_CLI_OK;
+}
+
+/*
+ * in_use - TRUE when another process has the store at dir open. Every
+ * LMDB process holds a shared fcntl lock on the first byte of lock.mdb
+ * for as long as its environment is open (mdb_env_share_locks), so an
+ * exclusive lock that cannot be had means someone is there.
+ */
+static gboolean
+in_use(const char *dir)
+{
+	g_autofree char *path = g_build_filename(dir, "lock.mdb", NULL);
+	struct flock fl = { 0 };
+	gboolean busy;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return FALSE;
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 1;
+	busy = fcntl(fd, F_SETLK, &fl) != 0;
+	close(fd);
+	return busy;
+}
+
+/* Copy src to dst (created, mode 0660), synced to disk. */
+static gboolean
+copy_synced(const char *src, const char *dst, GError **error)
+{
+	char buf[64 * 1024];
+	ssize_t n = 0;
+	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	gboolean ok = TRUE;
+
+	if (in < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "%s: %s", src, g_strerror(errno));
+		return FALSE;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
+	if (out < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "%s: %s", dst, g_strerror(errno));
+		close(in);
+		return FALSE;
+	}
+	while (ok && (n = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, (size_t)n) == n;
+	if (n < 0 || !ok || fsync(out) != 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "copying %s to %s: %s", src, dst, g_strerror(errno));
+		ok = FALSE;
+	}
+	close(in);
+	if (close(out) != 0)
+		ok = FALSE;
+	return ok;
+}
+
+/* The backup must open as a store this build can read. */
+static gboolean
+backup_ok(const char *dir, GError **error)
+{
+	cad_store_options so = { .read_only = TRUE };
+	g_autofree char *data = g_build_filename(dir, "data.mdb", NULL);
+	cad_store *s;
+
+	if (!g_file_test(data, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no "
+		    "data.mdb: not a cadencectl backup", dir);
+		return FALSE;
+	}
+	s = cad_store_open(dir, &so, error);
+	if (s == NULL)
+		return FALSE;
+	cad_store_close(s);
+	return TRUE;
+}
+
+static int
+restore_files(cad_cli *cli, const char *from, const char *to)
+{
+	g_autofree char *src = g_build_filename(from, "data.mdb", NULL);
+	g_autofree char *dst = g_build_filename(to, "data.mdb", NULL);
+	g_autofree char *tmp = g_strconcat(dst, ".restore", NULL);
+	g_autofree char *old = g_strconcat(dst, ".before-restore", NULL);
+	g_autofree char *lock = g_build_filename(to, "lock.mdb", NULL);
+	g_autoptr(GError) err = NULL;
+
+	if (g_mkdir_with_parents(to, 0750) != 0)
+		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s: %s", to,
+		    g_strerror(errno));
+	if (!copy_synced(src, tmp, &err))
+		return cad_cli_fail(cli, CAD_EX_IOERR, "%s", err->message);
+	if ((g_file_test(dst, G_FILE_TEST_EXISTS) && rename(dst, old) != 0) ||
+	    rename(tmp, dst) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return cad_cli_fail(cli, CAD_EX_IOERR, "%s: %s", dst,
+		    g_strerror(e));
+	}
+	/* The lock file describes the old data file's readers: drop it. */
+	unlink(lock);
+	return CAD_CLI_OK;
+}
+
+int
+cad_cmd_restore(cad_cli *cli)
+{
+	const char *from = cad_cli_arg(cli, 0);
+	const char *to = cli->conf->store_path;
+	g_autofree char *dst = g_build_filename(to, "data.mdb", NULL);
+	g_autoptr(GError) err = NULL;
+	int rc;
+
+	if (!backup_ok(from, &err))
+		return cad_cli_fail(cli, cad_cli_status_of(err) == CAD_EX_IOERR
+		    ? CAD_EX_DATAERR : cad_cli_status_of(err), "%s",
+		    err->message);
+	if (in_use(to))
+		return cad_cli_fail(cli, CAD_EX_TEMPFAIL, "store %s is open in "
+		    "another process: stop cadence-milter and cadence-sender "
+		    "first", to);
+	if (g_file_test(dst, G_FILE_TEST_EXISTS) &&
+	    !cad_cli_flag(cli, "force"))
+		return cad_cli_fail(cli, CAD_CLI_REFUSED, "store %s already "
+		    "holds data; --force replaces it (the old file is kept as "
+		    "data.mdb.before-restore)", to);
+	if ((rc = restore_files(cli, from, to)) != CAD_CLI_OK)
+		return rc;
+	if (cli->format == CAD_FMT_TABLE)
+		fprintf(cli->out, "store %s restored from %s\n", to, from);
+	return CAD_CLI_OK;
+}
+
+/* ---- check-config ---- */
+
+int
+cad_cmd_check_config(cad_cli *cli)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_conf) conf = cad_conf_load(cli->conf_path, &err);
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	if (conf == NULL) {
+		g_auto(GStrv) lines = g_strsplit(err->message, "\n", -1);
+
+		for (guint i = 0; lines[i] != NULL; i++)
+			if (*lines[i] != '\0')
+				cad_cli_warn(cli, "%s", lines[i]);
+		return CAD_EX_CONFIG;
+	}
+	if (cad_cli_flag(cli, "dump"))
+		cad_conf_dump(conf, out);
+	else
+		cad_conf_describe(conf, out);
+	fputs(out->str, cli->out);
+	return CAD_CLI_OK;
+}

@@ -1,0 +1,131 @@
+/*
+ * cmd_suppress.c: the suppression list: addresses and @domains that are
+ * never enrolled nor mailed (unsubscribes, complaints and hard bounces
+ * land here by themselves; the admin adds and removes by hand).
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "common/util.h"
+
+/* Longest --reason kept: a sentence, not a document. */
+#define SUPPRESS_REASON_MAX 200
+
+/* "@Example.COM" -> "@example.com"; an address is normalized. */
+static char *
+suppress_key(const char *arg)
+{
+	if (arg[0] == '@') {
+		g_autofree char *probe = g_strconcat("x", arg, NULL);
+		g_autofree char *norm = cad_address_normalize(probe);
+
+		return norm != NULL && strchr(norm + 2, '@') == NULL ?
+		    g_strdup(norm + 1) : NULL;
+	}
+	return cad_address_normalize(arg);
+}
+
+typedef struct {
+	const char *key, *reason, *source;
+	gint64 now;
+	gboolean existed;
+} suppress_op;
+
+static gboolean
+add_fn(cad_txn *txn, void *arg, GError **error)
+{
+	suppress_op *op = arg;
+
+	return cad_store_suppress_add(txn, op->key, op->reason, op->source,
+	    op->now, error);
+}
+
+static gboolean
+remove_fn(cad_txn *txn, void *arg, GError **error)
+{
+	suppress_op *op = arg;
+
+	return cad_store_suppress_remove(txn, op->key, error);
+}
+
+int
+cad_cmd_suppress_add(cad_cli *cli)
+{
+	g_autofree char *key = suppress_key(cad_cli_arg(cli, 0));
+	g_autofree char *who = cad_cli_actor();
+	const char *reason = cad_cli_opt_value(cli, "reason");
+	g_autofree char *r = NULL;
+	g_autoptr(GError) err = NULL;
+	suppress_op op = { 0 };
+
+	if (key == NULL)
+		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is neither an "
+		    "address nor @domain", cad_cli_arg(cli, 0));
+	r = cad_printable(reason != NULL ? reason : "added by hand", -1,
+	    SUPPRESS_REASON_MAX);
+	op.key = key;
+	op.reason = r;
+	op.source = who;
+	op.now = cli->now;
+	if (!cad_store_write(cli->store, add_fn, &op, &err))
+		return cad_cli_fail_error(cli, err);
+	if (cli->format == CAD_FMT_TABLE)
+		fprintf(cli->out, "%s suppressed: %s\n", key, r);
+	return CAD_CLI_OK;
+}
+
+int
+cad_cmd_suppress_remove(cad_cli *cli)
+{
+	g_autofree char *key = suppress_key(cad_cli_arg(cli, 0));
+	g_autoptr(GError) err = NULL;
+	suppress_op op = { 0 };
+
+	if (key == NULL)
+		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is neither an "
+		    "address nor @domain", cad_cli_arg(cli, 0));
+	op.key = key;
+	if (!cad_store_write(cli->store, remove_fn, &op, &err)) {
+		if (g_error_matches(err, CAD_STORE_ERROR,
+		    CAD_STORE_ERROR_NOT_FOUND))
+			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER, "%s is not "
+			    "on the suppression list", key);
+		return cad_cli_fail_error(cli, err);
+	}
+	if (cli->format == CAD_FMT_TABLE)
+		fprintf(cli->out, "%s removed from the suppression list\n",
+		    key);
+	return CAD_CLI_OK;
+}
+
+static gboolean
+list_one(const char *key, const char *reason, const char *source,
+    gint64 time, void *arg)
+{
+	cad_table *t = arg;
+
+	cad_table_row(t);
+	cad_table_add(t, key);
+	cad_table_add_time(t, time);
+	cad_table_add(t, source);
+	cad_table_add(t, reason);
+	return TRUE;
+}
+
+int
+cad_cmd_suppress_list(cad_cli *cli)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, &err);
+	g_autoptr(cad_table) t = cad_table_new();
+
+	cad_table_column(t, "entry", CAD_COL_TEXT);
+	cad_table_column(t, "since", CAD_COL_TEXT);
+	cad_table_column(t, "source", CAD_COL_TEXT);
+	cad_table_column(t, "reason", CAD_COL_TEXT);
+	if (txn == NULL || !cad_store_suppress_foreach(txn, list_one, t, &err))
+		return cad_cli_fail_error(cli, err);
+	cad_cli_print(cli, t);
+	return CAD_CLI_OK;
+}
