@@ -50,7 +50,7 @@ tmpl_header_free(gpointer p)
 	tmpl_header *h = p;
 
 	g_free(h->name);
-	g_ptr_array_unref(h->segs);
+	g_clear_pointer(&h->segs, g_ptr_array_unref);
 	g_free(h);
 }
 
@@ -60,10 +60,9 @@ cad_template_free(cad_template *t)
 	if (t == NULL)
 		return;
 	g_free(t->name);
-	g_ptr_array_unref(t->headers);
-	g_ptr_array_unref(t->text);
-	if (t->html != NULL)
-		g_ptr_array_unref(t->html);
+	g_clear_pointer(&t->headers, g_ptr_array_unref);
+	g_clear_pointer(&t->text, g_ptr_array_unref);
+	g_clear_pointer(&t->html, g_ptr_array_unref);
 	g_free(t);
 }
 
@@ -498,7 +497,7 @@ cad_rendered_free(cad_rendered *r)
 {
 	if (r == NULL)
 		return;
-	g_ptr_array_unref(r->headers);
+	g_clear_pointer(&r->headers, g_ptr_array_unref);
 	g_free(r->subject);
 	g_free(r->text);
 	g_free(r->html);
