@@ -46,13 +46,16 @@ static const month_name months[] = {{"januari", 1}, {"january", 1},
     {"decembre", 12}, {"diciembre", 12}, {"dicembre", 12},
     {"dezembro", 12}, {"dec", 12}, {"dez", 12}, {"dic", 12}};
 
-/* Words that put the date after them as the day of return. */
+/* Words before the day of return ("back on", "de retour le"). */
 static const char *const return_cues[] = {"back", "return", "retour",
     "zurück", "zurueck", "wieder", "regres", "vuelta", "volver", "rientr",
-    "ritorn", "terug", "retorno", "volto", "estarei", "until", "till",
-    "through", "jusqu", "bis ", "bis zum", "hasta", "fino a", "fino al",
-    "tot en met", "t/m", "até", "ate ", "a partir d", "à partir d",
-    "ab dem", "ab ", "vanaf", "戻", "まで", NULL};
+    "ritorn", "terug", "retorno", "volto", "estarei", "a partir d",
+    "à partir d", "ab dem", "ab ", "vanaf", "戻", NULL};
+
+/* Words before the last day away ("until", "bis", "jusqu'au"). */
+static const char *const until_cues[] = {"until", "till", "through",
+    "jusqu", "bis ", "hasta", "fino a", "fino al", "tot en met", "t/m",
+    "tot ", "até", "ate ", "まで", NULL};
 
 static gsize
 month_at(const char *s, int *month)
@@ -224,13 +227,16 @@ resolve(int y, int m, int d, GDateTime *now)
 	return g_date_time_new_utc(y + 1, m, d, 0, 0, 0);
 }
 
-static gboolean
+/* 2 when a return cue stands just before pos, 1 an "until" cue, else 0. */
+static int
 cue_before(const char *s, gsize pos)
 {
 	gsize from = pos > CUE_WINDOW ? pos - CUE_WINDOW : 0;
 	g_autofree char *win = g_strndup(s + from, pos - from);
 
-	return cad_text_has_any(win, return_cues);
+	if (cad_text_has_any(win, return_cues))
+		return 2;
+	return cad_text_has_any(win, until_cues) ? 1 : 0;
 }
 
 char *
@@ -239,17 +245,15 @@ cad_return_date(const char *text, gint64 now)
 	g_autofree char *f = NULL;
 	g_autoptr(GDateTime) tnow = g_date_time_new_from_unix_utc(now);
 	GDateTime *best = NULL;
-	gboolean best_cued = FALSE;
+	int best_cue = -1, found = 0;
 	char *out;
-	int found = 0;
 
 	if (text == NULL || tnow == NULL)
 		return NULL;
 	f = cad_text_fold(text, MIN(strlen(text), (gsize)MAX_DATE_TEXT));
 	for (gsize i = 0; f[i] != '\0' && found < MAX_DATES; i++) {
-		int y, m, d;
+		int y, m, d, cue;
 		GDateTime *t;
-		gboolean cued;
 
 		if (i > 0 && g_ascii_isalnum(f[i - 1]))
 			continue;
@@ -259,16 +263,16 @@ cad_return_date(const char *text, gint64 now)
 		if (t == NULL)
 			continue;
 		found++;
-		cued = cue_before(f, i);
-		/* The first date after a cue; else the latest date named,
-		 * since "away 1 to 5 May" returns after the last. */
-		if (best == NULL || (cued && !best_cued) ||
-		    (cued == best_cued && !best_cued &&
+		cue = cue_before(f, i);
+		/* The first date after the strongest cue; without a cue the
+		 * latest date named ("away 1 to 5 May" returns after it). */
+		if (cue > best_cue ||
+		    (cue == 0 && best_cue == 0 &&
 			g_date_time_compare(t, best) > 0)) {
 			if (best != NULL)
 				g_date_time_unref(best);
 			best = t;
-			best_cued = cued;
+			best_cue = cue;
 		} else
 			g_date_time_unref(t);
 		while (f[i + 1] != '\0' && g_ascii_isalnum(f[i + 1]))
