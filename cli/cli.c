@@ -390,6 +390,18 @@ apply_globals(cad_cli *cli)
 	return CAD_CLI_OK;
 }
 
+/*
+ * A reading command never creates the store: run as root it would leave
+ * files the daemons' user cannot open.
+ */
+static gboolean
+store_exists(const char *dir)
+{
+	g_autofree char *data = g_build_filename(dir, "data.mdb", NULL);
+
+	return g_file_test(data, G_FILE_TEST_EXISTS);
+}
+
 static int
 open_needs(cad_cli *cli)
 {
@@ -406,6 +418,9 @@ open_needs(cad_cli *cli)
 	so.map_size = cli->conf->map_size;
 	so.max_map_size = cli->conf->max_map_size;
 	so.read_only = cli->cmd->needs == CAD_CLI_NEEDS_STORE_RO;
+	if (so.read_only && !store_exists(cli->conf->store_path))
+		return cad_cli_fail(cli, CAD_EX_NOINPUT, "store %s does not "
+		    "exist yet: nothing has been enrolled", cli->conf->store_path);
 	cli->store = cad_store_open(cli->conf->store_path, &so, &err);
 	if (cli->store == NULL)
 		return cad_cli_fail(cli, cad_cli_status_of(err), "store %s: "

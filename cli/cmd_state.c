@@ -27,14 +27,24 @@ static const char *const act_names[] = { "pause", "resume", "stop", "skip",
  * error.
  */
 static const char *
-refusal(act_kind k, const cad_enrollment *e)
+refusal(const cad_conf *conf, act_kind k, const cad_enrollment *e)
 {
+	const cad_step *st;
+
 	if (k == ACT_RESUME)
 		return e->state == CAD_STATE_PAUSED ? NULL : "not paused";
 	if (cad_state_is_final(e->state))
 		return "finished";
 	if (k == ACT_PAUSE && e->state == CAD_STATE_PAUSED)
 		return "already paused";
+	if (k == ACT_DONE) {
+		st = cad_cadence_step(cad_conf_cadence(conf, e->cadence),
+		    e->step);
+		if (st == NULL)
+			return "past its last step";
+		if (st->channel == CAD_CHANNEL_EMAIL)
+			return "on an email step, not a task (use skip)";
+	}
 	return NULL;
 }
 
@@ -99,7 +109,7 @@ act_one(cad_cli *cli, act_kind k, const char *arg, cad_answer answer,
 		result_row(t, arg, NULL, "not found");
 		return cad_cli_fail_error(cli, err);
 	}
-	if ((why = refusal(k, e)) != NULL) {
+	if ((why = refusal(cli->conf, k, e)) != NULL) {
 		result_row(t, arg, e, why);
 		return cad_cli_fail(cli, CAD_CLI_REFUSED, "enrollment %"
 		    G_GUINT64_FORMAT " of %s is %s: %s", e->id, e->address,
