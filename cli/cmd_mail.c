@@ -64,6 +64,22 @@ read_message(cad_cli *cli, const char *file, gsize *len)
 	return data;
 }
 
+/*
+ * GMime is set up once per process and never shut down: its init and
+ * shutdown are not thread-safe and it cannot be set up again after a
+ * shutdown, while cad_cli_main may run many times in one process.
+ */
+static void
+mime_init_once(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		g_mime_init();
+		g_once_init_leave(&done, 1);
+	}
+}
+
 static void
 classify_row(cad_table *t, const char *file, const cad_classification *c)
 {
@@ -96,7 +112,7 @@ cad_cmd_classify(cad_cli *cli)
 	cad_table_column(t, "recipients", CAD_COL_TEXT);
 	cad_table_column(t, "return_date", CAD_COL_TEXT);
 	cad_table_column(t, "subject", CAD_COL_TEXT);
-	g_mime_init();
+	mime_init_once();
 	for (guint i = 0; i < cli->args->len; i++) {
 		const char *file = cad_cli_arg(cli, i);
 		gsize len = 0;
@@ -121,7 +137,6 @@ cad_cmd_classify(cad_cli *cli)
 	}
 	if (cli->format != CAD_FMT_JSON)
 		cad_cli_print(cli, t);
-	g_mime_shutdown();
 	return status;
 }
 
@@ -178,13 +193,10 @@ cad_cmd_ingest(cad_cli *cli)
 	g_autofree char *data = NULL;
 	gsize len = 0;
 	gboolean cut;
-	int rc;
 
 	data = read_bounded(stdin, CAD_CLI_MAIL_MAX, &len, &cut);
 	if (data == NULL)
 		return ingest_fail(cli, "stdin", NULL);
-	g_mime_init();
-	rc = ingest_run(cli, data, len);
-	g_mime_shutdown();
-	return rc;
+	mime_init_once();
+	return ingest_run(cli, data, len);
 }
