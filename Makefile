@@ -7,7 +7,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure test unit-test asan-test demo bench install clean format-check fuzz package
+.PHONY: all deps configure test unit-test asan-test demo bench install clean format-check fuzz fuzz-short package
 
 all: $(BUILD)/.configured
 	cmake --build $(BUILD) -j $(JOBS)
@@ -35,6 +35,10 @@ demo: deps all
 
 bench: all
 	cmake --build $(BUILD) --target bench
+
+# A short bounded libFuzzer run of the classifier (CI): fuzz/run-short.
+fuzz-short:
+	fuzz/run-short
 
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCADENCE_FUZZ=ON -DCADENCE_TESTS=OFF -DCADENCE_BENCH=OFF

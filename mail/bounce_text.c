@@ -12,6 +12,9 @@
 
 /* Lines of a notice read for recipients and diagnostics. */
 #define MAX_NOTICE_LINES 400
+/* Bytes of a bounce's text that can be its notice; the returned
+ * original after it is not read for recipients. */
+#define MAX_NOTICE_BYTES (64 * 1024)
 /* Lines after a recipient's first mention taken as its diagnostic. */
 #define MAX_DIAG_LINES 8
 
@@ -141,7 +144,7 @@ cad_bounce_headers(const cad_bounce_in *in)
 static gsize
 notice_len(const char *text)
 {
-	gsize best = strlen(text);
+	gsize best = MIN(strlen(text), (gsize)MAX_NOTICE_BYTES);
 	g_autofree char *low = g_ascii_strdown(text, (gssize)best);
 
 	for (gsize i = 0; original_markers[i] != NULL; i++) {
@@ -391,9 +394,9 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 	 * failure named in the notice. A reply needs a header sign. */
 	if (he == 0 && reply)
 		return FALSE;
-	if (he + (cad_text_has_any(fn, strong_markers) ? 2 : 0) +
-		(failure_evidence(fn) || has_address_colon_line(notice) ? 1
-									: 0) <
+	if (he + (he < 2 && cad_text_has_any(fn, strong_markers) ? 2 : 0) +
+		(he == 1 && (failure_evidence(fn) ||
+			       has_address_colon_line(notice)) ? 1 : 0) <
 	    2)
 		return FALSE;
 	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);

@@ -128,6 +128,7 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 	for (guint i = 1; i < m->parts->len; i++) {
 		const cad_part *p = cad_mime_part(m, i);
 		gsize body, hl;
+		char *text;
 
 		if (p->msg_level == 1 && p->parent >= 0 &&
 		    cad_mime_part(m, (guint)p->parent)->msg_level == 0)
@@ -137,9 +138,10 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 			cad_part_is(p, "message", "global-headers") ||
 			cad_part_is(p, "message", "rfc822")))
 			continue;
-		tmp->buf = cad_part_text(p, FALSE);
-		hl = cad_header_block_end(tmp->buf, strlen(tmp->buf), &body);
-		cad_headers_index(tmp, tmp->buf, hl);
+		text = cad_part_text(p, FALSE);
+		hl = cad_header_block_end(text, strlen(text), &body);
+		cad_headers_index(tmp, text, hl);
+		tmp->buf = text; /* freed by cad_headers_clear() */
 		return tmp;
 	}
 	return NULL;

@@ -246,7 +246,8 @@ parse_content_type(cad_part *part, const char *v, char *boundary)
 		else if (strcmp(name, "report-type") == 0) {
 			g_strlcpy(part->report_type, val,
 			    sizeof(part->report_type));
-			g_ascii_strdown(part->report_type, -1);
+			for (char *c = part->report_type; *c != '\0'; c++)
+				*c = g_ascii_tolower(*c);
 		}
 	}
 }

@@ -10,6 +10,10 @@
 #include "common/util.h"
 #include "mail/mail_internal.h"
 
+/* Bytes of a bounce's text read for a reason when the recipient's own
+ * diagnostic gives none: the notice is at the start. */
+#define MAX_CONTEXT 4096
+
 typedef struct {
 	const char *reason;
 	const char *const *phrases;
@@ -377,7 +381,7 @@ cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
 	    r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
 	if (context != NULL)
 		fc = cad_text_fold(context, MIN(strlen(context),
-		    (gsize)CAD_MAIL_MAX_TEXT));
+		    (gsize)MAX_CONTEXT));
 	if (r->status == NULL && cad_text_status(fd, st))
 		r->status = g_strdup(st);
 	if (smtp == 0)

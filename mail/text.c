@@ -21,7 +21,7 @@ cad_text_fold(const char *s, gsize len)
 				out[k++] = ' ';
 			continue;
 		}
-		out[k++] = g_ascii_tolower((char)c);
+		out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 	out[k] = '\0';
 	return out;
