@@ -73,13 +73,40 @@ cad_printable(const char *s, gssize len, gsize max)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * random_bytes - n bytes from the kernel's CSPRNG, drawn through a small
+ * per-thread pool so that a bulk import does not make a system call per
+ * token. The pool holds entropy only, no state a caller depends on.
+ */
+static void
+random_bytes(unsigned char *out, gsize n)
+{
+	static __thread unsigned char pool[4096];
+	static __thread gsize avail;
+
+	if (n > sizeof(pool)) {
+		if (getrandom(out, n, 0) != (ssize_t)n)
+			for (gsize i = 0; i < n; i++)
+				out[i] = (unsigned char)g_random_int();
+		return;
+	}
+	if (avail < n) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+			for (gsize i = 0; i < sizeof(pool); i++)
+				pool[i] = (unsigned char)g_random_int();
+		avail = sizeof(pool);
+	}
+	memcpy(out, pool + sizeof(pool) - avail, n);
+	memset(pool + sizeof(pool) - avail, 0, n);
+	avail -= n;
+}
+
 guint32
 cad_random_u32(void)
 {
 	guint32 v;
 
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = g_random_int();
+	random_bytes((unsigned char *)&v, sizeof(v));
 	return v;
 }
 
@@ -91,9 +118,7 @@ cad_token_new(gsize n)
 	char *tok;
 
 	g_return_val_if_fail(n > 0 && n <= sizeof(raw), NULL);
-	if (getrandom(raw, n, 0) != (ssize_t)n)
-		for (gsize i = 0; i < n; i++)
-			raw[i] = (unsigned char)g_random_int();
+	random_bytes(raw, n);
 	tok = g_malloc(n + 1);
 	for (gsize i = 0; i < n; i++)
 		tok[i] = alphabet[raw[i] & 31];

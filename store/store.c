@@ -56,8 +56,14 @@ static const struct {
 
 /* LMDB's key limit is 511 bytes; longer Message-IDs are keyed by hash. */
 #define KEY_MAX 480
-/* Length of the random part of an enrollment's token (100 bits). */
-#define TOKEN_LEN 20
+/*
+ * An enrollment's token: its id in 12 base32 digits, so that tokens are
+ * written in id order (random keys would dirty a page per insert), then
+ * 12 random base32 characters (60 bits) that make it unguessable.
+ */
+#define TOKEN_ID_LEN 12
+#define TOKEN_RANDOM_LEN 12
+#define TOKEN_LEN (TOKEN_ID_LEN + TOKEN_RANDOM_LEN)
 
 struct cad_store {
 	MDB_env *env;
@@ -84,6 +90,8 @@ struct cad_txn {
 	guint64 next_id, event_seq, notice_seq;
 };
 
+static gboolean is_suppressed_norm(cad_txn *t, const char *a, char **reason);
+
 /* ---- errors ---- */
 
 static gboolean
@@ -104,8 +112,11 @@ lmdb_error(cad_txn *t, int rc, GError **error, const char *what)
 static gboolean
 not_found(GError **error, const char *what, const char *key)
 {
-	g_autofree char *k = cad_printable(key, -1, 200);
+	g_autofree char *k = NULL;
 
+	if (error == NULL)
+		return FALSE;
+	k = cad_printable(key, -1, 200);
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND,
 	    "no %s %s", what, k);
 	return FALSE;
@@ -710,16 +721,33 @@ cad_store_enrollment_get(cad_txn *t, guint64 id, GError **error)
 	return e;
 }
 
+static char *
+token_for(guint64 id)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	g_autofree char *rnd = cad_token_new(TOKEN_RANDOM_LEN);
+	char buf[TOKEN_LEN + 1];
+
+	for (int i = TOKEN_ID_LEN - 1; i >= 0; i--) {
+		buf[i] = alphabet[id & 31];
+		id >>= 5;
+	}
+	memcpy(buf + TOKEN_ID_LEN, rnd, TOKEN_RANDOM_LEN);
+	buf[TOKEN_LEN] = '\0';
+	return g_strdup(buf);
+}
+
 static gboolean
 enrollment_index_new(cad_txn *t, cad_enrollment *e, GError **error)
 {
-	g_autofree char *token = cad_token_new(TOKEN_LEN);
+	g_autofree char *token = NULL;
 	g_autoptr(GBytes) ref = NULL;
 	unsigned char k[8];
 	const char *dom = cad_address_domain(e->address);
 
 	seq_load(t);
 	e->id = t->next_id++;
+	token = token_for(e->id);
 	cad_put_be64(k, e->id);
 	cad_rec_enrollment_set_token(e, token);
 	ref = cad_rec_ref_encode(e->id, 0);
@@ -817,10 +845,10 @@ cad_store_enrollments_at_domain(cad_txn *t, const char *domain,
 	return dup_ids(t, DB_BY_DOMAIN, d, error);
 }
 
-cad_enrollment *
-cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
+static cad_enrollment *
+live_norm(cad_txn *t, const char *a, GError **error)
 {
-	g_autoptr(GArray) ids = cad_store_enrollments_of(t, address, error);
+	g_autoptr(GArray) ids = dup_ids(t, DB_BY_PROSPECT, a, error);
 
 	if (ids == NULL)
 		return NULL;
@@ -832,6 +860,14 @@ cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
 		cad_enrollment_free(e);
 	}
 	return NULL;
+}
+
+cad_enrollment *
+cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
+{
+	g_autofree char *a = cad_address_normalize(address);
+
+	return a != NULL ? live_norm(t, a, error) : NULL;
 }
 
 gboolean
@@ -896,12 +932,12 @@ cad_store_enroll(cad_txn *t, const cad_prospect *p, cad_enrollment *e,
 		    "not an address: %s", p->address);
 		return FALSE;
 	}
-	if (cad_store_is_suppressed(t, a, &reason)) {
+	if (is_suppressed_norm(t, a, &reason)) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED,
 		    "%s is on the suppression list (%s)", a, reason);
 		return FALSE;
 	}
-	live = cad_store_enrollment_live(t, a, NULL);
+	live = live_norm(t, a, NULL);
 	if (live != NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE,
 		    "%s is already %s in cadence %s (enrollment %" G_GUINT64_FORMAT
@@ -1208,15 +1244,13 @@ cad_store_suppress_remove(cad_txn *t, const char *key, GError **error)
 	return del(t, DB_SUPPRESS, k, strlen(k), NULL, 0, error);
 }
 
-gboolean
-cad_store_is_suppressed(cad_txn *t, const char *address, char **reason)
+/* is_suppressed_norm - the check for an address already normalized. */
+static gboolean
+is_suppressed_norm(cad_txn *t, const char *a, char **reason)
 {
-	g_autofree char *a = cad_address_normalize(address);
 	g_autofree char *dom = NULL;
 	MDB_val v;
 
-	if (a == NULL)
-		return FALSE;
 	if (get(t, DB_SUPPRESS, a, strlen(a), &v) != 0) {
 		dom = g_strconcat("@", cad_address_domain(a), NULL);
 		if (get(t, DB_SUPPRESS, dom, strlen(dom), &v) != 0)
@@ -1226,6 +1260,14 @@ cad_store_is_suppressed(cad_txn *t, const char *address, char **reason)
 	    !cad_rec_suppress_decode(v.mv_data, v.mv_size, reason, NULL, NULL))
 		*reason = g_strdup("?");
 	return TRUE;
+}
+
+gboolean
+cad_store_is_suppressed(cad_txn *t, const char *address, char **reason)
+{
+	g_autofree char *a = cad_address_normalize(address);
+
+	return a != NULL && is_suppressed_norm(t, a, reason);
 }
 
 gboolean
