@@ -110,9 +110,15 @@ static const char *const original_markers[] = {"original message follows",
     "------ this is a copy", "--- mensaje original", "original-nachricht",
     "message d'origine", "messaggio originale", NULL};
 
-/* Local parts of role addresses that are never the failed recipient. */
+/* Local parts of role addresses: the failed recipient only when the
+ * notice names no other address (a mail to postmaster@ can bounce). */
 static const char *const role_locals[] = {"mailer-daemon", "postmaster",
     "mailer_daemon", "mailerdaemon", "double-bounce", "abuse", NULL};
+
+/* Help desks a notice tells the sender to contact: never the failed
+ * recipient. */
+static const char *const helpdesk_locals[] = {"support", "help",
+    "helpdesk", "noreply", "no-reply", "webmaster", "hostmaster", NULL};
 
 int
 cad_bounce_headers(const cad_bounce_in *in)
@@ -172,15 +178,21 @@ notice_len(const char *text)
 }
 
 static gboolean
-is_role(const char *addr)
+local_in(const char *addr, const char *const *locals)
 {
 	const char *at = strchr(addr, '@');
 
-	for (gsize i = 0; at != NULL && role_locals[i] != NULL; i++)
-		if ((gsize)(at - addr) == strlen(role_locals[i]) &&
-		    strncmp(addr, role_locals[i], at - addr) == 0)
+	for (gsize i = 0; at != NULL && locals[i] != NULL; i++)
+		if ((gsize)(at - addr) == strlen(locals[i]) &&
+		    strncmp(addr, locals[i], at - addr) == 0)
 			return TRUE;
 	return FALSE;
+}
+
+static gboolean
+is_role(const char *addr)
+{
+	return local_in(addr, role_locals);
 }
 
 /* Is this mention the envelope sender ("from <x>", "MAIL FROM:<x>")? */
@@ -237,7 +249,8 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in,
 		at++;
 		if (a == NULL)
 			continue;
-		if ((in->from != NULL && strcmp(a, in->from) == 0) ||
+		if (local_in(a, helpdesk_locals) ||
+		    (in->from != NULL && strcmp(a, in->from) == 0) ||
 		    (in->to != NULL && strcmp(a, in->to) == 0) ||
 		    sender_context(line, from) ||
 		    (from > 0 && line[from - 1] == '=')) {

@@ -105,10 +105,10 @@ static const char *const p_userunknown[] = {"user unknown",
     "vdeliver: invalid", "recipient address rejected: access denied",
     "invalid final delivery", "見つかりません", "ディレクトリのリストにありません",
     "存在しません", "宛先不明", "no such user here",
-    "user doesn't have a", "not listed in", "no mailbox by that name",
-    "this user doesn't have", "wasn't found at",
+    "not listed in", "no mailbox by that name", "wasn't found at",
     "the email account that you tried to reach does not exist", NULL};
 static const char *const p_filtered[] = {"rejected by recipient",
+    "this user doesn't have a", "delivery error: dd",
     "refused due to recipient preferences", "message rejected due to user rules",
     "is not accepting any mail", "only accepting mail from specific",
     "you have been blocked by the recipient", "user reject",
@@ -170,7 +170,7 @@ static const char *const p_networkerror[] = {"no route to host",
     "could not connect", "connection timed out",
     "unable to connect", "lost connection", "connection reset",
     "could not be resolved", "dns error", "host not found, try again",
-    "name service error", NULL};
+    NULL};
 static const char *const p_expired[] = {"delivery time expired",
     "message expired", "has been delayed", "giving up on",
     "failing for a long time", "retry time not reached",
@@ -310,6 +310,8 @@ first_pass(const char *f, const char *sr, smtp_cmd cmd)
 		return "filtered";
 	if (cmd == CMD_MAIL || cmd == CMD_CONN)
 		return match(f, p_blocked) ? "blocked" : "rejected";
+	if (match(f, p_authfailure))
+		return "authfailure";
 	if (sr != NULL && strcmp(sr, "userunknown") == 0) {
 		if (!match(f, p_blocked) && !match(f, p_sender))
 			return "userunknown";

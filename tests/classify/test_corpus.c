@@ -75,43 +75,31 @@ add_aliases(GHashTable *ok, const char *note)
 	}
 }
 
+/* Right when every address named is wanted (or an alias of one) and
+ * every wanted address is named (or is one name of an aliased pair). */
 static gboolean
 recipients_right(const cad_classification *c, const char *want,
     const char *note)
 {
 	g_autoptr(GHashTable) w = address_set(want);
-	g_autoptr(GHashTable) ok = address_set(want);
+	g_autoptr(GHashTable) aliases = address_set("");
 	GHashTableIter it;
 	gpointer k;
 
-	add_aliases(ok, note);
+	add_aliases(aliases, note);
 	if (g_hash_table_size(w) == 0)
 		return c->recipients->len == 0;
-	if (c->recipients->len == 0)
-		return FALSE;
 	for (guint i = 0; i < c->recipients->len; i++) {
 		const cad_bounce_rcpt *r = g_ptr_array_index(c->recipients, i);
-		if (!g_hash_table_contains(ok, r->address))
+		if (!g_hash_table_contains(w, r->address) &&
+		    !g_hash_table_contains(aliases, r->address))
 			return FALSE;
 	}
-	/* Every wanted address named, or its alias. */
 	g_hash_table_iter_init(&it, w);
-	while (g_hash_table_iter_next(&it, &k, NULL)) {
-		gboolean named = has_recipient(c, k);
-		if (!named) {
-			add_aliases(ok, "");
-			for (guint i = 0; !named && i < c->recipients->len;
-			    i++) {
-				const cad_bounce_rcpt *r =
-				    g_ptr_array_index(c->recipients, i);
-				named = strstr(note, r->address) != NULL &&
-				    strstr(note, k) != NULL;
-			}
-		}
-		if (!named)
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (!has_recipient(c, k) && !g_hash_table_contains(aliases, k))
 			return FALSE;
-	}
-	return TRUE;
+	return c->recipients->len > 0;
 }
 
 static void
