@@ -14,9 +14,13 @@
 #define FUNNEL_ROW 30
 #define FUNNEL_LABEL 150
 #define BARS_H 180
-#define BAR_W 56
-#define BAR_GAP 18
-#define WEEK_W 26
+#define BAR_W 72
+#define BAR_GAP 24
+/* Week columns: wide when there are few, never under WEEK_PITCH_MIN;
+ * labels ("2026-W45", about 60 px) skip columns so they never touch. */
+#define WEEK_PITCH_MIN 34
+#define WEEK_PITCH_MAX 72
+#define WEEK_LABEL_W 64
 
 /* A percentage with one decimal, independent of the locale. */
 static char *
@@ -67,9 +71,11 @@ page_head(GString *out, const char *title)
 	    "min-width:110px}\n"
 	    ".card .v{font-size:22px;font-weight:bold}\n"
 	    ".card .l{font-size:12px;color:#666}\n"
-	    "table{border-collapse:collapse;font-size:13px;margin:8px 0}\n"
-	    "th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}\n"
+	    ".wide{overflow-x:auto;max-width:100%}\n"
+	    "table{border-collapse:collapse;font-size:12px;margin:8px 0}\n"
+	    "th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}\n"
 	    "th:first-child,td:first-child{text-align:left}\n"
+	    "#tasks td:first-child{text-align:right}\n"
 	    "th{background:#f3f3f3}\n"
 	    "svg text{font-family:sans-serif;font-size:12px;fill:#222}\n"
 	    "</style>\n</head>\n<body>\n");
@@ -167,7 +173,7 @@ step_bars(GString *out, const cad_stats_group *g, const cad_report_opts *o)
 	g_string_append_printf(out, "<svg class=\"step-bars\" width=\"%d\" "
 	    "height=\"%d\" role=\"img\" aria-label=\"reply rate per step\">\n"
 	    "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
-	    MAX(w, 200), BARS_H + 40, BARS_H, MAX(w, 200), BARS_H);
+	    MAX(w, 200), BARS_H + 54, BARS_H, MAX(w, 200), BARS_H);
 	for (guint i = 0; i < n; i++) {
 		const cad_stats_step *s = &g_array_index(g->steps,
 		    cad_stats_step, i);
@@ -176,19 +182,47 @@ step_bars(GString *out, const cad_stats_group *g, const cad_report_opts *o)
 		int x = BAR_GAP + (int)i * (BAR_W + BAR_GAP);
 		g_autofree char *label = pct(r);
 		g_autofree char *name = step_label(o, g->key, s->step);
+		/* "Step 2 · linkedin" on two lines under its bar. */
+		g_auto(GStrv) parts = g_strsplit(name, " \xc2\xb7 ", 2);
 
 		g_string_append_printf(out, "<rect x=\"%d\" y=\"%.1f\" "
 		    "width=\"%d\" height=\"%.1f\" fill=\"#e08a3c\"/>"
-		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>"
-		    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
+		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
 		    x, BARS_H - h, BAR_W, h, x + BAR_W / 2, BARS_H - h - 5,
-		    label, x + BAR_W / 2, BARS_H + 16);
-		esc(out, name);
-		g_string_append_printf(out, "</text><text x=\"%d\" y=\"%d\" "
+		    label);
+		for (int l = 0; l < 2 && parts[l] != NULL; l++) {
+			g_string_append_printf(out, "<text x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"middle\">", x + BAR_W / 2,
+			    BARS_H + 16 + 14 * l);
+			esc(out, parts[l]);
+			g_string_append(out, "</text>");
+		}
+		g_string_append_printf(out, "<text x=\"%d\" y=\"%d\" "
 		    "text-anchor=\"middle\" class=\"n\">%u/%u</text>\n",
-		    x + BAR_W / 2, BARS_H + 32, s->replies, s->sent);
+		    x + BAR_W / 2, BARS_H + 46, s->replies, s->sent);
 	}
 	g_string_append(out, "</svg>\n");
+}
+
+static void
+week_column(GString *out, const char *week, guint c, guint max, int x,
+    int pitch, gboolean label)
+{
+	double h = (double)c / MAX(max, 1) * (BARS_H - 24);
+	int w = pitch * 7 / 10;
+
+	g_string_append_printf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" "
+	    "height=\"%.1f\" fill=\"#3c9a5f\"/><text x=\"%d\" y=\"%.1f\" "
+	    "text-anchor=\"middle\">%u</text>", x, BARS_H - h, w, h, x + w / 2,
+	    BARS_H - h - 5, c);
+	if (label) {
+		g_string_append_printf(out, "<text x=\"%d\" y=\"%d\" "
+		    "text-anchor=\"middle\" font-size=\"11\">", x + w / 2,
+		    BARS_H + 16);
+		esc(out, week);
+		g_string_append(out, "</text>");
+	}
+	g_string_append_c(out, '\n');
 }
 
 static void
@@ -197,34 +231,28 @@ weeks_chart(GString *out, const cad_stats *st)
 	GPtrArray *weeks = cad_stats_reply_weeks(st);
 	guint first = weeks->len > CAD_REPORT_WEEKS_MAX ?
 	    weeks->len - CAD_REPORT_WEEKS_MAX : 0;
-	guint n = weeks->len - first, max = 0;
-	int w = (int)n * (WEEK_W + 8) + 40;
+	guint n = weeks->len - first, max = 0, every;
+	int pitch;
 
 	g_string_append(out, "<h2>Replies over time</h2>\n");
 	if (n == 0) {
 		g_string_append(out, "<p>No replies yet.</p>\n");
 		return;
 	}
+	pitch = CLAMP(900 / (int)n, WEEK_PITCH_MIN, WEEK_PITCH_MAX);
+	every = (WEEK_LABEL_W + pitch - 1) / pitch;
 	for (guint i = first; i < weeks->len; i++)
 		max = MAX(max, cad_stats_reply_week_count(st,
 		    g_ptr_array_index(weeks, i)));
 	g_string_append_printf(out, "<svg class=\"weeks\" width=\"%d\" "
 	    "height=\"%d\" role=\"img\" aria-label=\"replies per week\">\n",
-	    MAX(w, 200), BARS_H + 60);
+	    MAX((int)n * pitch + 2 * WEEK_LABEL_W, 200), BARS_H + 30);
 	for (guint i = first; i < weeks->len; i++) {
 		const char *week = g_ptr_array_index(weeks, i);
-		guint c = cad_stats_reply_week_count(st, week);
-		double h = (double)c / MAX(max, 1) * (BARS_H - 24);
-		int x = 20 + (int)(i - first) * (WEEK_W + 8);
 
-		g_string_append_printf(out, "<rect x=\"%d\" y=\"%.1f\" "
-		    "width=\"%d\" height=\"%.1f\" fill=\"#3c9a5f\"/>"
-		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%u</text>"
-		    "<text transform=\"translate(%d,%d) rotate(45)\" "
-		    "font-size=\"10\">", x, BARS_H - h, WEEK_W, h,
-		    x + WEEK_W / 2, BARS_H - h - 5, c, x + 4, BARS_H + 10);
-		esc(out, week);
-		g_string_append(out, "</text>\n");
+		week_column(out, week, cad_stats_reply_week_count(st, week),
+		    max, WEEK_LABEL_W / 2 + (int)(i - first) * pitch, pitch,
+		    (i - first) % every == 0);
 	}
 	g_string_append(out, "</svg>\n");
 }
@@ -252,7 +280,7 @@ td_dur(GString *out, gint64 secs)
 }
 
 static void
-stats_row(GString *out, const cad_stats_group *g)
+counts_row(GString *out, const cad_stats_group *g)
 {
 	g_string_append(out, "<tr><td>");
 	esc(out, g->key);
@@ -261,13 +289,22 @@ stats_row(GString *out, const cad_stats_group *g)
 	td_u(out, g->active);
 	td_u(out, g->completed);
 	td_u(out, g->replied);
-	td_rate(out, g->replied, g->enrolled);
 	td_u(out, g->bounced_hard);
 	td_u(out, g->bounced_soft);
-	td_rate(out, g->bounced_hard, g->enrolled);
 	td_u(out, g->auto_replied);
 	td_u(out, g->unsubscribed);
 	td_u(out, g->complaints);
+	g_string_append(out, "</tr>\n");
+}
+
+static void
+rates_row(GString *out, const cad_stats_group *g)
+{
+	g_string_append(out, "<tr><td>");
+	esc(out, g->key);
+	g_string_append(out, "</td>");
+	td_rate(out, g->replied, g->enrolled);
+	td_rate(out, g->bounced_hard, g->enrolled);
 	td_rate(out, g->unsubscribed + g->complaints, g->enrolled);
 	td_rate(out, g->completed, g->enrolled);
 	td_dur(out, cad_stats_percentile(g, 50));
@@ -275,20 +312,26 @@ stats_row(GString *out, const cad_stats_group *g)
 	g_string_append(out, "</tr>\n");
 }
 
+/* The figures in two tables, counts then rates, each fitting a page. */
 static void
 stats_table(GString *out, const cad_stats *st)
 {
-	g_string_append(out, "<h2>Figures</h2>\n<table id=\"stats\">\n<tr>"
-	    "<th>cadence</th><th>enrolled</th><th>active</th>"
-	    "<th>completed</th><th>replied</th><th>reply rate</th>"
-	    "<th>hard bounces</th><th>soft bounces</th><th>bounce rate</th>"
-	    "<th>auto-replied</th><th>unsubscribed</th><th>complaints</th>"
-	    "<th>unsubscribe rate</th><th>completion rate</th>"
-	    "<th>median to reply</th><th>p90 to reply</th></tr>\n");
+	g_string_append(out, "<h2>Figures</h2>\n<div class=\"wide\">"
+	    "<table id=\"counts\">\n<tr><th>cadence</th><th>enrolled</th>"
+	    "<th>active</th><th>completed</th><th>replied</th>"
+	    "<th>hard bounces</th><th>soft bounces</th><th>auto-replied</th>"
+	    "<th>unsubscribed</th><th>complaints</th></tr>\n");
 	for (guint i = 0; i < cad_stats_n_groups(st); i++)
-		stats_row(out, cad_stats_group_at(st, i));
-	stats_row(out, cad_stats_total(st));
-	g_string_append(out, "</table>\n");
+		counts_row(out, cad_stats_group_at(st, i));
+	counts_row(out, cad_stats_total(st));
+	g_string_append(out, "</table>\n<table id=\"rates\">\n<tr>"
+	    "<th>cadence</th><th>reply rate</th><th>bounce rate</th>"
+	    "<th>unsubscribe rate</th><th>completion rate</th>"
+	    "<th>median time to reply</th><th>p90 time to reply</th></tr>\n");
+	for (guint i = 0; i < cad_stats_n_groups(st); i++)
+		rates_row(out, cad_stats_group_at(st, i));
+	rates_row(out, cad_stats_total(st));
+	g_string_append(out, "</table></div>\n");
 }
 
 static void
