@@ -10,8 +10,8 @@
 
 #include "helpers.h"
 
-TestSuite(corpus, .init = test_gmime_init, .fini = test_gmime_fini,
-    .timeout = 300);
+/* Time is bounded by the CTest TIMEOUT of the whole suite. */
+TestSuite(corpus, .init = test_gmime_init, .fini = test_gmime_fini);
 
 static const char *const kinds[] = {"hard_bounce", "soft_bounce",
     "auto_reply", "feedback_report", "human_reply", "other", NULL};

@@ -9,8 +9,8 @@
 
 #include "helpers.h"
 
-TestSuite(robust, .init = test_gmime_init, .fini = test_gmime_fini,
-    .timeout = 120);
+/* Time is bounded by the CTest TIMEOUT of the whole suite. */
+TestSuite(robust, .init = test_gmime_init, .fini = test_gmime_fini);
 
 static cad_classification *
 run(const GString *s)
