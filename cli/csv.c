@@ -298,7 +298,8 @@ cad_csv_next(cad_csv *r, guint *line, GError **error)
 		char **out = NULL;
 
 		got = read_record(r, &rec, &open_quote);
-		*line = start;
+		if (got || open_quote || ferror(r->fp))
+			*line = start;
 		if (ferror(r->fp)) {
 			g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL,
 			    "line %u: read error: %s", start,

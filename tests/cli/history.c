@@ -99,16 +99,13 @@ write_enrollments(cad_txn *txn, void *arg, GError **error)
 	for (gsize i = 0; i < G_N_ELEMENTS(enrollments); i++) {
 		const enr_def *d = &enrollments[i];
 		g_autoptr(cad_prospect) p = cad_prospect_new(d->address);
-		cad_enrollment e = { 0 };
-		gboolean ok;
+		g_autoptr(cad_enrollment) e = g_new0(cad_enrollment, 1);
 
-		e.cadence = (char *)d->cadence;
-		e.rep = (char *)d->rep;
-		ok = cad_store_enroll(txn, p, &e, d->at, error);
-		g_free(e.address);
-		if (!ok)
+		e->cadence = g_strdup(d->cadence);
+		e->rep = g_strdup(d->rep);
+		if (!cad_store_enroll(txn, p, e, d->at, error))
 			return FALSE;
-		h->ids[i] = e.id;
+		h->ids[i] = e->id;
 	}
 	return TRUE;
 }

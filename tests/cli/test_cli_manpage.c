@@ -56,9 +56,10 @@ Test(cli_manpage, mandoc_lint_is_clean)
 	const char *argv[] = { "mandoc", "-Tlint", "-W", "warning", path,
 		NULL };
 	g_autofree char *out = NULL, *err = NULL;
+	g_autofree char *mandoc = g_find_program_in_path("mandoc");
 	int status;
 
-	if (g_find_program_in_path("mandoc") == NULL)
+	if (mandoc == NULL)
 		cr_skip_test("mandoc is not installed");
 	cr_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
 	    NULL, NULL, &out, &err, &status, NULL));
