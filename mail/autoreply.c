@@ -33,6 +33,9 @@ static const char *const subject_prefix[] = {"auto:", "autosvar",
     "congés", "conges", "vacaciones", "ferie", "vakantie", "férias",
     "ferias", NULL};
 
+/* Bytes of a notice searched for a challenge: the request comes first. */
+#define CHALLENGE_SCAN 2048
+
 /* Challenge-response systems: the mail waits until the sender proves to
  * be a person (RFC 3834 counts these as automatic responses). */
 static const char *const challenge[] = {"boxbe", "bluebottle",
@@ -122,7 +125,7 @@ cad_autoreply_challenge(const cad_headers *h, const char *text)
 		return TRUE;
 	if (text == NULL)
 		return FALSE;
-	ft = cad_text_fold(text, MIN(strlen(text), (gsize)8192));
+	ft = cad_text_fold(text, MIN(strlen(text), (gsize)CHALLENGE_SCAN));
 	return cad_text_has_any(ft, challenge);
 }
 

@@ -14,7 +14,7 @@
 #define MAX_NOTICE_LINES 400
 /* Bytes of a bounce's text that can be its notice; the returned
  * original after it is not read for recipients. */
-#define MAX_NOTICE_BYTES (64 * 1024)
+#define MAX_NOTICE_BYTES (16 * 1024)
 /* Lines after a recipient's first mention taken as its diagnostic. */
 #define MAX_DIAG_LINES 8
 
@@ -151,7 +151,13 @@ static gsize
 notice_len(const char *text)
 {
 	gsize best = MIN(strlen(text), (gsize)MAX_NOTICE_BYTES);
-	g_autofree char *low = g_ascii_strdown(text, (gssize)best);
+	g_autofree char *low = g_malloc(best + 1);
+
+	for (gsize i = 0; i < best; i++) {
+		char c = text[i];
+		low[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	}
+	low[best] = '\0';
 
 	for (gsize i = 0; original_markers[i] != NULL; i++) {
 		const char *hit = strstr(low, original_markers[i]);

@@ -275,8 +275,10 @@ rule_challenge(ctx *x)
 }
 
 static void
-decide_all(ctx *x, const char *context)
+decide_all(ctx *x, const char *text)
 {
+	g_autofree char *context = cad_reason_context(text);
+
 	for (guint k = 0; k < x->c->recipients->len; k++)
 		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
 		    context, 0);

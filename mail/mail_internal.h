@@ -98,8 +98,14 @@ char *cad_text_clean(const char *s, gsize len, gsize max);
 const char *cad_subject_strip(const char *s, gboolean *was_reply);
 
 /* reason.c */
+/* Bytes of a bounce's text read for a reason when the recipient's own
+ * diagnostic gives none: the notice is at the start. */
+#define MAX_CONTEXT 4096
+/* The bounce's text folded for cad_reason_decide(), once per message
+ * (at most MAX_CONTEXT bytes), or NULL. Caller frees. */
+char *cad_reason_context(const char *text);
 /* Fill status (if NULL), reason and hard of r from its diagnostic and
- * status, with context (other text of the bounce) as a fallback. */
+ * status, with context (from cad_reason_context) as a fallback. */
 void cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp);
 cad_bounce_rcpt *cad_rcpt_new(const char *address);
 void cad_rcpt_free(gpointer p);

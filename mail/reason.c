@@ -10,10 +10,6 @@
 #include "common/util.h"
 #include "mail/mail_internal.h"
 
-/* Bytes of a bounce's text read for a reason when the recipient's own
- * diagnostic gives none: the notice is at the start. */
-#define MAX_CONTEXT 4096
-
 typedef struct {
 	const char *reason;
 	const char *const *phrases;
@@ -370,20 +366,26 @@ settled(const char *sr)
 	    strcmp(sr, "hostunknown") != 0 && strcmp(sr, "userunknown") != 0;
 }
 
+char *
+cad_reason_context(const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	return cad_text_fold(text, MIN(strlen(text), (gsize)MAX_CONTEXT));
+}
+
 void
 cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
 {
-	g_autofree char *fd = NULL, *fc = NULL;
-	const char *tr = NULL, *sr;
+	g_autofree char *fd = NULL;
+	const char *fc, *tr = NULL, *sr;
 	smtp_cmd cmd;
 	char st[16];
 	gboolean temp;
 
 	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
 	    r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
-	if (context != NULL)
-		fc = cad_text_fold(context, MIN(strlen(context),
-		    (gsize)MAX_CONTEXT));
+	fc = context != NULL ? (char *)context : NULL;
 	if (r->status == NULL && cad_text_status(fd, st))
 		r->status = g_strdup(st);
 	if (smtp == 0)
