@@ -85,9 +85,12 @@ stuck_one(const cad_enrollment *e, void *arg)
 		stuck_row(sc, e, "interrupted send", t, d, fix);
 	}
 	if (e->state == CAD_STATE_PAUSED && e->last_error != NULL) {
-		g_autofree char *fix = g_strdup_printf("cadencectl set-field "
-		    "%s NAME=VALUE; cadencectl resume %" G_GUINT64_FORMAT,
-		    e->address, e->id);
+		/* rep_name, rep_signature come from [rep ADDRESS]. */
+		g_autofree char *fix = strstr(e->last_error, "\"rep_") != NULL ?
+		    g_strdup_printf("set it in [rep %s] of cadence.conf; "
+		    "cadencectl resume %" G_GUINT64_FORMAT, e->rep, e->id) :
+		    g_strdup_printf("cadencectl set-field %s NAME=VALUE; "
+		    "cadencectl resume %" G_GUINT64_FORMAT, e->address, e->id);
 		stuck_row(sc, e, "error", last_of(sc, e, CAD_EV_ERROR),
 		    e->last_error, fix);
 	}

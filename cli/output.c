@@ -331,7 +331,10 @@ format_table(const cad_table *t, GString *out)
 		    g_array_index(t->cols, table_col, c).name, -1);
 	for (guint r = 0; r < nr; r++)
 		for (guint c = 0; c < nc; c++) {
-			char *s = clip(human_text(cell_at(t, r, c)));
+			/* The last column runs to the end of the line: whole. */
+			char *s = human_text(cell_at(t, r, c));
+			if (c + 1 < nc)
+				s = clip(s);
 			width[c] = MAX(width[c], (gsize)g_utf8_strlen(s, -1));
 			g_ptr_array_add(text, s);
 		}

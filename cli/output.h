@@ -25,7 +25,8 @@ typedef enum {
 /*
  * Longest cell written in table mode: untrusted text (a subject, a field
  * from a CRM) is cut there so one value cannot push every column off the
- * screen. JSON and CSV carry the whole value.
+ * screen. The last column, which pushes nothing, is never cut (up to 4
+ * times this, as every cell); JSON and CSV carry the whole value.
  */
 #define CAD_TABLE_CELL_MAX 60
 

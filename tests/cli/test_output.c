@@ -91,7 +91,7 @@ Test(output, empty_table)
 	cr_assert_str_eq(out->str, "a\r\n");
 }
 
-Test(output, long_cells_are_cut_on_screen_only)
+Test(output, long_cells_are_cut_on_screen_only_but_the_last)
 {
 	g_autoptr(cad_table) t = cad_table_new();
 	g_autoptr(GString) screen = g_string_new(NULL);
@@ -99,11 +99,30 @@ Test(output, long_cells_are_cut_on_screen_only)
 	g_autofree char *big = g_strnfill(500, 'x');
 
 	cad_table_column(t, "v", CAD_COL_TEXT);
+	cad_table_column(t, "last", CAD_COL_TEXT);
 	cad_table_row(t);
 	cad_table_add(t, big);
+	cad_table_add(t, "end");
 	cad_table_format(t, CAD_FMT_TABLE, screen);
 	cad_table_format(t, CAD_FMT_JSON, json);
-	cr_assert_lt(screen->len, CAD_TABLE_CELL_MAX + 10);
-	cr_assert(strstr(screen->str, "...") != NULL);
+	/* The first column is cut to CAD_TABLE_CELL_MAX characters. */
+	const char *row = strchr(screen->str, '\n') + 1;
+	cr_assert_eq(strstr(row, "...  end\n") - row, CAD_TABLE_CELL_MAX - 3,
+	    "%s", screen->str);
 	cr_assert(strstr(json->str, big) != NULL);
+}
+
+Test(output, last_column_is_whole)
+{
+	g_autoptr(cad_table) t = cad_table_new();
+	g_autoptr(GString) screen = g_string_new(NULL);
+	g_autofree char *fix = g_strnfill(CAD_TABLE_CELL_MAX + 20, 'f');
+
+	cad_table_column(t, "id", CAD_COL_NUMBER);
+	cad_table_column(t, "fix", CAD_COL_TEXT);
+	cad_table_row(t);
+	cad_table_add_uint(t, 1);
+	cad_table_add(t, fix);
+	cad_table_format(t, CAD_FMT_TABLE, screen);
+	cr_assert(strstr(screen->str, fix) != NULL);
 }
