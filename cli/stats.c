@@ -217,6 +217,20 @@ task_close(enr_rec *e, const cad_event *ev, task_outcome outcome)
 		r->outcome = outcome;
 }
 
+/* An admin's skip closes the step's task if one is open. */
+static void
+task_skip_if_open(enr_rec *e, const cad_event *ev)
+{
+	for (guint i = e->tasks->len; i > 0; i--) {
+		task_rec *r = &g_array_index(e->tasks, task_rec, i - 1);
+		if (r->step == ev->step) {
+			if (r->outcome == TASK_OPEN)
+				r->outcome = TASK_SKIPPED;
+			return;
+		}
+	}
+}
+
 static void
 note_reply(cad_stats *st, enr_rec *e, gint64 t)
 {
@@ -286,6 +300,8 @@ apply_event(cad_stats *st, enr_rec *e, const cad_event *ev)
 		task_close(e, ev, TASK_DONE);
 	else if (strcmp(t, CAD_EV_TASK_SKIPPED) == 0)
 		task_close(e, ev, TASK_SKIPPED);
+	else if (strcmp(t, CAD_EV_SKIPPED) == 0)
+		task_skip_if_open(e, ev);
 	else if (strcmp(t, CAD_EV_TASK_TIMEOUT) == 0)
 		task_close(e, ev, TASK_TIMED_OUT);
 	else if (strcmp(t, CAD_EV_CONNECTED) == 0) {

@@ -20,8 +20,10 @@
  *                send later steps. A reply is attributed to the last
  *                step sent before it.
  *   tasks        done ("task_done", "connected" or "meeting" closes the
- *                task once), skipped, timed out, and overdue: still open
- *                longer than overdue_after on a live enrollment
+ *                task once), skipped (the rep's "task_skipped", or an
+ *                admin's "skipped" of an open task), timed out, and
+ *                overdue: still open longer than overdue_after on a live
+ *                enrollment
  *   percentiles  nearest rank over the times to reply, in seconds
  */
 #ifndef CAD_CLI_STATS_H

@@ -250,6 +250,25 @@ Test(stats_engine, events_before_enrollment_and_repeats)
 	cr_assert_eq(t->active, 1);
 }
 
+Test(stats_engine, admin_skip_of_an_open_task_counts_as_skipped)
+{
+	g_autoptr(cad_stats) st = cad_stats_new(NULL, CAD_STATS_BY_NONE,
+	    lookup_all, NULL);
+	const cad_stats_group *t;
+
+	feed(st, 1, CAD_EV_ENROLLED, 1, 10);
+	feed(st, 1, CAD_EV_SKIPPED, 2, 15);  /* an email step: no task */
+	feed(st, 1, CAD_EV_TASK, 3, 20);
+	feed(st, 1, CAD_EV_SKIPPED, 3, 30);
+	feed(st, 1, CAD_EV_TASK, 4, 40);
+	feed(st, 1, CAD_EV_TASK_DONE, 4, 50);
+	feed(st, 1, CAD_EV_SKIPPED, 4, 60);  /* already done: stays done */
+	cad_stats_finish(st);
+	t = cad_stats_total(st);
+	cr_assert_eq(t->tasks_skipped, 1);
+	cr_assert_eq(t->tasks_done, 1);
+}
+
 Test(stats_engine, empty_rates_are_nan)
 {
 	g_autoptr(cad_stats) st = cad_stats_new(NULL, CAD_STATS_BY_NONE,
