@@ -84,12 +84,7 @@ random_bytes(unsigned char *out, gsize n)
 	static __thread unsigned char pool[4096];
 	static __thread gsize avail;
 
-	if (n > sizeof(pool)) {
-		if (getrandom(out, n, 0) != (ssize_t)n)
-			for (gsize i = 0; i < n; i++)
-				out[i] = (unsigned char)g_random_int();
-		return;
-	}
+	g_return_if_fail(n <= 64); /* tokens and numbers: small draws only */
 	if (avail < n) {
 		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
 			for (gsize i = 0; i < sizeof(pool); i++)
