@@ -4,6 +4,8 @@
  * table, help printed from the table, and the shared helpers of the
  * command groups (errors, output, resolving an ADDRESS|ID argument).
  */
+#include "cli/cli.h"
+
 #include <sys/types.h>
 
 #include <errno.h>
@@ -12,20 +14,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "cli/cmds.h"
 #include "common/log.h"
 #include "common/util.h"
 
 static const cad_cli_opt global_opts[] = {
-	{ "config", 'c', "FILE", "configuration file (default "
-	    CADENCE_SYSCONFDIR "/cadence.conf, or $CADENCE_CONF)", 0 },
-	{ "json", 0, NULL, "print one JSON object per line", 0 },
-	{ "csv", 0, NULL, "print CSV with a header row", 0 },
-	{ "at", 0, "TIME", "act as if it were TIME (ISO 8601 or @SECONDS)",
-	    0 },
-	{ "help", 'h', NULL, "print help and exit", 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+    {"config", 'c', "FILE",
+     "configuration file (default " CADENCE_SYSCONFDIR
+     "/cadence.conf, or $CADENCE_CONF)",
+     0},
+    {"json", 0, NULL, "print one JSON object per line", 0},
+    {"csv", 0, NULL, "print CSV with a header row", 0},
+    {"at", 0, "TIME", "act as if it were TIME (ISO 8601 or @SECONDS)", 0},
+    {"help", 'h', NULL, "print help and exit", 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
 const cad_cli_opt *
@@ -42,8 +44,8 @@ vmessage(cad_cli *cli, const char *fmt, va_list ap)
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 
 	if (cli->cmd != NULL)
-		fprintf(cli->err, "%s: %s: %s\n", cli->progname,
-		    cli->cmd->name, msg);
+		fprintf(cli->err, "%s: %s: %s\n", cli->progname, cli->cmd->name,
+		        msg);
 	else
 		fprintf(cli->err, "%s: %s\n", cli->progname, msg);
 }
@@ -104,8 +106,8 @@ cad_cli_status_of(const GError *error)
 		}
 	}
 	if (error->domain == G_FILE_ERROR)
-		return error->code == G_FILE_ERROR_NOENT ? CAD_EX_NOINPUT :
-		    CAD_EX_IOERR;
+		return error->code == G_FILE_ERROR_NOENT ? CAD_EX_NOINPUT
+		                                         : CAD_EX_IOERR;
 	return CAD_EX_SOFTWARE;
 }
 
@@ -113,7 +115,7 @@ int
 cad_cli_fail_error(cad_cli *cli, const GError *error)
 {
 	return cad_cli_fail(cli, cad_cli_status_of(error), "%s",
-	    error != NULL ? error->message : "unknown error");
+	                    error != NULL ? error->message : "unknown error");
 }
 
 void
@@ -127,8 +129,8 @@ cad_cli_actor(void)
 {
 	struct passwd *pw = getpwuid(getuid());
 
-	return g_strdup_printf("cadencectl:%s", pw != NULL ? pw->pw_name :
-	    "unknown");
+	return g_strdup_printf("cadencectl:%s",
+	                       pw != NULL ? pw->pw_name : "unknown");
 }
 
 /* ---- options ---- */
@@ -138,8 +140,8 @@ cad_cli_opt_value(cad_cli *cli, const char *name)
 {
 	GPtrArray *v = g_hash_table_lookup(cli->opts, name);
 
-	return v != NULL && v->len > 0 ? g_ptr_array_index(v, v->len - 1) :
-	    NULL;
+	return v != NULL && v->len > 0 ? g_ptr_array_index(v, v->len - 1)
+	                               : NULL;
 }
 
 GPtrArray *
@@ -170,8 +172,8 @@ static const cad_cli_opt *
 find_opt(const cad_cli_opt *table, const char *name, char shortname)
 {
 	for (const cad_cli_opt *o = table; o != NULL && o->name != NULL; o++)
-		if (name != NULL ? strcmp(o->name, name) == 0 :
-		    o->shortname == shortname && shortname != 0)
+		if (name != NULL ? strcmp(o->name, name) == 0
+		                 : o->shortname == shortname && shortname != 0)
 			return o;
 	return NULL;
 }
@@ -209,8 +211,8 @@ parse_opt(cad_cli *cli, int argc, char **argv, int *i)
 
 	if (a[1] == '-') {
 		const char *eq = strchr(a + 2, '=');
-		name = eq != NULL ? g_strndup(a + 2, eq - a - 2) :
-		    g_strdup(a + 2);
+		name =
+		    eq != NULL ? g_strndup(a + 2, eq - a - 2) : g_strdup(a + 2);
 		value = eq != NULL ? eq + 1 : NULL;
 		o = lookup_opt(cli->cmd, name, 0);
 	} else {
@@ -219,9 +221,11 @@ parse_opt(cad_cli *cli, int argc, char **argv, int *i)
 		o = lookup_opt(cli->cmd, NULL, a[1]);
 	}
 	if (o == NULL) {
-		cad_cli_fail(cli, CAD_EX_USAGE, "unknown option %s (see "
-		    "%s help%s%s)", a, cli->progname, cli->cmd ? " " : "",
-		    cli->cmd ? cli->cmd->name : "");
+		cad_cli_fail(cli, CAD_EX_USAGE,
+		             "unknown option %s (see "
+		             "%s help%s%s)",
+		             a, cli->progname, cli->cmd ? " " : "",
+		             cli->cmd ? cli->cmd->name : "");
 		return FALSE;
 	}
 	if (o->arg == NULL && value != NULL) {
@@ -230,8 +234,10 @@ parse_opt(cad_cli *cli, int argc, char **argv, int *i)
 	}
 	if (o->arg != NULL && value == NULL) {
 		if (*i + 1 >= argc) {
-			cad_cli_fail(cli, CAD_EX_USAGE, "--%s needs a value "
-			    "(%s)", o->name, o->arg);
+			cad_cli_fail(cli, CAD_EX_USAGE,
+			             "--%s needs a value "
+			             "(%s)",
+			             o->name, o->arg);
 			return FALSE;
 		}
 		value = argv[++*i];
@@ -270,9 +276,10 @@ opt_usage(GString *out, const cad_cli_opt *o)
 {
 	gboolean req = (o->flags & CAD_CLI_OPT_REQUIRED) != 0;
 
-	g_string_append_printf(out, " %s--%s%s%s%s%s", req ? "" : "[",
-	    o->name, o->arg ? " " : "", o->arg ? o->arg : "", req ? "" : "]",
-	    (o->flags & CAD_CLI_OPT_REPEAT) ? "..." : "");
+	g_string_append_printf(out, " %s--%s%s%s%s%s", req ? "" : "[", o->name,
+	                       o->arg ? " " : "", o->arg ? o->arg : "",
+	                       req ? "" : "]",
+	                       (o->flags & CAD_CLI_OPT_REPEAT) ? "..." : "");
 }
 
 static void
@@ -290,11 +297,14 @@ static void
 opts_help(GString *out, const cad_cli_opt *table)
 {
 	for (const cad_cli_opt *o = table; o != NULL && o->name; o++) {
-		g_autofree char *left = o->shortname ?
-		    g_strdup_printf("-%c, --%s%s%s", o->shortname, o->name,
-		    o->arg ? " " : "", o->arg ? o->arg : "") :
-		    g_strdup_printf("    --%s%s%s", o->name, o->arg ? " " : "",
-		    o->arg ? o->arg : "");
+		g_autofree char *left =
+		    o->shortname
+		        ? g_strdup_printf("-%c, --%s%s%s", o->shortname,
+		                          o->name, o->arg ? " " : "",
+		                          o->arg ? o->arg : "")
+		        : g_strdup_printf("    --%s%s%s", o->name,
+		                          o->arg ? " " : "",
+		                          o->arg ? o->arg : "");
 		g_string_append_printf(out, "  %-24s %s\n", left, o->help);
 	}
 }
@@ -318,11 +328,14 @@ full_help(GString *out, const char *prog)
 {
 	const char *group = NULL;
 
-	g_string_append_printf(out, "usage: %s [-c FILE] [--json | --csv] "
-	    "[--at TIME] COMMAND [ARGS]\n\n", prog);
-	g_string_append(out, "The administration tool of cadence: enroll "
-	    "prospects, see and steer\nenrollments, keep the suppression "
-	    "list, and read statistics.\n");
+	g_string_append_printf(out,
+	                       "usage: %s [-c FILE] [--json | --csv] "
+	                       "[--at TIME] COMMAND [ARGS]\n\n",
+	                       prog);
+	g_string_append(
+	    out, "The administration tool of cadence: enroll "
+	         "prospects, see and steer\nenrollments, keep the suppression "
+	         "list, and read statistics.\n");
 	for (const cad_cli_cmd *c = cad_cli_commands(); c->name; c++) {
 		g_autoptr(GString) u = g_string_new(NULL);
 
@@ -333,12 +346,15 @@ full_help(GString *out, const char *prog)
 		cmd_usage(u, "", c);
 		g_strchomp(u->str);
 		g_string_append_printf(out, "  %s\n      %s\n", u->str + 1,
-		    c->help);
+		                       c->help);
 	}
 	g_string_append(out, "\ncommon options:\n");
 	opts_help(out, global_opts);
-	g_string_append_printf(out, "\n`%s help COMMAND` describes one "
-	    "command; cadencectl(1) has the details and exit codes.\n", prog);
+	g_string_append_printf(
+	    out,
+	    "\n`%s help COMMAND` describes one "
+	    "command; cadencectl(1) has the details and exit codes.\n",
+	    prog);
 }
 
 static int
@@ -365,7 +381,7 @@ help_command(cad_cli *cli, int argc, char **argv, int i)
 	c = find_command(argc, argv, &i);
 	if (c == NULL)
 		return cad_cli_fail(cli, CAD_EX_USAGE, "help: no command %s",
-		    argv[i]);
+		                    argv[i]);
 	return print_help(cli, c, cli->out);
 }
 
@@ -378,15 +394,17 @@ apply_globals(cad_cli *cli)
 	g_autoptr(GError) err = NULL;
 
 	if (cad_cli_flag(cli, "json") && cad_cli_flag(cli, "csv"))
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--json and --csv "
-		    "exclude each other");
-	cli->format = cad_cli_flag(cli, "json") ? CAD_FMT_JSON :
-	    cad_cli_flag(cli, "csv") ? CAD_FMT_CSV : CAD_FMT_TABLE;
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--json and --csv "
+		                    "exclude each other");
+	cli->format = cad_cli_flag(cli, "json")  ? CAD_FMT_JSON
+	              : cad_cli_flag(cli, "csv") ? CAD_FMT_CSV
+	                                         : CAD_FMT_TABLE;
 	if (cad_cli_opt_value(cli, "config") != NULL)
 		cli->conf_path = cad_cli_opt_value(cli, "config");
 	if (at != NULL && !cad_parse_time(at, &cli->now, &err))
 		return cad_cli_fail(cli, CAD_EX_USAGE, "--at: %s",
-		    err->message);
+		                    err->message);
 	return CAD_CLI_OK;
 }
 
@@ -406,7 +424,7 @@ static int
 open_needs(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	cad_store_options so = { 0 };
+	cad_store_options so = {0};
 
 	if (cli->cmd->needs == CAD_CLI_NEEDS_NOTHING)
 		return CAD_CLI_OK;
@@ -419,24 +437,29 @@ open_needs(cad_cli *cli)
 	so.max_map_size = cli->conf->max_map_size;
 	so.read_only = cli->cmd->needs == CAD_CLI_NEEDS_STORE_RO;
 	if (so.read_only && !store_exists(cli->conf->store_path))
-		return cad_cli_fail(cli, CAD_EX_NOINPUT, "store %s does not "
-		    "exist yet: nothing has been enrolled", cli->conf->store_path);
+		return cad_cli_fail(cli, CAD_EX_NOINPUT,
+		                    "store %s does not "
+		                    "exist yet: nothing has been enrolled",
+		                    cli->conf->store_path);
 	cli->store = cad_store_open(cli->conf->store_path, &so, &err);
 	if (cli->store == NULL)
-		return cad_cli_fail(cli, cad_cli_status_of(err), "store %s: "
-		    "%s", cli->conf->store_path, err->message);
+		return cad_cli_fail(cli, cad_cli_status_of(err),
+		                    "store %s: "
+		                    "%s",
+		                    cli->conf->store_path, err->message);
 	return CAD_CLI_OK;
 }
 
 static int
 check_required(cad_cli *cli)
 {
-	for (const cad_cli_opt *o = cli->cmd->opts; o != NULL && o->name;
-	    o++)
+	for (const cad_cli_opt *o = cli->cmd->opts; o != NULL && o->name; o++)
 		if ((o->flags & CAD_CLI_OPT_REQUIRED) &&
 		    cad_cli_opt_value(cli, o->name) == NULL)
-			return cad_cli_fail(cli, CAD_EX_USAGE, "--%s %s is "
-			    "required", o->name, o->arg ? o->arg : "");
+			return cad_cli_fail(cli, CAD_EX_USAGE,
+			                    "--%s %s is "
+			                    "required",
+			                    o->name, o->arg ? o->arg : "");
 	return CAD_CLI_OK;
 }
 
@@ -452,8 +475,9 @@ check_args(cad_cli *cli)
 		cmd_usage(u, cli->progname, c);
 		g_strchomp(u->str);
 		return cad_cli_fail(cli, CAD_EX_USAGE, "%s; usage: %s",
-		    n < c->min_args ? "missing argument" :
-		    "too many arguments", u->str);
+		                    n < c->min_args ? "missing argument"
+		                                    : "too many arguments",
+		                    u->str);
 	}
 	return CAD_CLI_OK;
 }
@@ -498,8 +522,10 @@ run(cad_cli *cli, int argc, char **argv)
 	}
 	cli->cmd = find_command(argc, argv, &i);
 	if (cli->cmd == NULL)
-		return cad_cli_fail(cli, CAD_EX_USAGE, "no command %s (see %s "
-		    "help)", argv[i], cli->progname);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "no command %s (see %s "
+		                    "help)",
+		                    argv[i], cli->progname);
 	rc = parse_rest(cli, argc, argv, i);
 	if (rc == CAD_CLI_OK && cad_cli_flag(cli, "help"))
 		return print_help(cli, cli->cmd, cli->out);
@@ -521,7 +547,7 @@ run(cad_cli *cli, int argc, char **argv)
 int
 cad_cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	cad_cli cli = { 0 };
+	cad_cli cli = {0};
 	const char *env_conf = g_getenv("CADENCE_CONF");
 	int rc;
 
@@ -529,11 +555,11 @@ cad_cli_main(int argc, char **argv, FILE *out, FILE *err)
 	cli.out = out;
 	cli.err = err;
 	cli.err_tty = isatty(fileno(err)) == 1;
-	cli.conf_path = env_conf != NULL ? env_conf :
-	    CADENCE_SYSCONFDIR "/cadence.conf";
+	cli.conf_path =
+	    env_conf != NULL ? env_conf : CADENCE_SYSCONFDIR "/cadence.conf";
 	cli.now = cad_now();
 	cli.opts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    (GDestroyNotify)g_ptr_array_unref);
+	                                 (GDestroyNotify)g_ptr_array_unref);
 	cli.args = g_ptr_array_new_with_free_func(g_free);
 	rc = run(&cli, argc, argv);
 	fflush(out);
@@ -572,7 +598,7 @@ latest_of(cad_txn *txn, const char *address, GError **error)
 		best = MAX(best, g_array_index(ids, guint64, i));
 	if (best == 0) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND,
-		    "%s has never been enrolled", address);
+		            "%s has never been enrolled", address);
 		return NULL;
 	}
 	return cad_store_enrollment_get(txn, best, error);
@@ -589,11 +615,14 @@ cad_cli_resolve(cad_txn *txn, const char *arg, GError **error)
 		g_autoptr(GError) local = NULL;
 
 		e = cad_store_enrollment_get(txn, id, &local);
-		if (e == NULL && local != NULL && g_error_matches(local,
-		    CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		if (e == NULL && local != NULL &&
+		    g_error_matches(local, CAD_STORE_ERROR,
+		                    CAD_STORE_ERROR_NOT_FOUND))
 			g_set_error(error, CAD_STORE_ERROR,
-			    CAD_STORE_ERROR_NOT_FOUND, "no enrollment %s "
-			    "(cadencectl list shows them)", arg);
+			            CAD_STORE_ERROR_NOT_FOUND,
+			            "no enrollment %s "
+			            "(cadencectl list shows them)",
+			            arg);
 		else if (e == NULL)
 			g_propagate_error(error, g_steal_pointer(&local));
 		return e;
@@ -601,8 +630,10 @@ cad_cli_resolve(cad_txn *txn, const char *arg, GError **error)
 	addr = cad_address_normalize(arg);
 	if (addr == NULL) {
 		g_autofree char *p = cad_printable(arg, -1, 80);
-		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID, "'%s' is "
-		    "neither an enrollment id nor an address", p);
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		            "'%s' is "
+		            "neither an enrollment id nor an address",
+		            p);
 		return NULL;
 	}
 	e = cad_store_enrollment_live(txn, addr, NULL);
@@ -627,8 +658,8 @@ field_name_ok(const char *name)
 static gboolean
 is_standard_field(const char *name)
 {
-	static const char *const std[] = { "first_name", "last_name",
-		"company", "title", "timezone" };
+	static const char *const std[] = {"first_name", "last_name", "company",
+	                                  "title", "timezone"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(std); i++)
 		if (strcmp(name, std[i]) == 0)
@@ -649,22 +680,24 @@ timezone_ok(const char *tz)
 
 gboolean
 cad_cli_set_field(cad_prospect *p, const char *name, const char *value,
-    GError **error)
+                  GError **error)
 {
 	g_autofree char *v = NULL;
 
 	if (!field_name_ok(name)) {
 		g_autofree char *pn = cad_printable(name, -1, 80);
-		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID, "field name "
-		    "'%s': use letters, digits, '_' or '-', at most %d",
-		    pn, CAD_CLI_FIELD_NAME_MAX);
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		            "field name "
+		            "'%s': use letters, digits, '_' or '-', at most %d",
+		            pn, CAD_CLI_FIELD_NAME_MAX);
 		return FALSE;
 	}
 	if (strlen(value) > CAD_CLI_FIELD_VALUE_MAX ||
 	    !g_utf8_validate(value, -1, NULL)) {
-		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID, "%s: the value "
-		    "is not UTF-8 or longer than %d bytes", name,
-		    CAD_CLI_FIELD_VALUE_MAX);
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		            "%s: the value "
+		            "is not UTF-8 or longer than %d bytes",
+		            name, CAD_CLI_FIELD_VALUE_MAX);
 		return FALSE;
 	}
 	v = g_strdup(value);
@@ -673,9 +706,11 @@ cad_cli_set_field(cad_prospect *p, const char *name, const char *value,
 	g_strstrip(v);
 	if (strcmp(name, "timezone") == 0 && *v != '\0' && !timezone_ok(v)) {
 		g_autofree char *pv = cad_printable(v, -1, 80);
-		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID, "timezone "
-		    "'%s' is not a known zone (use a name such as "
-		    "Europe/Berlin)", pv);
+		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		            "timezone "
+		            "'%s' is not a known zone (use a name such as "
+		            "Europe/Berlin)",
+		            pv);
 		return FALSE;
 	}
 	cad_prospect_set_field(p, name, *v != '\0' ? v : NULL);

@@ -10,8 +10,9 @@
 #ifndef CAD_CLI_H
 #define CAD_CLI_H
 
-#include <glib.h>
 #include <stdio.h>
+
+#include <glib.h>
 
 #include "cli/output.h"
 #include "conf/conf.h"
@@ -23,8 +24,8 @@
  * or already active prospect, a stopped enrollment asked to pause), or
  * `stuck` found something. The others are sysexits(3).
  */
-#define CAD_CLI_OK 0
-#define CAD_CLI_REFUSED 1
+#define CAD_CLI_OK        0
+#define CAD_CLI_REFUSED   1
 #define CAD_CLI_EX_NOUSER 67 /* no such prospect or enrollment */
 
 /* Rows of an import written in one transaction: short enough that the
@@ -37,7 +38,7 @@
 #define CAD_CLI_MAIL_MAX (4 * 1024 * 1024)
 
 /* Longest template field name and value set from the command line. */
-#define CAD_CLI_FIELD_NAME_MAX 64
+#define CAD_CLI_FIELD_NAME_MAX  64
 #define CAD_CLI_FIELD_VALUE_MAX 4096
 
 typedef struct cad_cli cad_cli;
@@ -45,13 +46,13 @@ typedef struct cad_cli cad_cli;
 /* An option of a command: --name [ARG], or -s [ARG]. */
 typedef struct {
 	const char *name;
-	char shortname; /* 0: none */
+	char shortname;  /* 0: none */
 	const char *arg; /* metavariable, NULL for a flag */
 	const char *help;
 	unsigned flags; /* CAD_CLI_OPT_* */
 } cad_cli_opt;
 
-#define CAD_CLI_OPT_REPEAT 1u	/* may be given more than once */
+#define CAD_CLI_OPT_REPEAT   1u /* may be given more than once */
 #define CAD_CLI_OPT_REQUIRED 2u /* the command cannot run without it */
 
 typedef int (*cad_cli_fn)(cad_cli *cli);
@@ -61,14 +62,14 @@ typedef enum {
 	CAD_CLI_NEEDS_NOTHING,
 	CAD_CLI_NEEDS_CONF,
 	CAD_CLI_NEEDS_STORE_RO, /* conf + store opened read-only */
-	CAD_CLI_NEEDS_STORE,	/* conf + store opened for writing */
+	CAD_CLI_NEEDS_STORE,    /* conf + store opened for writing */
 } cad_cli_needs;
 
 typedef struct {
-	const char *group;   /* heading in help: "Enrollments", ... */
-	const char *name;    /* one or two words: "suppress add" */
-	const char *synopsis; /* positional arguments: "ADDRESS|ID" */
-	int min_args, max_args; /* positionals; max -1: any number */
+	const char *group;       /* heading in help: "Enrollments", ... */
+	const char *name;        /* one or two words: "suppress add" */
+	const char *synopsis;    /* positional arguments: "ADDRESS|ID" */
+	int min_args, max_args;  /* positionals; max -1: any number */
 	const cad_cli_opt *opts; /* ended by a NULL name; may be NULL */
 	cad_cli_needs needs;
 	cad_cli_fn fn;
@@ -132,8 +133,7 @@ char *cad_cli_actor(void);
  * waiting) enrollment is taken; with no live one, the latest. NULL with
  * CAD_STORE_ERROR_NOT_FOUND and a message saying what to try.
  */
-cad_enrollment *cad_cli_resolve(cad_txn *txn, const char *arg,
-    GError **error);
+cad_enrollment *cad_cli_resolve(cad_txn *txn, const char *arg, GError **error);
 
 /*
  * cad_cli_set_field - set prospect field name=value after checking both
@@ -141,7 +141,7 @@ cad_enrollment *cad_cli_resolve(cad_txn *txn, const char *arg,
  * line break in a standard field is folded to a space; timezone must be
  * a known zone). FALSE and CAD_ERROR_INVALID naming the problem.
  */
-gboolean cad_cli_set_field(cad_prospect *p, const char *name,
-    const char *value, GError **error);
+gboolean cad_cli_set_field(cad_prospect *p, const char *name, const char *value,
+                           GError **error);
 
 #endif

@@ -44,7 +44,7 @@ typedef struct {
 
 static void
 stuck_row(stuck_ctx *sc, const cad_enrollment *e, const char *problem,
-    gint64 since, const char *detail, const char *fix)
+          gint64 since, const char *detail, const char *fix)
 {
 	cad_table_row(sc->t);
 	cad_table_add_uint(sc->t, e->id);
@@ -59,7 +59,7 @@ stuck_row(stuck_ctx *sc, const cad_enrollment *e, const char *problem,
 static gint64
 last_of(stuck_ctx *sc, const cad_enrollment *e, const char *type)
 {
-	last_event le = { type, 0 };
+	last_event le = {type, 0};
 
 	cad_store_events_of(sc->txn, e->id, find_last, &le, NULL);
 	return le.time;
@@ -75,32 +75,41 @@ stuck_one(const cad_enrollment *e, void *arg)
 		return TRUE;
 	if (e->step_status == CAD_STEP_SENDING &&
 	    (t = last_of(sc, e, CAD_EV_SENDING)) < now - STUCK_SENDING_SECS) {
-		g_autofree char *d = g_strdup_printf("Message-ID <%s> may have "
+		g_autofree char *d = g_strdup_printf(
+		    "Message-ID <%s> may have "
 		    "gone out: look for message-id=<%s> in the mail log",
 		    e->sending_msgid ? e->sending_msgid : "?",
 		    e->sending_msgid ? e->sending_msgid : "?");
-		g_autofree char *fix = g_strdup_printf("cadencectl skip %"
-		    G_GUINT64_FORMAT " (it went out; the next step follows)",
-		    e->id);
+		g_autofree char *fix =
+		    g_strdup_printf("cadencectl skip %" G_GUINT64_FORMAT
+		                    " (it went out; the next step follows)",
+		                    e->id);
 		stuck_row(sc, e, "interrupted send", t, d, fix);
 	}
 	if (e->state == CAD_STATE_PAUSED && e->last_error != NULL) {
 		/* rep_name, rep_signature come from [rep ADDRESS]. */
-		g_autofree char *fix = strstr(e->last_error, "\"rep_") != NULL ?
-		    g_strdup_printf("set it in [rep %s] of cadence.conf; "
-		    "cadencectl resume %" G_GUINT64_FORMAT, e->rep, e->id) :
-		    g_strdup_printf("cadencectl set-field %s NAME=VALUE; "
-		    "cadencectl resume %" G_GUINT64_FORMAT, e->address, e->id);
+		g_autofree char *fix =
+		    strstr(e->last_error, "\"rep_") != NULL
+		        ? g_strdup_printf(
+		              "set it in [rep %s] of cadence.conf; "
+		              "cadencectl resume %" G_GUINT64_FORMAT,
+		              e->rep, e->id)
+		        : g_strdup_printf(
+		              "cadencectl set-field %s NAME=VALUE; "
+		              "cadencectl resume %" G_GUINT64_FORMAT,
+		              e->address, e->id);
 		stuck_row(sc, e, "error", last_of(sc, e, CAD_EV_ERROR),
-		    e->last_error, fix);
+		          e->last_error, fix);
 	}
 	if (e->state == CAD_STATE_WAITING &&
 	    (t = last_of(sc, e, CAD_EV_TASK)) != 0 &&
 	    now - t > CAD_STATS_TASK_OVERDUE_DEFAULT) {
 		g_autofree char *d = g_strdup_printf("task reminder sent to "
-		    "%s, no answer", e->rep);
-		g_autofree char *fix = g_strdup_printf("cadencectl done %"
-		    G_GUINT64_FORMAT " (or skip, or stop)", e->id);
+		                                     "%s, no answer",
+		                                     e->rep);
+		g_autofree char *fix = g_strdup_printf(
+		    "cadencectl done %" G_GUINT64_FORMAT " (or skip, or stop)",
+		    e->id);
 		stuck_row(sc, e, "task overdue", t, d, fix);
 	}
 	return TRUE;
@@ -112,7 +121,7 @@ cad_cmd_stuck(cad_cli *cli)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, &err);
 	g_autoptr(cad_table) t = cad_table_new();
-	stuck_ctx sc = { cli, txn, t };
+	stuck_ctx sc = {cli, txn, t};
 
 	if (txn == NULL)
 		return cad_cli_fail_error(cli, err);
@@ -151,18 +160,23 @@ cad_cmd_backup(cad_cli *cli)
 	struct stat st;
 
 	if (!dir_empty(dir))
-		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s is not empty: "
-		    "a backup goes into a new or empty directory", dir);
+		return cad_cli_fail(
+		    cli, CAD_EX_CANTCREAT,
+		    "%s is not empty: "
+		    "a backup goes into a new or empty directory",
+		    dir);
 	if (!cad_store_copy(cli->store, dir, &err))
 		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s", err->message);
 	data = g_build_filename(dir, "data.mdb", NULL);
 	if (stat(data, &st) != 0)
 		return cad_cli_fail(cli, CAD_EX_IOERR, "%s: %s", data,
-		    g_strerror(errno));
+		                    g_strerror(errno));
 	if (cli->format == CAD_FMT_TABLE)
-		fprintf(cli->out, "store %s copied to %s (%lld bytes, "
-		    "compacted)\n", cad_store_path(cli->store), data,
-		    (long long)st.st_size);
+		fprintf(cli->out,
+		        "store %s copied to %s (%lld bytes, "
+		        "compacted)\n",
+		        cad_store_path(cli->store), data,
+		        (long long)st.st_size);
 	return CAD_CLI_OK;
 }
 
@@ -176,7 +190,7 @@ static gboolean
 in_use(const char *dir)
 {
 	g_autofree char *path = g_build_filename(dir, "lock.mdb", NULL);
-	struct flock fl = { 0 };
+	struct flock fl = {0};
 	gboolean busy;
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
@@ -202,13 +216,13 @@ copy_synced(const char *src, const char *dst, GError **error)
 
 	if (in < 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-		    "%s: %s", src, g_strerror(errno));
+		            "%s: %s", src, g_strerror(errno));
 		return FALSE;
 	}
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
 	if (out < 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-		    "%s: %s", dst, g_strerror(errno));
+		            "%s: %s", dst, g_strerror(errno));
 		close(in);
 		return FALSE;
 	}
@@ -216,7 +230,8 @@ copy_synced(const char *src, const char *dst, GError **error)
 		ok = write(out, buf, (size_t)n) == n;
 	if (n < 0 || !ok || fsync(out) != 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-		    "copying %s to %s: %s", src, dst, g_strerror(errno));
+		            "copying %s to %s: %s", src, dst,
+		            g_strerror(errno));
 		ok = FALSE;
 	}
 	close(in);
@@ -229,13 +244,15 @@ copy_synced(const char *src, const char *dst, GError **error)
 static gboolean
 backup_ok(const char *dir, GError **error)
 {
-	cad_store_options so = { .read_only = TRUE };
+	cad_store_options so = {.read_only = TRUE};
 	g_autofree char *data = g_build_filename(dir, "data.mdb", NULL);
 	cad_store *s;
 
 	if (!g_file_test(data, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no "
-		    "data.mdb: not a cadencectl backup", dir);
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+		            "%s: no "
+		            "data.mdb: not a cadencectl backup",
+		            dir);
 		return FALSE;
 	}
 	s = cad_store_open(dir, &so, error);
@@ -257,7 +274,7 @@ restore_files(cad_cli *cli, const char *from, const char *to)
 
 	if (g_mkdir_with_parents(to, 0750) != 0)
 		return cad_cli_fail(cli, CAD_EX_CANTCREAT, "%s: %s", to,
-		    g_strerror(errno));
+		                    g_strerror(errno));
 	if (!copy_synced(src, tmp, &err))
 		return cad_cli_fail(cli, CAD_EX_IOERR, "%s", err->message);
 	if ((g_file_test(dst, G_FILE_TEST_EXISTS) && rename(dst, old) != 0) ||
@@ -265,7 +282,7 @@ restore_files(cad_cli *cli, const char *from, const char *to)
 		int e = errno;
 		unlink(tmp);
 		return cad_cli_fail(cli, CAD_EX_IOERR, "%s: %s", dst,
-		    g_strerror(e));
+		                    g_strerror(e));
 	}
 	/* The lock file describes the old data file's readers: drop it. */
 	unlink(lock);
@@ -282,18 +299,25 @@ cad_cmd_restore(cad_cli *cli)
 	int rc;
 
 	if (!backup_ok(from, &err))
-		return cad_cli_fail(cli, cad_cli_status_of(err) == CAD_EX_IOERR
-		    ? CAD_EX_DATAERR : cad_cli_status_of(err), "%s",
-		    err->message);
+		return cad_cli_fail(cli,
+		                    cad_cli_status_of(err) == CAD_EX_IOERR
+		                        ? CAD_EX_DATAERR
+		                        : cad_cli_status_of(err),
+		                    "%s", err->message);
 	if (in_use(to))
-		return cad_cli_fail(cli, CAD_EX_TEMPFAIL, "store %s is open in "
+		return cad_cli_fail(
+		    cli, CAD_EX_TEMPFAIL,
+		    "store %s is open in "
 		    "another process: stop cadence-milter and cadence-sender "
-		    "first", to);
-	if (g_file_test(dst, G_FILE_TEST_EXISTS) &&
-	    !cad_cli_flag(cli, "force"))
-		return cad_cli_fail(cli, CAD_CLI_REFUSED, "store %s already "
+		    "first",
+		    to);
+	if (g_file_test(dst, G_FILE_TEST_EXISTS) && !cad_cli_flag(cli, "force"))
+		return cad_cli_fail(
+		    cli, CAD_CLI_REFUSED,
+		    "store %s already "
 		    "holds data; --force replaces it (the old file is kept as "
-		    "data.mdb.before-restore)", to);
+		    "data.mdb.before-restore)",
+		    to);
 	if ((rc = restore_files(cli, from, to)) != CAD_CLI_OK)
 		return rc;
 	if (cli->format == CAD_FMT_TABLE)

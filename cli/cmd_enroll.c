@@ -29,13 +29,16 @@ target_init(cad_cli *cli, enroll_target *t)
 	memset(t, 0, sizeof(*t));
 	t->cadence = cad_conf_cadence(cli->conf, name);
 	if (t->cadence == NULL)
-		return cad_cli_fail(cli, CAD_EX_USAGE, "no cadence '%s' in %s "
-		    "(cadencectl check-config lists them)", name,
-		    cli->conf->cadences_dir);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "no cadence '%s' in %s "
+		                    "(cadencectl check-config lists them)",
+		                    name, cli->conf->cadences_dir);
 	t->rep = cad_address_normalize(rep);
 	if (t->rep == NULL)
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--rep '%s' is not an "
-		    "address", rep);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--rep '%s' is not an "
+		                    "address",
+		                    rep);
 	t->req.cadence = t->cadence->name;
 	t->req.rep = t->rep;
 	t->req.subject = cad_cli_opt_value(cli, "subject");
@@ -55,21 +58,22 @@ would_refuse(cad_txn *txn, const char *address, int *status)
 	if (cad_store_is_suppressed(txn, address, &reason)) {
 		*status = CAD_STORE_ERROR_SUPPRESSED;
 		return g_strdup_printf("%s is on the suppression list (%s)",
-		    address, reason != NULL ? reason : "");
+		                       address, reason != NULL ? reason : "");
 	}
 	live = cad_store_enrollment_live(txn, address, NULL);
 	if (live != NULL) {
 		*status = CAD_STORE_ERROR_ACTIVE;
 		return g_strdup_printf("%s is already %s in cadence %s "
-		    "(enrollment %" G_GUINT64_FORMAT ")", address,
-		    cad_state_name(live->state), live->cadence, live->id);
+		                       "(enrollment %" G_GUINT64_FORMAT ")",
+		                       address, cad_state_name(live->state),
+		                       live->cadence, live->id);
 	}
 	return NULL;
 }
 
 static void
 enrolled_row(cad_table *t, guint64 id, const char *addr, const char *result,
-    const char *cadence, const char *rep, gint64 next_due)
+             const char *cadence, const char *rep, gint64 next_due)
 {
 	cad_table_row(t);
 	if (id != 0)
@@ -109,8 +113,8 @@ enroll_dry_run(cad_cli *cli, enroll_target *tg, const cad_prospect *p)
 	if (txn == NULL)
 		return cad_cli_fail_error(cli, err);
 	why = would_refuse(txn, p->address, &code);
-	enrolled_row(t, 0, p->address, why != NULL ? "refused" :
-	    "would enroll", tg->cadence->name, tg->rep, 0);
+	enrolled_row(t, 0, p->address, why != NULL ? "refused" : "would enroll",
+	             tg->cadence->name, tg->rep, 0);
 	cad_cli_print(cli, t);
 	if (why != NULL)
 		return cad_cli_fail(cli, CAD_CLI_REFUSED, "%s", why);
@@ -145,8 +149,10 @@ cad_cmd_enroll(cad_cli *cli)
 		return rc;
 	g_autofree char *rep = tg.rep;
 	if (addr == NULL)
-		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is not an "
-		    "address", cad_cli_arg(cli, 0));
+		return cad_cli_fail(cli, CAD_EX_DATAERR,
+		                    "'%s' is not an "
+		                    "address",
+		                    cad_cli_arg(cli, 0));
 	p = cad_prospect_new(addr);
 	for (guint i = 0; i < fields->len; i++) {
 		const char *kv = g_ptr_array_index(fields, i);
@@ -154,21 +160,23 @@ cad_cmd_enroll(cad_cli *cli)
 		g_autofree char *name = NULL;
 
 		if (eq == NULL)
-			return cad_cli_fail(cli, CAD_EX_USAGE, "--field '%s': "
-			    "expected NAME=VALUE", kv);
+			return cad_cli_fail(cli, CAD_EX_USAGE,
+			                    "--field '%s': "
+			                    "expected NAME=VALUE",
+			                    kv);
 		name = g_ascii_strdown(kv, eq - kv);
 		if (!cad_cli_set_field(p, name, eq + 1, &err))
 			return cad_cli_fail(cli, CAD_EX_DATAERR, "--field %s",
-			    err->message);
+			                    err->message);
 	}
 	if (cad_cli_flag(cli, "dry-run"))
 		return enroll_dry_run(cli, &tg, p);
-	if (!cad_enroll(cli->store, cli->conf, p, &tg.req, cli->now, FALSE,
-	    &id, &err))
+	if (!cad_enroll(cli->store, cli->conf, p, &tg.req, cli->now, FALSE, &id,
+	                &err))
 		return cad_cli_fail_error(cli, err);
 	t = enrolled_table();
 	enrolled_row(t, id, addr, "enrolled", tg.cadence->name, tg.rep,
-	    next_due_of(cli, id));
+	             next_due_of(cli, id));
 	cad_cli_print(cli, t);
 	return CAD_CLI_OK;
 }
@@ -184,16 +192,14 @@ typedef enum {
 } row_result;
 
 static const char *const row_result_names[] = {
-	[ROW_ENROLLED] = "enrolled",
-	[ROW_SUPPRESSED] = "suppressed",
-	[ROW_ACTIVE] = "already_active",
-	[ROW_BAD] = "bad",
-	[ROW_WOULD_ENROLL] = "would_enroll",
+    [ROW_ENROLLED] = "enrolled",         [ROW_SUPPRESSED] = "suppressed",
+    [ROW_ACTIVE] = "already_active",     [ROW_BAD] = "bad",
+    [ROW_WOULD_ENROLL] = "would_enroll",
 };
 
 typedef struct {
 	guint line;
-	cad_prospect *p;   /* NULL for a bad row */
+	cad_prospect *p; /* NULL for a bad row */
 	row_result result;
 	guint64 id;
 	char *detail;
@@ -203,12 +209,12 @@ typedef struct {
 	cad_cli *cli;
 	enroll_target *tg;
 	const char *file;
-	char **header;	/* normalized column names */
+	char **header; /* normalized column names */
 	gint email_col;
-	GArray *batch;	/* import_row */
+	GArray *batch; /* import_row */
 	guint counts[G_N_ELEMENTS(row_result_names)];
 	guint rows;
-	GHashTable *seen; /* addresses in this file (dry run) */
+	GHashTable *seen;   /* addresses in this file (dry run) */
 	cad_table *verbose; /* rows printed with -v or --dry-run */
 	gboolean dry_run;
 	guint64 last_progress;
@@ -227,8 +233,8 @@ import_row_clear(gpointer p)
 static char *
 column_name(const char *raw)
 {
-	static const char *const email_aliases[] = { "email_address",
-		"e_mail", "mail", "emailaddress", "work_email" };
+	static const char *const email_aliases[] = {
+	    "email_address", "e_mail", "mail", "emailaddress", "work_email"};
 	char *n = g_utf8_strdown(raw, -1);
 
 	g_strstrip(n);
@@ -252,8 +258,9 @@ read_header(import_ctx *ic, cad_csv *r)
 
 	if (h == NULL)
 		return cad_cli_fail(ic->cli, CAD_EX_DATAERR, "%s: %s", ic->file,
-		    err != NULL ? err->message : "empty file, expected a "
-		    "header row");
+		                    err != NULL ? err->message
+		                                : "empty file, expected a "
+		                                  "header row");
 	ic->email_col = -1;
 	for (guint i = 0; h[i] != NULL; i++) {
 		char *n = column_name(h[i]);
@@ -265,8 +272,10 @@ read_header(import_ctx *ic, cad_csv *r)
 	}
 	ic->header = h;
 	if (ic->email_col < 0)
-		return cad_cli_fail(ic->cli, CAD_EX_DATAERR, "%s: line 1: no "
-		    "'email' column in the header", ic->file);
+		return cad_cli_fail(ic->cli, CAD_EX_DATAERR,
+		                    "%s: line 1: no "
+		                    "'email' column in the header",
+		                    ic->file);
 	return CAD_CLI_OK;
 }
 
@@ -274,8 +283,8 @@ read_header(import_ctx *ic, cad_csv *r)
 static cad_prospect *
 row_prospect(import_ctx *ic, char **f, char **why)
 {
-	const char *email = (guint)ic->email_col < g_strv_length(f) ?
-	    f[ic->email_col] : "";
+	const char *email =
+	    (guint)ic->email_col < g_strv_length(f) ? f[ic->email_col] : "";
 	g_autofree char *addr = cad_address_normalize(email);
 	g_autoptr(cad_prospect) p = NULL;
 
@@ -309,7 +318,7 @@ report_row(import_ctx *ic, const import_row *r)
 	ic->counts[r->result]++;
 	if (r->result == ROW_BAD)
 		cad_cli_warn(ic->cli, "%s:%u: %s", ic->file, r->line,
-		    r->detail);
+		             r->detail);
 	if (ic->verbose == NULL)
 		return;
 	cad_table_row(ic->verbose);
@@ -338,19 +347,19 @@ batch_fn(cad_txn *txn, void *arg, GError **error)
 		g_clear_pointer(&r->detail, g_free);
 		r->id = 0;
 		if (cad_enroll_txn(txn, ic->cli->conf, r->p, &ic->tg->req,
-		    ic->cli->now, &r->id, &err)) {
+		                   ic->cli->now, &r->id, &err)) {
 			r->result = ROW_ENROLLED;
 		} else if (g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_SUPPRESSED)) {
+		                           CAD_STORE_ERROR_SUPPRESSED)) {
 			r->result = ROW_SUPPRESSED;
 			r->detail = g_strdup(err->message);
 		} else if (g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_ACTIVE)) {
+		                           CAD_STORE_ERROR_ACTIVE)) {
 			r->result = ROW_ACTIVE;
 			r->detail = g_strdup(err->message);
 		} else {
-			g_propagate_prefixed_error(error,
-			    g_steal_pointer(&err), "line %u: ", r->line);
+			g_propagate_prefixed_error(error, g_steal_pointer(&err),
+			                           "line %u: ", r->line);
 			return FALSE;
 		}
 	}
@@ -372,16 +381,18 @@ batch_dry(import_ctx *ic, GError **error)
 		if (r->p == NULL)
 			continue;
 		r->detail = would_refuse(txn, r->p->address, &code);
-		if (r->detail == NULL && g_hash_table_contains(ic->seen,
-		    r->p->address)) {
+		if (r->detail == NULL &&
+		    g_hash_table_contains(ic->seen, r->p->address)) {
 			code = CAD_STORE_ERROR_ACTIVE;
 			r->detail = g_strdup_printf("%s is enrolled by an "
-			    "earlier row", r->p->address);
+			                            "earlier row",
+			                            r->p->address);
 		}
 		g_hash_table_add(ic->seen, g_strdup(r->p->address));
-		r->result = r->detail == NULL ? ROW_WOULD_ENROLL :
-		    code == CAD_STORE_ERROR_SUPPRESSED ? ROW_SUPPRESSED :
-		    ROW_ACTIVE;
+		r->result = r->detail == NULL ? ROW_WOULD_ENROLL
+		            : code == CAD_STORE_ERROR_SUPPRESSED
+		                ? ROW_SUPPRESSED
+		                : ROW_ACTIVE;
 	}
 	return TRUE;
 }
@@ -393,8 +404,8 @@ flush_batch(import_ctx *ic, GError **error)
 
 	if (ic->batch->len == 0)
 		return TRUE;
-	ok = ic->dry_run ? batch_dry(ic, error) :
-	    cad_store_write(ic->cli->store, batch_fn, ic, error);
+	ok = ic->dry_run ? batch_dry(ic, error)
+	                 : cad_store_write(ic->cli->store, batch_fn, ic, error);
 	if (!ok)
 		return FALSE;
 	for (guint i = 0; i < ic->batch->len; i++)
@@ -424,7 +435,7 @@ progress(import_ctx *ic, cad_csv *r, gboolean done)
 	memset(bar, '#', (size_t)(pct * 40 / 100));
 	bar[40] = '\0';
 	fprintf(ic->cli->err, "\rimport [%s] %3u%% %u rows", bar, (guint)pct,
-	    ic->rows);
+	        ic->rows);
 	fflush(ic->cli->err);
 }
 
@@ -445,15 +456,17 @@ import_rows(import_ctx *ic, cad_csv *r)
 	guint line = 0;
 
 	for (;;) {
-		import_row row = { 0 };
+		import_row row = {0};
 
 		f = cad_csv_next(r, &line, &err);
 		if (f == NULL && err == NULL)
 			break;
 		if (f == NULL && err->code == CAD_CSV_ERROR_FATAL)
-			return cad_cli_fail(ic->cli, CAD_EX_DATAERR, "%s:%u: "
-			    "%s; the rows before it were processed", ic->file,
-			    line, csv_reason(err));
+			return cad_cli_fail(
+			    ic->cli, CAD_EX_DATAERR,
+			    "%s:%u: "
+			    "%s; the rows before it were processed",
+			    ic->file, line, csv_reason(err));
 		ic->rows++;
 		row.line = line;
 		row.result = ROW_BAD;
@@ -467,14 +480,17 @@ import_rows(import_ctx *ic, cad_csv *r)
 		g_array_append_val(ic->batch, row);
 		if (ic->batch->len >= CAD_CLI_IMPORT_BATCH &&
 		    !flush_batch(ic, &err))
-			return cad_cli_fail(ic->cli, cad_cli_status_of(err),
+			return cad_cli_fail(
+			    ic->cli, cad_cli_status_of(err),
 			    "%s: %s; earlier batches are committed", ic->file,
 			    err->message);
 		progress(ic, r, FALSE);
 	}
 	if (!flush_batch(ic, &err))
-		return cad_cli_fail(ic->cli, cad_cli_status_of(err), "%s: %s; "
-		    "earlier batches are committed", ic->file, err->message);
+		return cad_cli_fail(ic->cli, cad_cli_status_of(err),
+		                    "%s: %s; "
+		                    "earlier batches are committed",
+		                    ic->file, err->message);
 	return CAD_CLI_OK;
 }
 
@@ -486,15 +502,15 @@ import_summary(import_ctx *ic)
 	cad_table_column(t, "file", CAD_COL_TEXT);
 	cad_table_column(t, "rows", CAD_COL_NUMBER);
 	cad_table_column(t, ic->dry_run ? "would_enroll" : "enrolled",
-	    CAD_COL_NUMBER);
+	                 CAD_COL_NUMBER);
 	cad_table_column(t, "suppressed", CAD_COL_NUMBER);
 	cad_table_column(t, "already_active", CAD_COL_NUMBER);
 	cad_table_column(t, "bad", CAD_COL_NUMBER);
 	cad_table_row(t);
 	cad_table_add(t, ic->file);
 	cad_table_add_uint(t, ic->rows);
-	cad_table_add_uint(t, ic->counts[ic->dry_run ? ROW_WOULD_ENROLL :
-	    ROW_ENROLLED]);
+	cad_table_add_uint(
+	    t, ic->counts[ic->dry_run ? ROW_WOULD_ENROLL : ROW_ENROLLED]);
 	cad_table_add_uint(t, ic->counts[ROW_SUPPRESSED]);
 	cad_table_add_uint(t, ic->counts[ROW_ACTIVE]);
 	cad_table_add_uint(t, ic->counts[ROW_BAD]);
@@ -511,7 +527,7 @@ int
 cad_cmd_import(cad_cli *cli)
 {
 	enroll_target tg;
-	import_ctx ic = { 0 };
+	import_ctx ic = {0};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_csv) r = NULL;
 	int rc;
@@ -524,8 +540,7 @@ cad_cmd_import(cad_cli *cli)
 	ic.dry_run = cad_cli_flag(cli, "dry-run");
 	ic.batch = g_array_new(FALSE, TRUE, sizeof(import_row));
 	g_array_set_clear_func(ic.batch, import_row_clear);
-	ic.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	ic.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	ic.last_progress = G_MAXUINT64;
 	if (ic.dry_run || cad_cli_flag(cli, "verbose")) {
 		ic.verbose = cad_table_new();

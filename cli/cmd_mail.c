@@ -57,8 +57,10 @@ read_message(cad_cli *cli, const char *file, gsize *len)
 	if (data == NULL)
 		cad_cli_warn(cli, "%s: %s", file, g_strerror(errno));
 	else if (cut)
-		cad_cli_warn(cli, "%s: longer than %d bytes; the rest is not "
-		    "looked at", file, CAD_CLI_MAIL_MAX);
+		cad_cli_warn(cli,
+		             "%s: longer than %d bytes; the rest is not "
+		             "looked at",
+		             file, CAD_CLI_MAIL_MAX);
 	if (fp != stdin)
 		fclose(fp);
 	return data;
@@ -127,8 +129,8 @@ cad_cmd_classify(cad_cli *cli)
 		if (c->warning != NULL)
 			cad_cli_warn(cli, "%s: %s", file, c->warning);
 		if (cli->format == CAD_FMT_JSON) {
-			g_autofree char *j = cad_classification_to_json(c,
-			    file);
+			g_autofree char *j =
+			    cad_classification_to_json(c, file);
 			fprintf(cli->out, "%s\n", j);
 		} else {
 			classify_row(t, file, c);
@@ -147,7 +149,7 @@ static int
 ingest_fail(cad_cli *cli, const char *what, const GError *err)
 {
 	return cad_cli_fail(cli, CAD_EX_TEMPFAIL, "%s: %s", what,
-	    err != NULL ? err->message : g_strerror(errno));
+	                    err != NULL ? err->message : g_strerror(errno));
 }
 
 static int
@@ -158,8 +160,8 @@ ingest_run(cad_cli *cli, const char *data, gsize len)
 	g_autoptr(GPtrArray) rv = g_ptr_array_new();
 	g_autoptr(GError) err = NULL;
 	g_autofree char *desc = NULL;
-	cad_inbound_result res = { 0 };
-	cad_store_options so = { 0 };
+	cad_inbound_result res = {0};
+	cad_store_options so = {0};
 
 	cli->conf = cad_conf_load(cli->conf_path, &err);
 	if (cli->conf == NULL)
@@ -173,16 +175,18 @@ ingest_run(cad_cli *cli, const char *data, gsize len)
 		g_ptr_array_add(rv, g_ptr_array_index(rcpts, i));
 	g_ptr_array_add(rv, NULL);
 	if (!cad_inbound_process(cli->store, cli->conf, sender,
-	    (const char *const *)rv->pdata, data, len, cli->now, &res, &err)) {
+	                         (const char *const *)rv->pdata, data, len,
+	                         cli->now, &res, &err)) {
 		cad_inbound_result_clear(&res);
 		return ingest_fail(cli, "store", err);
 	}
 	desc = cad_inbound_describe(&res);
 	log_info("ingest: %s", desc);
 	if (cli->format == CAD_FMT_JSON)
-		fprintf(cli->out, "{\"outcome\":\"%s\",\"enrollment\":%"
-		    G_GUINT64_FORMAT "}\n", cad_outcome_name(res.outcome),
-		    res.enrollment);
+		fprintf(cli->out,
+		        "{\"outcome\":\"%s\",\"enrollment\":%" G_GUINT64_FORMAT
+		        "}\n",
+		        cad_outcome_name(res.outcome), res.enrollment);
 	cad_inbound_result_clear(&res);
 	return CAD_CLI_OK;
 }

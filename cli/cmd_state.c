@@ -18,8 +18,8 @@ typedef enum {
 	ACT_DONE,
 } act_kind;
 
-static const char *const act_names[] = { "pause", "resume", "stop", "skip",
-	"done" };
+static const char *const act_names[] = {"pause", "resume", "stop", "skip",
+                                        "done"};
 
 /*
  * Refuse before asking core what it would refuse anyway, so that the
@@ -39,7 +39,7 @@ refusal(const cad_conf *conf, act_kind k, const cad_enrollment *e)
 		return "already paused";
 	if (k == ACT_DONE) {
 		st = cad_cadence_step(cad_conf_cadence(conf, e->cadence),
-		    e->step);
+		                      e->step);
 		if (st == NULL)
 			return "past its last step";
 		if (st->channel == CAD_CHANNEL_EMAIL)
@@ -49,8 +49,7 @@ refusal(const cad_conf *conf, act_kind k, const cad_enrollment *e)
 }
 
 static gboolean
-apply(cad_cli *cli, act_kind k, guint64 id, cad_answer answer,
-    GError **error)
+apply(cad_cli *cli, act_kind k, guint64 id, cad_answer answer, GError **error)
 {
 	g_autofree char *who = cad_cli_actor();
 
@@ -59,15 +58,15 @@ apply(cad_cli *cli, act_kind k, guint64 id, cad_answer answer,
 		return cad_act_pause(cli->store, id, who, cli->now, error);
 	case ACT_RESUME:
 		return cad_act_resume(cli->store, cli->conf, id, who, cli->now,
-		    error);
+		                      error);
 	case ACT_STOP:
 		return cad_act_stop(cli->store, id, who, cli->now, error);
 	case ACT_SKIP:
 		return cad_act_skip(cli->store, cli->conf, id, who, cli->now,
-		    error);
+		                    error);
 	case ACT_DONE:
 		return cad_act_task_answer(cli->store, cli->conf, id, answer,
-		    who, cli->now, error);
+		                           who, cli->now, error);
 	}
 	return FALSE;
 }
@@ -83,7 +82,7 @@ resolve(cad_cli *cli, const char *arg, GError **error)
 
 static void
 result_row(cad_table *t, const char *arg, const cad_enrollment *e,
-    const char *result)
+           const char *result)
 {
 	cad_table_row(t);
 	if (e != NULL)
@@ -98,7 +97,7 @@ result_row(cad_table *t, const char *arg, const cad_enrollment *e,
 /* One argument: resolve, check, act, read back. Returns the status. */
 static int
 act_one(cad_cli *cli, act_kind k, const char *arg, cad_answer answer,
-    cad_table *t)
+        cad_table *t)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_enrollment) e = resolve(cli, arg, &err);
@@ -111,9 +110,10 @@ act_one(cad_cli *cli, act_kind k, const char *arg, cad_answer answer,
 	}
 	if ((why = refusal(cli->conf, k, e)) != NULL) {
 		result_row(t, arg, e, why);
-		return cad_cli_fail(cli, CAD_CLI_REFUSED, "enrollment %"
-		    G_GUINT64_FORMAT " of %s is %s: %s", e->id, e->address,
-		    cad_state_name(e->state), why);
+		return cad_cli_fail(
+		    cli, CAD_CLI_REFUSED,
+		    "enrollment %" G_GUINT64_FORMAT " of %s is %s: %s", e->id,
+		    e->address, cad_state_name(e->state), why);
 	}
 	if (!apply(cli, k, e->id, answer, &err)) {
 		result_row(t, arg, e, "failed");
@@ -175,10 +175,13 @@ cad_cmd_done(cad_cli *cli)
 	const char *outcome = cad_cli_opt_value(cli, "outcome");
 	cad_answer a = CAD_ANSWER_DONE;
 
-	if (outcome != NULL && (!cad_answer_parse(outcome, &a) ||
-	    (a != CAD_ANSWER_CONNECTED && a != CAD_ANSWER_MEETING)))
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--outcome '%s': "
-		    "expected connected or meeting", outcome);
+	if (outcome != NULL &&
+	    (!cad_answer_parse(outcome, &a) ||
+	     (a != CAD_ANSWER_CONNECTED && a != CAD_ANSWER_MEETING)))
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--outcome '%s': "
+		                    "expected connected or meeting",
+		                    outcome);
 	return act_all(cli, ACT_DONE, a);
 }
 
@@ -193,10 +196,10 @@ static gboolean
 set_fn(cad_txn *txn, void *arg, GError **error)
 {
 	set_ctx *sc = arg;
-	g_autoptr(cad_prospect) cur = cad_store_prospect_get(txn, sc->address,
-	    error);
-	const char *const std[] = { "first_name", "last_name", "company",
-		"title", "timezone" };
+	g_autoptr(cad_prospect) cur =
+	    cad_store_prospect_get(txn, sc->address, error);
+	const char *const std[] = {"first_name", "last_name", "company",
+	                           "title", "timezone"};
 	GHashTableIter it;
 	gpointer k, v;
 
@@ -204,8 +207,8 @@ set_fn(cad_txn *txn, void *arg, GError **error)
 		return FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS(std); i++)
 		if (cad_prospect_field(sc->p, std[i]) != NULL)
-			cad_prospect_set_field(cur, std[i],
-			    cad_prospect_field(sc->p, std[i]));
+			cad_prospect_set_field(
+			    cur, std[i], cad_prospect_field(sc->p, std[i]));
 	g_hash_table_iter_init(&it, sc->p->fields);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		cad_prospect_set_field(cur, k, v);
@@ -221,8 +224,10 @@ cad_cmd_set_field(cad_cli *cli)
 	set_ctx sc;
 
 	if (addr == NULL)
-		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is not an "
-		    "address", cad_cli_arg(cli, 0));
+		return cad_cli_fail(cli, CAD_EX_DATAERR,
+		                    "'%s' is not an "
+		                    "address",
+		                    cad_cli_arg(cli, 0));
 	p = cad_prospect_new(addr);
 	for (guint i = 1; i < cli->args->len; i++) {
 		const char *kv = cad_cli_arg(cli, i);
@@ -230,24 +235,28 @@ cad_cmd_set_field(cad_cli *cli)
 		g_autofree char *name = NULL;
 
 		if (eq == NULL)
-			return cad_cli_fail(cli, CAD_EX_USAGE, "'%s': expected "
-			    "NAME=VALUE", kv);
+			return cad_cli_fail(cli, CAD_EX_USAGE,
+			                    "'%s': expected "
+			                    "NAME=VALUE",
+			                    kv);
 		name = g_ascii_strdown(kv, eq - kv);
 		if (!cad_cli_set_field(p, name, eq + 1, &err))
 			return cad_cli_fail(cli, CAD_EX_DATAERR, "%s",
-			    err->message);
+			                    err->message);
 	}
 	sc.address = addr;
 	sc.p = p;
 	if (!cad_store_write(cli->store, set_fn, &sc, &err)) {
 		if (g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_NOT_FOUND))
-			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER, "no "
-			    "prospect %s (enroll it first)", addr);
+		                    CAD_STORE_ERROR_NOT_FOUND))
+			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER,
+			                    "no "
+			                    "prospect %s (enroll it first)",
+			                    addr);
 		return cad_cli_fail_error(cli, err);
 	}
 	if (cli->format == CAD_FMT_TABLE)
 		fprintf(cli->out, "%s: %u field%s set\n", addr,
-		    cli->args->len - 1, cli->args->len == 2 ? "" : "s");
+		        cli->args->len - 1, cli->args->len == 2 ? "" : "s");
 	return CAD_CLI_OK;
 }

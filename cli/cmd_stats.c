@@ -27,15 +27,19 @@ parse_filter(cad_cli *cli, stats_args *a)
 	a->f.now = cli->now;
 	a->f.cadence = cadence;
 	if (cadence != NULL && cad_conf_cadence(cli->conf, cadence) == NULL)
-		cad_cli_warn(cli, "no cadence '%s' in the configuration now; "
-		    "counting its history anyway", cadence);
+		cad_cli_warn(cli,
+		             "no cadence '%s' in the configuration now; "
+		             "counting its history anyway",
+		             cadence);
 	if (rep != NULL && (a->rep = cad_address_normalize(rep)) == NULL)
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--rep '%s' is not an "
-		    "address", rep);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--rep '%s' is not an "
+		                    "address",
+		                    rep);
 	a->f.rep = a->rep;
 	if (since != NULL && !cad_parse_time(since, &a->f.since, &err))
 		return cad_cli_fail(cli, CAD_EX_USAGE, "--since: %s",
-		    err->message);
+		                    err->message);
 	return CAD_CLI_OK;
 }
 
@@ -51,13 +55,18 @@ add_duration(cad_table *t, gint64 secs)
 static void
 group_columns(cad_table *t, const char *key)
 {
-	static const char *const counts[] = { "enrolled", "active",
-		"completed", "replied", "reply_rate", "bounced_hard",
-		"bounced_soft", "bounce_rate", "auto_replied", "unsubscribed",
-		"complaints", "unsubscribe_rate", "completion_rate",
-		"median_reply_secs", "p90_reply_secs", "tasks_done",
-		"tasks_skipped", "tasks_timed_out", "tasks_overdue",
-		"calls_connected", "meetings_booked" };
+	static const char *const counts[] = {
+	    "enrolled",        "active",
+	    "completed",       "replied",
+	    "reply_rate",      "bounced_hard",
+	    "bounced_soft",    "bounce_rate",
+	    "auto_replied",    "unsubscribed",
+	    "complaints",      "unsubscribe_rate",
+	    "completion_rate", "median_reply_secs",
+	    "p90_reply_secs",  "tasks_done",
+	    "tasks_skipped",   "tasks_timed_out",
+	    "tasks_overdue",   "calls_connected",
+	    "meetings_booked"};
 
 	cad_table_column(t, key, CAD_COL_TEXT);
 	for (gsize i = 0; i < G_N_ELEMENTS(counts); i++)
@@ -80,8 +89,8 @@ group_row(cad_table *t, const cad_stats_group *g)
 	cad_table_add_uint(t, g->auto_replied);
 	cad_table_add_uint(t, g->unsubscribed);
 	cad_table_add_uint(t, g->complaints);
-	cad_table_add_rate(t, cad_stats_rate(g->unsubscribed + g->complaints,
-	    g->enrolled));
+	cad_table_add_rate(
+	    t, cad_stats_rate(g->unsubscribed + g->complaints, g->enrolled));
 	cad_table_add_rate(t, cad_stats_rate(g->completed, g->enrolled));
 	add_duration(t, cad_stats_percentile(g, 50));
 	add_duration(t, cad_stats_percentile(g, 90));
@@ -139,7 +148,7 @@ total_vertical(cad_cli *cli, const cad_stats_group *g)
 	fig_rate(t, "reply rate", g->replied, g->enrolled);
 	fig_rate(t, "bounce rate", g->bounced_hard, g->enrolled);
 	fig_rate(t, "unsubscribe rate", g->unsubscribed + g->complaints,
-	    g->enrolled);
+	         g->enrolled);
 	fig_rate(t, "completion rate", g->completed, g->enrolled);
 	fig_time(t, "median time to reply", cad_stats_percentile(g, 50));
 	fig_time(t, "p90 time to reply", cad_stats_percentile(g, 90));
@@ -158,8 +167,8 @@ step_rows(cad_table *t, const cad_stats_group *g, const cad_conf *conf)
 	const cad_cadence *c = cad_conf_cadence(conf, g->key);
 
 	for (guint i = 0; i < g->steps->len; i++) {
-		const cad_stats_step *s = &g_array_index(g->steps,
-		    cad_stats_step, i);
+		const cad_stats_step *s =
+		    &g_array_index(g->steps, cad_stats_step, i);
 		const char *channel = s->step == 1 ? "email" : NULL;
 
 		for (guint j = 0; c != NULL && j < c->steps->len; j++) {
@@ -194,10 +203,11 @@ steps_table(void)
 static void
 print_stats(cad_cli *cli, const cad_stats *st, cad_stats_by by)
 {
-	static const char *const keys[] = { [CAD_STATS_BY_NONE] = "group",
-		[CAD_STATS_BY_STEP] = "cadence", [CAD_STATS_BY_REP] = "rep",
-		[CAD_STATS_BY_CADENCE] = "cadence",
-		[CAD_STATS_BY_WEEK] = "week" };
+	static const char *const keys[] = {[CAD_STATS_BY_NONE] = "group",
+	                                   [CAD_STATS_BY_STEP] = "cadence",
+	                                   [CAD_STATS_BY_REP] = "rep",
+	                                   [CAD_STATS_BY_CADENCE] = "cadence",
+	                                   [CAD_STATS_BY_WEEK] = "week"};
 	g_autoptr(cad_table) t = NULL;
 
 	if (by == CAD_STATS_BY_STEP) {
@@ -230,8 +240,10 @@ cad_cmd_stats(cad_cli *cli)
 	int rc;
 
 	if (bys != NULL && !cad_stats_by_parse(bys, &by))
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--by '%s': expected "
-		    "step, rep, cadence or week", bys);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--by '%s': expected "
+		                    "step, rep, cadence or week",
+		                    bys);
 	if ((rc = parse_filter(cli, &a)) != CAD_CLI_OK)
 		return rc;
 	g_autofree char *rep = a.rep;
@@ -243,7 +255,7 @@ cad_cmd_stats(cad_cli *cli)
 		g_autoptr(cad_table) t = steps_table();
 
 		if (!cad_stats_collect(cli->store, &a.f, CAD_STATS_BY_STEP,
-		    &steps, &err))
+		                       &steps, &err))
 			return cad_cli_fail_error(cli, err);
 		for (guint i = 0; i < cad_stats_n_groups(steps); i++)
 			step_rows(t, cad_stats_group_at(steps, i), cli->conf);
@@ -266,7 +278,7 @@ label_step(const char *cadence, guint32 step, void *arg)
 		const cad_step *st = g_ptr_array_index(c->steps, j);
 		if (st->number == step)
 			return g_strdup_printf("Step %u \xc2\xb7 %s", step,
-			    cad_channel_name(st->channel));
+			                       cad_channel_name(st->channel));
 	}
 	return NULL;
 }
@@ -275,13 +287,13 @@ static char *
 filters_text(cad_cli *cli)
 {
 	GString *s = g_string_new(NULL);
-	const char *names[] = { "cadence", "rep", "since" };
+	const char *names[] = {"cadence", "rep", "since"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
 		const char *v = cad_cli_opt_value(cli, names[i]);
 		if (v != NULL)
-			g_string_append_printf(s, "%s%s %s", s->len ? ", " :
-			    "", names[i], v);
+			g_string_append_printf(s, "%s%s %s", s->len ? ", " : "",
+			                       names[i], v);
 	}
 	return g_string_free(s, s->len == 0);
 }
@@ -294,7 +306,7 @@ cad_cmd_report(cad_cli *cli)
 	g_autoptr(cad_stats) st = NULL;
 	g_autofree char *html = NULL;
 	g_autofree char *filters = NULL;
-	cad_report_opts o = { 0 };
+	cad_report_opts o = {0};
 	stats_args a;
 	int rc;
 
@@ -302,7 +314,7 @@ cad_cmd_report(cad_cli *cli)
 		return rc;
 	g_autofree char *rep = a.rep;
 	if (!cad_stats_collect(cli->store, &a.f, CAD_STATS_BY_CADENCE, &st,
-	    &err))
+	                       &err))
 		return cad_cli_fail_error(cli, err);
 	filters = filters_text(cli);
 	o.title = cad_cli_opt_value(cli, "title");

@@ -20,8 +20,9 @@ suppress_key(const char *arg)
 		g_autofree char *probe = g_strconcat("x", arg, NULL);
 		g_autofree char *norm = cad_address_normalize(probe);
 
-		return norm != NULL && strchr(norm + 2, '@') == NULL ?
-		    g_strdup(norm + 1) : NULL;
+		return norm != NULL && strchr(norm + 2, '@') == NULL
+		           ? g_strdup(norm + 1)
+		           : NULL;
 	}
 	return cad_address_normalize(arg);
 }
@@ -38,7 +39,7 @@ add_fn(cad_txn *txn, void *arg, GError **error)
 	suppress_op *op = arg;
 
 	return cad_store_suppress_add(txn, op->key, op->reason, op->source,
-	    op->now, error);
+	                              op->now, error);
 }
 
 static gboolean
@@ -57,13 +58,15 @@ cad_cmd_suppress_add(cad_cli *cli)
 	const char *reason = cad_cli_opt_value(cli, "reason");
 	g_autofree char *r = NULL;
 	g_autoptr(GError) err = NULL;
-	suppress_op op = { 0 };
+	suppress_op op = {0};
 
 	if (key == NULL)
-		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is neither an "
-		    "address nor @domain", cad_cli_arg(cli, 0));
+		return cad_cli_fail(cli, CAD_EX_DATAERR,
+		                    "'%s' is neither an "
+		                    "address nor @domain",
+		                    cad_cli_arg(cli, 0));
 	r = cad_printable(reason != NULL ? reason : "added by hand", -1,
-	    SUPPRESS_REASON_MAX);
+	                  SUPPRESS_REASON_MAX);
 	op.key = key;
 	op.reason = r;
 	op.source = who;
@@ -80,28 +83,32 @@ cad_cmd_suppress_remove(cad_cli *cli)
 {
 	g_autofree char *key = suppress_key(cad_cli_arg(cli, 0));
 	g_autoptr(GError) err = NULL;
-	suppress_op op = { 0 };
+	suppress_op op = {0};
 
 	if (key == NULL)
-		return cad_cli_fail(cli, CAD_EX_DATAERR, "'%s' is neither an "
-		    "address nor @domain", cad_cli_arg(cli, 0));
+		return cad_cli_fail(cli, CAD_EX_DATAERR,
+		                    "'%s' is neither an "
+		                    "address nor @domain",
+		                    cad_cli_arg(cli, 0));
 	op.key = key;
 	if (!cad_store_write(cli->store, remove_fn, &op, &err)) {
 		if (g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_NOT_FOUND))
-			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER, "%s is not "
-			    "on the suppression list", key);
+		                    CAD_STORE_ERROR_NOT_FOUND))
+			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER,
+			                    "%s is not "
+			                    "on the suppression list",
+			                    key);
 		return cad_cli_fail_error(cli, err);
 	}
 	if (cli->format == CAD_FMT_TABLE)
 		fprintf(cli->out, "%s removed from the suppression list\n",
-		    key);
+		        key);
 	return CAD_CLI_OK;
 }
 
 static gboolean
-list_one(const char *key, const char *reason, const char *source,
-    gint64 time, void *arg)
+list_one(const char *key, const char *reason, const char *source, gint64 time,
+         void *arg)
 {
 	cad_table *t = arg;
 

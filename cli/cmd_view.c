@@ -14,8 +14,8 @@
 static guint32
 step_number(const cad_conf *conf, const cad_enrollment *e, guint32 index)
 {
-	const cad_step *s = cad_cadence_step(cad_conf_cadence(conf,
-	    e->cadence), index);
+	const cad_step *s =
+	    cad_cadence_step(cad_conf_cadence(conf, e->cadence), index);
 
 	return s != NULL ? s->number : 0;
 }
@@ -39,8 +39,9 @@ list_one(const cad_enrollment *e, void *arg)
 	    (lc->rep != NULL && g_strcmp0(lc->rep, e->rep) != 0) ||
 	    (lc->has_state && lc->state != e->state))
 		return TRUE;
-	next = cad_state_is_final(e->state) ? 0 :
-	    step_number(lc->cli->conf, e, e->step);
+	next = cad_state_is_final(e->state)
+	           ? 0
+	           : step_number(lc->cli->conf, e, e->step);
 	cad_table_row(lc->t);
 	cad_table_add_uint(lc->t, e->id);
 	cad_table_add(lc->t, e->address);
@@ -60,8 +61,12 @@ list_one(const cad_enrollment *e, void *arg)
 int
 cad_cmd_list(cad_cli *cli)
 {
-	list_ctx lc = { cli, cad_cli_opt_value(cli, "cadence"), NULL, FALSE,
-		CAD_STATE_ACTIVE, NULL };
+	list_ctx lc = {cli,
+	               cad_cli_opt_value(cli, "cadence"),
+	               NULL,
+	               FALSE,
+	               CAD_STATE_ACTIVE,
+	               NULL};
 	const char *state = cad_cli_opt_value(cli, "state");
 	const char *rep = cad_cli_opt_value(cli, "rep");
 	g_autoptr(GError) err = NULL;
@@ -69,14 +74,19 @@ cad_cmd_list(cad_cli *cli)
 	g_autoptr(cad_table) t = cad_table_new();
 	g_autofree char *rep_norm = NULL;
 
-	if (state != NULL && !(lc.has_state = cad_state_parse(state,
-	    &lc.state)))
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--state '%s': expected "
+	if (state != NULL &&
+	    !(lc.has_state = cad_state_parse(state, &lc.state)))
+		return cad_cli_fail(
+		    cli, CAD_EX_USAGE,
+		    "--state '%s': expected "
 		    "active, paused, waiting, replied, bounced, unsubscribed, "
-		    "completed or stopped", state);
+		    "completed or stopped",
+		    state);
 	if (rep != NULL && (rep_norm = cad_address_normalize(rep)) == NULL)
-		return cad_cli_fail(cli, CAD_EX_USAGE, "--rep '%s' is not an "
-		    "address", rep);
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "--rep '%s' is not an "
+		                    "address",
+		                    rep);
 	lc.rep = rep_norm;
 	cad_table_column(t, "id", CAD_COL_NUMBER);
 	cad_table_column(t, "address", CAD_COL_TEXT);
@@ -89,8 +99,8 @@ cad_cmd_list(cad_cli *cli)
 	cad_table_column(t, "error", CAD_COL_TEXT);
 	lc.t = t;
 	txn = cad_store_read_begin(cli->store, &err);
-	if (txn == NULL || !cad_store_enrollment_foreach(txn, list_one, &lc,
-	    &err))
+	if (txn == NULL ||
+	    !cad_store_enrollment_foreach(txn, list_one, &lc, &err))
 		return cad_cli_fail_error(cli, err);
 	cad_cli_print(cli, t);
 	return CAD_CLI_OK;
@@ -119,7 +129,7 @@ collect_event(const cad_event *ev, void *arg)
 /* One enrollment as show needs it: the record, its events, next step. */
 typedef struct {
 	cad_enrollment *e;
-	GPtrArray *events; /* cad_event* */
+	GPtrArray *events;    /* cad_event* */
 	const cad_step *next; /* NULL: none */
 	guint32 next_number;
 	gint64 next_when;
@@ -136,9 +146,9 @@ shown_clear(gpointer p)
 
 static gboolean
 load_enrollment(cad_cli *cli, cad_txn *txn, guint64 id, GArray *out,
-    GError **error)
+                GError **error)
 {
-	shown_enr s = { 0 };
+	shown_enr s = {0};
 	g_autoptr(GArray) plan = NULL;
 
 	s.e = cad_store_enrollment_get(txn, id, error);
@@ -169,8 +179,8 @@ cmp_enr(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-static const char *const std_fields[] = { "first_name", "last_name",
-	"company", "title", "timezone" };
+static const char *const std_fields[] = {"first_name", "last_name", "company",
+                                         "title", "timezone"};
 
 static void
 show_json(cad_cli *cli, const cad_prospect *p, GArray *enrs)
@@ -187,7 +197,7 @@ show_json(cad_cli *cli, const cad_prospect *p, GArray *enrs)
 		if (val == NULL)
 			continue;
 		g_string_append_printf(o, "%s\"%s\":", first ? "" : ",",
-		    std_fields[i]);
+		                       std_fields[i]);
 		cad_json_string(o, val);
 		first = FALSE;
 	}
@@ -203,24 +213,27 @@ show_json(cad_cli *cli, const cad_prospect *p, GArray *enrs)
 	g_string_append(o, "},\"enrollments\":[");
 	for (guint i = 0; i < enrs->len; i++) {
 		const shown_enr *s = &g_array_index(enrs, shown_enr, i);
-		g_autofree char *due = s->next_when ?
-		    cad_format_time(s->next_when) : NULL;
+		g_autofree char *due =
+		    s->next_when ? cad_format_time(s->next_when) : NULL;
 		g_autofree char *at = cad_format_time(s->e->enrolled_at);
 
-		g_string_append_printf(o, "%s{\"id\":%" G_GUINT64_FORMAT
-		    ",\"cadence\":", i ? "," : "", s->e->id);
+		g_string_append_printf(
+		    o, "%s{\"id\":%" G_GUINT64_FORMAT ",\"cadence\":",
+		    i ? "," : "", s->e->id);
 		cad_json_string(o, s->e->cadence);
 		g_string_append(o, ",\"rep\":");
 		cad_json_string(o, s->e->rep);
-		g_string_append_printf(o, ",\"state\":\"%s\",\"enrolled\":\"%s\""
-		    ",\"next_step\":", cad_state_name(s->e->state), at);
+		g_string_append_printf(o,
+		                       ",\"state\":\"%s\",\"enrolled\":\"%s\""
+		                       ",\"next_step\":",
+		                       cad_state_name(s->e->state), at);
 		if (s->next != NULL)
 			g_string_append_printf(o, "%u", s->next_number);
 		else
 			g_string_append(o, "null");
 		g_string_append(o, ",\"next_channel\":");
 		cad_json_string(o, s->next ? cad_channel_name(s->next->channel)
-		    : NULL);
+		                           : NULL);
 		g_string_append(o, ",\"next_due\":");
 		cad_json_string(o, due);
 		g_string_append(o, ",\"error\":");
@@ -230,11 +243,11 @@ show_json(cad_cli *cli, const cad_prospect *p, GArray *enrs)
 			const cad_event *ev = g_ptr_array_index(s->events, j);
 			g_autofree char *t = cad_format_time(ev->time);
 
-			g_string_append_printf(o, "%s{\"time\":\"%s\",\"type\":",
-			    j ? "," : "", t);
+			g_string_append_printf(
+			    o, "%s{\"time\":\"%s\",\"type\":", j ? "," : "", t);
 			cad_json_string(o, ev->type);
-			g_string_append_printf(o, ",\"step\":%u,\"detail\":",
-			    ev->step);
+			g_string_append_printf(
+			    o, ",\"step\":%u,\"detail\":", ev->step);
 			cad_json_string(o, ev->detail);
 			g_string_append_c(o, '}');
 		}
@@ -312,17 +325,20 @@ show_table(cad_cli *cli, const cad_prospect *p, GArray *enrs)
 		const shown_enr *s = &g_array_index(enrs, shown_enr, i);
 		g_autoptr(cad_table) t = events_table(FALSE);
 
-		fprintf(cli->out, "\nenrollment %" G_GUINT64_FORMAT ": cadence "
-		    "%s, rep %s, %s\n", s->e->id, s->e->cadence, s->e->rep,
-		    cad_state_name(s->e->state));
+		fprintf(cli->out,
+		        "\nenrollment %" G_GUINT64_FORMAT ": cadence "
+		        "%s, rep %s, %s\n",
+		        s->e->id, s->e->cadence, s->e->rep,
+		        cad_state_name(s->e->state));
 		if (s->e->last_error != NULL) {
-			g_autofree char *le = cad_printable(s->e->last_error,
-			    -1, 200);
+			g_autofree char *le =
+			    cad_printable(s->e->last_error, -1, 200);
 			fprintf(cli->out, "  error: %s\n", le);
 		}
 		if (s->next != NULL) {
 			g_autofree char *when = cad_format_time(s->next_when);
-			fprintf(cli->out, "  next: step %u (%s%s%s) at %s\n",
+			fprintf(
+			    cli->out, "  next: step %u (%s%s%s) at %s\n",
 			    s->next_number, cad_channel_name(s->next->channel),
 			    s->next->template ? ", " : "",
 			    s->next->template ? s->next->template : "", when);
@@ -356,7 +372,7 @@ cad_cmd_show(cad_cli *cli)
 		return cad_cli_fail_error(cli, err);
 	for (guint i = 0; i < ids->len; i++)
 		if (!load_enrollment(cli, txn, g_array_index(ids, guint64, i),
-		    enrs, &err))
+		                     enrs, &err))
 			return cad_cli_fail_error(cli, err);
 	g_array_sort(enrs, cmp_enr);
 	if (cli->format == CAD_FMT_JSON) {
@@ -394,8 +410,8 @@ cad_cmd_schedule(cad_cli *cli)
 	cad_table_column(t, "when", CAD_COL_TEXT);
 	cad_table_column(t, "what", CAD_COL_TEXT);
 	for (guint i = 0; i < plan->len; i++) {
-		const cad_planned_step *p = &g_array_index(plan,
-		    cad_planned_step, i);
+		const cad_planned_step *p =
+		    &g_array_index(plan, cad_planned_step, i);
 
 		cad_table_row(t);
 		cad_table_add_uint(t, e->id);
@@ -403,13 +419,14 @@ cad_cmd_schedule(cad_cli *cli)
 		cad_table_add_int(t, p->step->day);
 		cad_table_add(t, cad_channel_name(p->step->channel));
 		cad_table_add_time(t, p->when);
-		cad_table_add(t, p->step->template != NULL ?
-		    p->step->template : p->step->note);
+		cad_table_add(t, p->step->template != NULL ? p->step->template
+		                                           : p->step->note);
 	}
 	if (plan->len == 0 && cli->format == CAD_FMT_TABLE)
-		fprintf(cli->out, "enrollment %" G_GUINT64_FORMAT " of %s is "
-		    "%s: no steps remain\n", e->id, e->address,
-		    cad_state_name(e->state));
+		fprintf(cli->out,
+		        "enrollment %" G_GUINT64_FORMAT " of %s is "
+		        "%s: no steps remain\n",
+		        e->id, e->address, cad_state_name(e->state));
 	cad_cli_print(cli, t);
 	return CAD_CLI_OK;
 }

@@ -2,20 +2,20 @@
  * csv.c: the CSV reader behind csv.h, a small state machine over getc
  * with every buffer bounded by the limits in csv.h.
  */
+#include "cli/csv.h"
+
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <string.h>
 
-#include "cli/csv.h"
-
-G_DEFINE_QUARK(cad-csv-error-quark, cad_csv_error)
+G_DEFINE_QUARK(cad - csv - error - quark, cad_csv_error)
 
 struct cad_csv {
 	FILE *fp;
 	gboolean own_fp;
 	char delim;
-	guint line;	 /* current physical line, 1-based */
+	guint line;        /* current physical line, 1-based */
 	gboolean at_start; /* nothing read yet: strip a BOM */
 	guint64 offset, size;
 };
@@ -45,7 +45,7 @@ guess_delim(FILE *fp)
 	long n = 0;
 
 	while ((c = getc(fp)) != EOF && c != '\n' && c != '\r' &&
-	    n++ < CAD_CSV_RECORD_MAX) {
+	       n++ < CAD_CSV_RECORD_MAX) {
 		comma |= c == ',';
 		semi |= c == ';';
 	}
@@ -65,8 +65,8 @@ cad_csv_open(const char *path, char delim, GError **error)
 		if (delim == 0)
 			delim = ',';
 	} else if ((fp = fopen(path, "r")) == NULL) {
-		g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL,
-		    "%s: %s", path, g_strerror(errno));
+		g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL, "%s: %s",
+		            path, g_strerror(errno));
 		return NULL;
 	}
 	if (delim == 0)
@@ -143,12 +143,12 @@ record_push(record *rec)
 	if (rec->bad != NULL)
 		goto reset;
 	if (rec->fields->len >= CAD_CSV_FIELDS_MAX) {
-		rec->bad = g_strdup_printf("more than %d fields",
-		    CAD_CSV_FIELDS_MAX);
+		rec->bad =
+		    g_strdup_printf("more than %d fields", CAD_CSV_FIELDS_MAX);
 		goto reset;
 	}
-	g_ptr_array_add(rec->fields, g_strndup(rec->field->str,
-	    rec->field->len));
+	g_ptr_array_add(rec->fields,
+	                g_strndup(rec->field->str, rec->field->len));
 reset:
 	g_string_truncate(rec->field, 0);
 }
@@ -160,12 +160,12 @@ record_addc(record *rec, int c)
 		return;
 	if (rec->field->len >= CAD_CSV_FIELD_MAX) {
 		rec->bad = g_strdup_printf("a field longer than %d bytes",
-		    CAD_CSV_FIELD_MAX);
+		                           CAD_CSV_FIELD_MAX);
 		return;
 	}
 	if (++rec->total > CAD_CSV_RECORD_MAX) {
 		rec->bad = g_strdup_printf("a record longer than %d bytes",
-		    CAD_CSV_RECORD_MAX);
+		                           CAD_CSV_RECORD_MAX);
 		return;
 	}
 	g_string_append_c(rec->field, (char)c);
@@ -228,9 +228,9 @@ read_record(cad_csv *r, record *rec, gboolean *open_quote)
 			record_push(rec);
 			return TRUE;
 		} else if (c == '"' && !was_quoted &&
-		    (rec->field->len == 0 ||
-		    (r->at_start && rec->fields->len == 0 &&
-		    is_bom(rec->field)))) {
+		           (rec->field->len == 0 ||
+		            (r->at_start && rec->fields->len == 0 &&
+		             is_bom(rec->field)))) {
 			g_string_truncate(rec->field, 0);
 			quoted = was_quoted = TRUE;
 		} else {
@@ -253,7 +253,7 @@ static gboolean
 record_blank(const record *rec)
 {
 	return rec->fields->len == 1 &&
-	    ((char *)g_ptr_array_index(rec->fields, 0))[0] == '\0';
+	       ((char *)g_ptr_array_index(rec->fields, 0))[0] == '\0';
 }
 
 static void
@@ -271,15 +271,17 @@ record_finish(cad_csv *r, record *rec, guint start, GError **error)
 {
 	if (rec->bad != NULL) {
 		g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_ROW,
-		    "line %u: %s", start, rec->bad);
+		            "line %u: %s", start, rec->bad);
 		return NULL;
 	}
 	for (guint i = 0; i < rec->fields->len; i++) {
 		const char *f = g_ptr_array_index(rec->fields, i);
 		if (!g_utf8_validate(f, -1, NULL)) {
-			g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_ROW,
+			g_set_error(
+			    error, CAD_CSV_ERROR, CAD_CSV_ERROR_ROW,
 			    "line %u: field %u is not UTF-8 (save the export "
-			    "as UTF-8)", start, i + 1);
+			    "as UTF-8)",
+			    start, i + 1);
 			return NULL;
 		}
 	}
@@ -291,8 +293,8 @@ char **
 cad_csv_next(cad_csv *r, guint *line, GError **error)
 {
 	for (;;) {
-		record rec = { g_ptr_array_new_with_free_func(g_free),
-			g_string_new(NULL), 0, NULL };
+		record rec = {g_ptr_array_new_with_free_func(g_free),
+		              g_string_new(NULL), 0, NULL};
 		guint start = r->line;
 		gboolean open_quote, got;
 		char **out = NULL;
@@ -302,11 +304,12 @@ cad_csv_next(cad_csv *r, guint *line, GError **error)
 			*line = start;
 		if (ferror(r->fp)) {
 			g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL,
-			    "line %u: read error: %s", start,
-			    g_strerror(errno));
+			            "line %u: read error: %s", start,
+			            g_strerror(errno));
 		} else if (open_quote) {
 			g_set_error(error, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL,
-			    "line %u: a quoted field is never closed", start);
+			            "line %u: a quoted field is never closed",
+			            start);
 		} else if (got) {
 			if (r->at_start && rec.fields->len > 0)
 				strip_bom(rec.fields);

@@ -11,11 +11,12 @@
 #ifndef CAD_CLI_CSV_H
 #define CAD_CLI_CSV_H
 
-#include <glib.h>
 #include <stdio.h>
 
+#include <glib.h>
+
 /* Longest field: far above any real name or note, small enough to hold. */
-#define CAD_CSV_FIELD_MAX (16 * 1024)
+#define CAD_CSV_FIELD_MAX  (16 * 1024)
 /* Most fields in a record: CRM exports run to a few hundred columns. */
 #define CAD_CSV_FIELDS_MAX 512
 /* Longest record (all fields): bounds memory per row. */
@@ -25,7 +26,7 @@
 GQuark cad_csv_error_quark(void);
 
 typedef enum {
-	CAD_CSV_ERROR_ROW,  /* this record is bad; the next may be read */
+	CAD_CSV_ERROR_ROW,   /* this record is bad; the next may be read */
 	CAD_CSV_ERROR_FATAL, /* reading cannot go on (I/O, open quote at EOF) */
 } cad_csv_error_code;
 

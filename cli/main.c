@@ -14,7 +14,6 @@ main(int argc, char **argv)
 {
 	/* Character classes for terminal widths; numbers stay in "C". */
 	setlocale(LC_CTYPE, "");
-	cad_log_init("cadencectl", !isatty(STDERR_FILENO), TRUE,
-	    CAD_LOG_INFO);
+	cad_log_init("cadencectl", !isatty(STDERR_FILENO), TRUE, CAD_LOG_INFO);
 	return cad_cli_main(argc, argv, stdout, stderr);
 }

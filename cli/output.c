@@ -3,10 +3,11 @@
  * kept as text; a cell may carry a second, human form (a rate is 0.2500
  * for scripts and 25.0% on screen).
  */
+#include "cli/output.h"
+
 #include <stdarg.h>
 #include <string.h>
 
-#include "cli/output.h"
 #include "common/util.h"
 
 typedef struct {
@@ -20,7 +21,7 @@ typedef struct {
 } table_cell;
 
 struct cad_table {
-	GArray *cols;  /* table_col */
+	GArray *cols;    /* table_col */
 	GPtrArray *rows; /* GArray of table_cell */
 };
 
@@ -69,7 +70,7 @@ cad_table_free(cad_table *t)
 void
 cad_table_column(cad_table *t, const char *name, cad_col_kind kind)
 {
-	table_col c = { g_strdup(name), kind };
+	table_col c = {g_strdup(name), kind};
 
 	g_array_append_val(t->cols, c);
 }
@@ -86,7 +87,7 @@ cad_table_row(cad_table *t)
 static void
 add_cell(cad_table *t, char *raw, char *human)
 {
-	table_cell c = { raw, human };
+	table_cell c = {raw, human};
 	GArray *row;
 
 	g_return_if_fail(t->rows->len > 0);
@@ -239,8 +240,8 @@ format_json(const cad_table *t, GString *out)
 	for (guint r = 0; r < t->rows->len; r++) {
 		g_string_append_c(out, '{');
 		for (guint c = 0; c < t->cols->len; c++) {
-			const table_col *col = &g_array_index(t->cols,
-			    table_col, c);
+			const table_col *col =
+			    &g_array_index(t->cols, table_col, c);
 			const table_cell *cell = cell_at(t, r, c);
 
 			if (c > 0)
@@ -331,7 +332,8 @@ format_table(const cad_table *t, GString *out)
 		    g_array_index(t->cols, table_col, c).name, -1);
 	for (guint r = 0; r < nr; r++)
 		for (guint c = 0; c < nc; c++) {
-			/* The last column runs to the end of the line: whole. */
+			/* The last column runs to the end of the line: whole.
+			 */
 			char *s = human_text(cell_at(t, r, c));
 			if (c + 1 < nc)
 				s = clip(s);
@@ -342,14 +344,17 @@ format_table(const cad_table *t, GString *out)
 		GString *line = g_string_new(NULL);
 
 		for (guint c = 0; c < nc; c++) {
-			const table_col *col = &g_array_index(t->cols,
-			    table_col, c);
-			const char *s = r == 0 ? col->name :
-			    g_ptr_array_index(text, (r - 1) * nc + c);
+			const table_col *col =
+			    &g_array_index(t->cols, table_col, c);
+			const char *s =
+			    r == 0 ? col->name
+			           : g_ptr_array_index(text, (r - 1) * nc + c);
 			if (c > 0)
 				g_string_append(line, "  ");
-			pad(line, s, c + 1 == nc && col->kind == CAD_COL_TEXT ?
-			    0 : width[c], col->kind != CAD_COL_TEXT);
+			pad(line, s,
+			    c + 1 == nc && col->kind == CAD_COL_TEXT ? 0
+			                                             : width[c],
+			    col->kind != CAD_COL_TEXT);
 		}
 		while (line->len > 0 && line->str[line->len - 1] == ' ')
 			g_string_truncate(line, line->len - 1);

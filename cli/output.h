@@ -7,8 +7,9 @@
 #ifndef CAD_CLI_OUTPUT_H
 #define CAD_CLI_OUTPUT_H
 
-#include <glib.h>
 #include <stdio.h>
+
+#include <glib.h>
 
 typedef enum {
 	CAD_FMT_TABLE,
@@ -17,9 +18,9 @@ typedef enum {
 } cad_format;
 
 typedef enum {
-	CAD_COL_TEXT,	/* a JSON string; left-aligned */
+	CAD_COL_TEXT,   /* a JSON string; left-aligned */
 	CAD_COL_NUMBER, /* a JSON number (text as given); right-aligned */
-	CAD_COL_BOOL,	/* "true"/"false" in JSON */
+	CAD_COL_BOOL,   /* "true"/"false" in JSON */
 } cad_col_kind;
 
 /*

@@ -16,7 +16,7 @@
 
 /* A label for a step ("Step 3 · email"); NULL means "Step N". */
 typedef char *(*cad_report_step_label_fn)(const char *cadence, guint32 step,
-    void *arg);
+                                          void *arg);
 
 typedef struct {
 	const char *title;   /* NULL: "Cadence report" */

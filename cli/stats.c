@@ -3,10 +3,10 @@
  * one small record per enrollment of the cohort; cad_stats_finish then
  * adds each record to the total and to its group.
  */
+#include "cli/stats.h"
+
 #include <math.h>
 #include <string.h>
-
-#include "cli/stats.h"
 
 typedef enum {
 	TASK_OPEN,
@@ -29,7 +29,7 @@ typedef struct {
 	gboolean final, hard, soft, auto_reply, unsub, complaint;
 	gboolean completed, stopped;
 	guint32 last_step, reply_step;
-	GArray *sent; /* guint32 step of each send */
+	GArray *sent;  /* guint32 step of each send */
 	GArray *tasks; /* task_rec */
 	guint connected, meetings;
 } enr_rec;
@@ -40,26 +40,28 @@ struct cad_stats {
 	cad_stats_by by;
 	cad_stats_lookup_fn lookup;
 	void *lookup_arg;
-	GHashTable *enr;      /* guint64* -> enr_rec* */
-	GPtrArray *order;     /* enr_rec*, in enrollment order */
+	GHashTable *enr;  /* guint64* -> enr_rec* */
+	GPtrArray *order; /* enr_rec*, in enrollment order */
 	cad_stats_group total;
-	GPtrArray *groups;    /* cad_stats_group* */
+	GPtrArray *groups;      /* cad_stats_group* */
 	GHashTable *reply_week; /* week -> count (GUINT_TO_POINTER) */
-	GPtrArray *weeks;     /* sorted keys of reply_week */
+	GPtrArray *weeks;       /* sorted keys of reply_week */
 	gboolean finished;
 };
+
+typedef struct {
+	const char *name;
+	cad_stats_by by;
+} by_name;
 
 gboolean
 cad_stats_by_parse(const char *s, cad_stats_by *out)
 {
-	static const struct {
-		const char *name;
-		cad_stats_by by;
-	} names[] = {
-		{ "step", CAD_STATS_BY_STEP },
-		{ "rep", CAD_STATS_BY_REP },
-		{ "cadence", CAD_STATS_BY_CADENCE },
-		{ "week", CAD_STATS_BY_WEEK },
+	static const by_name names[] = {
+	    {"step", CAD_STATS_BY_STEP},
+	    {"rep", CAD_STATS_BY_REP},
+	    {"cadence", CAD_STATS_BY_CADENCE},
+	    {"week", CAD_STATS_BY_WEEK},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
@@ -111,7 +113,7 @@ group_free(gpointer p)
 
 cad_stats *
 cad_stats_new(const cad_stats_filter *f, cad_stats_by by,
-    cad_stats_lookup_fn lookup, void *arg)
+              cad_stats_lookup_fn lookup, void *arg)
 {
 	cad_stats *st = g_new0(cad_stats, 1);
 
@@ -130,8 +132,8 @@ cad_stats_new(const cad_stats_filter *f, cad_stats_by by,
 	st->order = g_ptr_array_new_with_free_func(enr_free);
 	group_init(&st->total, "total");
 	st->groups = g_ptr_array_new_with_free_func(group_free);
-	st->reply_week = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	st->reply_week =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	st->weeks = g_ptr_array_new();
 	return st;
 }
@@ -158,8 +160,8 @@ iso_week(gint64 t)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
 
-	return dt != NULL ? g_date_time_format(dt, "%G-W%V") :
-	    g_strdup("unknown");
+	return dt != NULL ? g_date_time_format(dt, "%G-W%V")
+	                  : g_strdup("unknown");
 }
 
 static enr_rec *
@@ -184,8 +186,8 @@ enr_new(cad_stats *st, const cad_event *ev)
 		    g_strcmp0(st->filter.cadence, cadence) != 0)
 			e->excluded = TRUE;
 		if (st->filter.rep != NULL &&
-		    g_ascii_strcasecmp(st->filter.rep, rep != NULL ? rep : "")
-			!= 0)
+		    g_ascii_strcasecmp(st->filter.rep,
+		                       rep != NULL ? rep : "") != 0)
 			e->excluded = TRUE;
 	}
 	g_ptr_array_add(st->order, e);
@@ -197,7 +199,7 @@ enr_new(cad_stats *st, const cad_event *ev)
 static task_rec *
 task_find(enr_rec *e, guint32 step, gint64 t)
 {
-	task_rec rec = { step, t, TASK_OPEN };
+	task_rec rec = {step, t, TASK_OPEN};
 
 	for (guint i = e->tasks->len; i > 0; i--) {
 		task_rec *r = &g_array_index(e->tasks, task_rec, i - 1);
@@ -244,7 +246,7 @@ note_reply(cad_stats *st, enr_rec *e, gint64 t)
 	week = iso_week(t);
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(st->reply_week, week));
 	g_hash_table_replace(st->reply_week, g_steal_pointer(&week),
-	    GUINT_TO_POINTER(n + 1));
+	                     GUINT_TO_POINTER(n + 1));
 }
 
 static void
@@ -260,9 +262,10 @@ note_send(enr_rec *e, guint32 step)
 static gboolean
 is_final_type(const char *t)
 {
-	static const char *const finals[] = { CAD_EV_REPLIED,
-		CAD_EV_HARD_BOUNCE, CAD_EV_UNSUBSCRIBED, CAD_EV_COMPLAINT,
-		CAD_EV_COMPLETED, CAD_EV_STOPPED, CAD_EV_ACCOUNT_EXIT };
+	static const char *const finals[] = {
+	    CAD_EV_REPLIED,     CAD_EV_HARD_BOUNCE, CAD_EV_UNSUBSCRIBED,
+	    CAD_EV_COMPLAINT,   CAD_EV_COMPLETED,   CAD_EV_STOPPED,
+	    CAD_EV_ACCOUNT_EXIT};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(finals); i++)
 		if (strcmp(t, finals[i]) == 0)
@@ -338,12 +341,12 @@ cad_stats_event(cad_stats *st, const cad_event *ev)
 static cad_stats_step *
 group_step(cad_stats_group *g, guint32 step)
 {
-	cad_stats_step s = { step, 0, 0 };
+	cad_stats_step s = {step, 0, 0};
 	guint i;
 
 	for (i = 0; i < g->steps->len; i++) {
-		cad_stats_step *cur = &g_array_index(g->steps,
-		    cad_stats_step, i);
+		cad_stats_step *cur =
+		    &g_array_index(g->steps, cad_stats_step, i);
 		if (cur->step == step)
 			return cur;
 		if (cur->step > step)
@@ -447,8 +450,8 @@ cmp_str(gconstpointer a, gconstpointer b)
 void
 cad_stats_finish(cad_stats *st)
 {
-	g_autoptr(GHashTable) by_key = g_hash_table_new(g_str_hash,
-	    g_str_equal);
+	g_autoptr(GHashTable) by_key =
+	    g_hash_table_new(g_str_hash, g_str_equal);
 	GHashTableIter it;
 	gpointer k;
 
@@ -540,10 +543,12 @@ cad_stats_duration(gint64 secs)
 		return g_strdup("-");
 	if (secs >= 86400)
 		return g_strdup_printf("%" G_GINT64_FORMAT "d %" G_GINT64_FORMAT
-		    "h", secs / 86400, secs % 86400 / 3600);
+		                       "h",
+		                       secs / 86400, secs % 86400 / 3600);
 	if (secs >= 3600)
 		return g_strdup_printf("%" G_GINT64_FORMAT "h %" G_GINT64_FORMAT
-		    "m", secs / 3600, secs % 3600 / 60);
+		                       "m",
+		                       secs / 3600, secs % 3600 / 60);
 	if (secs >= 60)
 		return g_strdup_printf("%" G_GINT64_FORMAT "m", secs / 60);
 	return g_strdup_printf("%" G_GINT64_FORMAT "s", secs);

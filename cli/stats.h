@@ -36,7 +36,7 @@
 /* A task open longer than this is overdue (one working day). */
 #define CAD_STATS_TASK_OVERDUE_DEFAULT (24 * 3600)
 /* Highest step number counted per step; events beyond it are ignored. */
-#define CAD_STATS_STEP_MAX 256
+#define CAD_STATS_STEP_MAX             256
 
 typedef enum {
 	CAD_STATS_BY_NONE,
@@ -49,10 +49,10 @@ typedef enum {
 gboolean cad_stats_by_parse(const char *s, cad_stats_by *out);
 
 typedef struct {
-	const char *cadence; /* NULL: all */
-	const char *rep;     /* NULL: all */
-	gint64 since;	     /* cohort start; 0: all */
-	gint64 now;	     /* for overdue tasks */
+	const char *cadence;  /* NULL: all */
+	const char *rep;      /* NULL: all */
+	gint64 since;         /* cohort start; 0: all */
+	gint64 now;           /* for overdue tasks */
 	gint64 overdue_after; /* 0: CAD_STATS_TASK_OVERDUE_DEFAULT */
 } cad_stats_filter;
 
@@ -70,7 +70,7 @@ typedef struct {
 	guint tasks_done, tasks_skipped, tasks_timed_out, tasks_overdue;
 	guint connected, meetings;
 	GArray *reply_secs; /* gint64, sorted after cad_stats_finish */
-	GArray *steps;	    /* cad_stats_step, by step number */
+	GArray *steps;      /* cad_stats_step, by step number */
 } cad_stats_group;
 
 typedef struct cad_stats cad_stats;
@@ -81,10 +81,10 @@ typedef struct cad_stats cad_stats;
  * then ignored). *cadence and *rep are copied.
  */
 typedef gboolean (*cad_stats_lookup_fn)(guint64 id, const char **cadence,
-    const char **rep, void *arg);
+                                        const char **rep, void *arg);
 
 cad_stats *cad_stats_new(const cad_stats_filter *f, cad_stats_by by,
-    cad_stats_lookup_fn lookup, void *arg);
+                         cad_stats_lookup_fn lookup, void *arg);
 void cad_stats_free(cad_stats *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_stats, cad_stats_free)
 
@@ -119,6 +119,6 @@ char *cad_stats_duration(gint64 secs);
  * finish. FALSE and error when the store fails.
  */
 gboolean cad_stats_collect(cad_store *store, const cad_stats_filter *f,
-    cad_stats_by by, cad_stats **out, GError **error);
+                           cad_stats_by by, cad_stats **out, GError **error);
 
 #endif

@@ -10,8 +10,7 @@ typedef struct {
 } store_lookup;
 
 static gboolean
-lookup_in_store(guint64 id, const char **cadence, const char **rep,
-    void *arg)
+lookup_in_store(guint64 id, const char **cadence, const char **rep, void *arg)
 {
 	store_lookup *sl = arg;
 	cad_enrollment *e = cad_store_enrollment_get(sl->txn, id, NULL);
@@ -33,10 +32,10 @@ collect_event(const cad_event *ev, void *arg)
 }
 
 gboolean
-cad_stats_collect(cad_store *store, const cad_stats_filter *f,
-    cad_stats_by by, cad_stats **out, GError **error)
+cad_stats_collect(cad_store *store, const cad_stats_filter *f, cad_stats_by by,
+                  cad_stats **out, GError **error)
 {
-	store_lookup sl = { NULL, NULL };
+	store_lookup sl = {NULL, NULL};
 	g_autoptr(cad_stats) st = cad_stats_new(f, by, lookup_in_store, &sl);
 	gboolean ok;
 
@@ -44,7 +43,7 @@ cad_stats_collect(cad_store *store, const cad_stats_filter *f,
 	if (sl.txn == NULL)
 		return FALSE;
 	ok = cad_store_event_foreach(sl.txn, f != NULL ? f->since : 0,
-	    collect_event, st, error);
+	                             collect_event, st, error);
 	g_clear_pointer(&sl.last, cad_enrollment_free);
 	cad_txn_end(sl.txn);
 	if (!ok)

@@ -1,14 +1,16 @@
 /*
  * fixture.c: the shared fixture of the cadencectl suites (fixture.h).
  */
-#include <criterion/criterion.h>
+#include "fixture.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <criterion/criterion.h>
+
 #include "cli/cli.h"
-#include "fixture.h"
 
 char *fx_dir, *fx_conf, *fx_store;
 
@@ -69,8 +71,8 @@ fx_cli(const char *arg, ...)
 		g_ptr_array_add(argv, (char *)a);
 	va_end(ap);
 	g_ptr_array_add(argv, NULL);
-	r->status = cad_cli_main((int)argv->len - 1, (char **)argv->pdata, out,
-	    err);
+	r->status =
+	    cad_cli_main((int)argv->len - 1, (char **)argv->pdata, out, err);
 	fclose(out);
 	fclose(err);
 	return r;
@@ -90,7 +92,7 @@ char *
 fx_data(const char *name)
 {
 	return g_build_filename(CAD_SOURCE_DIR, "tests", "data", "cli", name,
-	    NULL);
+	                        NULL);
 }
 
 char *

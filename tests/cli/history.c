@@ -23,9 +23,9 @@
  * timed out 1, overdue 1 (at T0+20d), connected 1, meetings 1. Replies
  * per week: W45 2, W46 1.
  */
-#include <criterion/criterion.h>
-
 #include "history.h"
+
+#include <criterion/criterion.h>
 
 typedef struct {
 	const char *address, *cadence, *rep;
@@ -33,16 +33,16 @@ typedef struct {
 } enr_def;
 
 static const enr_def enrollments[] = {
-	{ "a1@acme.example", "cold", "r1@example.com", HIST_T0 },
-	{ "a2@acme.example", "cold", "r1@example.com", HIST_T0 },
-	{ "a3@beta.example", "cold", "r1@example.com", HIST_T0 + HIST_HOUR },
-	{ "a4@gamma.example", "cold", "r1@example.com", HIST_T0 },
-	{ "a5@delta.example", "cold", "r1@example.com", HIST_T0 },
-	{ "a6@eps.example", "cold", "r1@example.com", HIST_T0 },
-	{ "b1@zeta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY },
-	{ "b2@eta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY },
-	{ "b3@theta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY },
-	{ "b4@iota.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY },
+    {"a1@acme.example", "cold", "r1@example.com", HIST_T0},
+    {"a2@acme.example", "cold", "r1@example.com", HIST_T0},
+    {"a3@beta.example", "cold", "r1@example.com", HIST_T0 + HIST_HOUR},
+    {"a4@gamma.example", "cold", "r1@example.com", HIST_T0},
+    {"a5@delta.example", "cold", "r1@example.com", HIST_T0},
+    {"a6@eps.example", "cold", "r1@example.com", HIST_T0},
+    {"b1@zeta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY},
+    {"b2@eta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY},
+    {"b3@theta.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY},
+    {"b4@iota.example", "warm", "r2@example.com", HIST_T0 + 7 * HIST_DAY},
 };
 
 typedef struct {
@@ -55,34 +55,34 @@ typedef struct {
 #define D HIST_DAY
 #define H HIST_HOUR
 static const ev_def events[] = {
-	{ 0, CAD_EV_SENT, 2, 2 * D },
-	{ 0, CAD_EV_REPLIED, 2, 3 * D },
-	{ 1, CAD_EV_SENT, 2, 2 * D },
-	{ 1, CAD_EV_SENT, 3, 4 * D },
-	{ 1, CAD_EV_COMPLETED, 3, 4 * D },
-	{ 2, CAD_EV_REPLIED, 1, 2 * H },
-	{ 3, CAD_EV_SENT, 2, 2 * D },
-	{ 3, CAD_EV_HARD_BOUNCE, 2, 2 * D + H },
-	{ 4, CAD_EV_SENT, 2, 2 * D },
-	{ 4, CAD_EV_SOFT_BOUNCE, 2, 2 * D + H },
-	{ 4, CAD_EV_AUTO_REPLY, 2, 3 * D },
-	{ 4, CAD_EV_UNSUBSCRIBED, 2, 5 * D },
-	{ 5, CAD_EV_COMPLAINT, 1, 1 * D },
-	{ 6, CAD_EV_TASK, 2, 1 * D },
-	{ 6, CAD_EV_CONNECTED, 2, 1 * D + H },
-	{ 6, CAD_EV_REPLIED, 2, 2 * D + 12 * H },
-	{ 7, CAD_EV_TASK, 2, 1 * D },
-	{ 7, CAD_EV_TASK_SKIPPED, 2, 2 * D },
-	{ 7, CAD_EV_SENT, 3, 3 * D },
-	{ 8, CAD_EV_TASK, 2, 1 * D },
-	{ 9, CAD_EV_TASK, 2, 1 * D },
-	{ 9, CAD_EV_MEETING, 2, 1 * D + 60 },
-	{ 9, CAD_EV_TASK_DONE, 2, 1 * D + 60 },
-	{ 9, CAD_EV_TASK, 3, 2 * D },
-	{ 9, CAD_EV_TASK_TIMEOUT, 3, 5 * D },
-	{ 9, CAD_EV_STOPPED, 3, 6 * D },
-	/* Not about an enrollment: ignored by the stats. */
-	{ -1, CAD_EV_ERROR, 0, 3 * D },
+    {0, CAD_EV_SENT, 2, 2 * D},
+    {0, CAD_EV_REPLIED, 2, 3 * D},
+    {1, CAD_EV_SENT, 2, 2 * D},
+    {1, CAD_EV_SENT, 3, 4 * D},
+    {1, CAD_EV_COMPLETED, 3, 4 * D},
+    {2, CAD_EV_REPLIED, 1, 2 * H},
+    {3, CAD_EV_SENT, 2, 2 * D},
+    {3, CAD_EV_HARD_BOUNCE, 2, 2 * D + H},
+    {4, CAD_EV_SENT, 2, 2 * D},
+    {4, CAD_EV_SOFT_BOUNCE, 2, 2 * D + H},
+    {4, CAD_EV_AUTO_REPLY, 2, 3 * D},
+    {4, CAD_EV_UNSUBSCRIBED, 2, 5 * D},
+    {5, CAD_EV_COMPLAINT, 1, 1 * D},
+    {6, CAD_EV_TASK, 2, 1 * D},
+    {6, CAD_EV_CONNECTED, 2, 1 * D + H},
+    {6, CAD_EV_REPLIED, 2, 2 * D + 12 * H},
+    {7, CAD_EV_TASK, 2, 1 * D},
+    {7, CAD_EV_TASK_SKIPPED, 2, 2 * D},
+    {7, CAD_EV_SENT, 3, 3 * D},
+    {8, CAD_EV_TASK, 2, 1 * D},
+    {9, CAD_EV_TASK, 2, 1 * D},
+    {9, CAD_EV_MEETING, 2, 1 * D + 60},
+    {9, CAD_EV_TASK_DONE, 2, 1 * D + 60},
+    {9, CAD_EV_TASK, 3, 2 * D},
+    {9, CAD_EV_TASK_TIMEOUT, 3, 5 * D},
+    {9, CAD_EV_STOPPED, 3, 6 * D},
+    /* Not about an enrollment: ignored by the stats. */
+    {-1, CAD_EV_ERROR, 0, 3 * D},
 };
 #undef D
 #undef H
@@ -121,7 +121,7 @@ write_events(cad_txn *txn, void *arg, GError **error)
 		guint64 id = d->enr >= 0 ? h->ids[d->enr] : 0;
 
 		if (!cad_store_event_add(txn, id, d->type, d->step, "test",
-		    base + d->at, error))
+		                         base + d->at, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -131,13 +131,13 @@ void
 history_build(const char *path)
 {
 	g_autoptr(GError) err = NULL;
-	history_ids h = { { 0 } };
+	history_ids h = {{0}};
 	cad_store *store = cad_store_open(path, NULL, &err);
 
 	cr_assert_not_null(store, "%s", err ? err->message : "");
 	cr_assert(cad_store_write(store, write_enrollments, &h, &err), "%s",
-	    err ? err->message : "");
+	          err ? err->message : "");
 	cr_assert(cad_store_write(store, write_events, &h, &err), "%s",
-	    err ? err->message : "");
+	          err ? err->message : "");
 	cad_store_close(store);
 }

@@ -3,13 +3,15 @@
  * suppression list, stuck, backup and restore (also against a store held
  * open by another process), check-config, classify and ingest.
  */
-#include <criterion/criterion.h>
-#include <glib.h>
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <glib.h>
 
 #include "cli/cli.h"
 #include "core/actions.h"
@@ -22,39 +24,44 @@ TestSuite(cli_admin, .init = fx_setup, .fini = fx_teardown);
 static void
 enroll(const char *addr)
 {
-	g_autoptr(cli_run) r = fx_cli("--at", MONDAY, "enroll", "--cadence",
-	    "cold", "--rep", "alice@example.com", addr, NULL);
+	g_autoptr(cli_run) r =
+	    fx_cli("--at", MONDAY, "enroll", "--cadence", "cold", "--rep",
+	           "alice@example.com", addr, NULL);
 
 	cr_assert_eq(r->status, 0, "enroll %s: %s", addr, r->err);
 }
 
 Test(cli_admin, suppress_add_list_remove)
 {
-	g_autoptr(cli_run) a = fx_cli("--at", MONDAY, "suppress", "add",
-	    "Spam@Trap.Example", "--reason", "honeypot", NULL);
-	g_autoptr(cli_run) b = fx_cli("suppress", "add", "@Competitor.Example",
-	    NULL);
+	g_autoptr(cli_run) a =
+	    fx_cli("--at", MONDAY, "suppress", "add", "Spam@Trap.Example",
+	           "--reason", "honeypot", NULL);
+	g_autoptr(cli_run) b =
+	    fx_cli("suppress", "add", "@Competitor.Example", NULL);
 	g_autoptr(cli_run) c = fx_cli("suppress", "add", "@@x", NULL);
 	g_autoptr(cli_run) list = fx_cli("suppress", "list", "--json", NULL);
-	g_autoptr(cli_run) e = fx_cli("enroll", "--cadence", "cold", "--rep",
-	    "alice@example.com", "ceo@competitor.example", NULL);
-	g_autoptr(cli_run) rm = fx_cli("suppress", "remove",
-	    "@competitor.example", NULL);
-	g_autoptr(cli_run) rm2 = fx_cli("suppress", "remove",
-	    "@competitor.example", NULL);
-	g_autoptr(cli_run) e2 = fx_cli("enroll", "--cadence", "cold", "--rep",
-	    "alice@example.com", "ceo@competitor.example", NULL);
+	g_autoptr(cli_run) e =
+	    fx_cli("enroll", "--cadence", "cold", "--rep", "alice@example.com",
+	           "ceo@competitor.example", NULL);
+	g_autoptr(cli_run) rm =
+	    fx_cli("suppress", "remove", "@competitor.example", NULL);
+	g_autoptr(cli_run) rm2 =
+	    fx_cli("suppress", "remove", "@competitor.example", NULL);
+	g_autoptr(cli_run) e2 =
+	    fx_cli("enroll", "--cadence", "cold", "--rep", "alice@example.com",
+	           "ceo@competitor.example", NULL);
 	g_autoptr(cli_run) list2 = fx_cli("suppress", "list", "--csv", NULL);
 
 	cr_assert_eq(a->status, 0, "%s", a->err);
 	cr_assert_eq(b->status, 0, "%s", b->err);
 	cr_assert_eq(c->status, 65);
 	cr_assert(strstr(list->out, "{\"entry\":\"spam@trap.example\","
-	    "\"since\":\"2026-11-02T08:00:00Z\",\"source\":\"cadencectl:") !=
-	    NULL, "%s", list->out);
+	                            "\"since\":\"2026-11-02T08:00:00Z\","
+	                            "\"source\":\"cadencectl:") != NULL,
+	          "%s", list->out);
 	cr_assert(strstr(list->out, "\"reason\":\"honeypot\"") != NULL);
 	cr_assert(strstr(list->out, "\"entry\":\"@competitor.example\"") !=
-	    NULL);
+	          NULL);
 	cr_assert_eq(e->status, 1, "the domain is suppressed");
 	cr_assert_eq(rm->status, 0, "%s", rm->err);
 	cr_assert_eq(rm2->status, 67);
@@ -72,24 +79,25 @@ make_stuck(cad_txn *txn, void *arg, GError **error)
 {
 	stuck_ids *ids = arg;
 	gint64 t0;
-	g_autoptr(cad_enrollment) s = cad_store_enrollment_get(txn,
-	    ids->sending, error);
-	g_autoptr(cad_enrollment) w = cad_store_enrollment_get(txn,
-	    ids->waiting, error);
+	g_autoptr(cad_enrollment) s =
+	    cad_store_enrollment_get(txn, ids->sending, error);
+	g_autoptr(cad_enrollment) w =
+	    cad_store_enrollment_get(txn, ids->waiting, error);
 
 	cad_parse_time("2026-11-03T09:00:00Z", &t0, NULL);
 	s->step_status = CAD_STEP_SENDING;
 	s->sending_msgid = g_strdup("lost.1@example.com");
 	w->state = CAD_STATE_WAITING;
 	return cad_store_enrollment_put(txn, s, error) &&
-	    cad_store_event_add(txn, s->id, CAD_EV_SENDING, 2, "", t0, error) &&
-	    cad_store_enrollment_put(txn, w, error) &&
-	    cad_store_event_add(txn, w->id, CAD_EV_TASK, 2, "", t0, error);
+	       cad_store_event_add(txn, s->id, CAD_EV_SENDING, 2, "", t0,
+	                           error) &&
+	       cad_store_enrollment_put(txn, w, error) &&
+	       cad_store_event_add(txn, w->id, CAD_EV_TASK, 2, "", t0, error);
 }
 
 Test(cli_admin, stuck_lists_each_problem_with_its_fix)
 {
-	stuck_ids ids = { 1, 2, 3 };
+	stuck_ids ids = {1, 2, 3};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cli_run) none = NULL;
 	cad_store *store;
@@ -105,16 +113,18 @@ Test(cli_admin, stuck_lists_each_problem_with_its_fix)
 	store = cad_store_open(fx_store, NULL, &err);
 	cr_assert_not_null(store, "%s", err ? err->message : "");
 	cr_assert(cad_store_write(store, make_stuck, &ids, &err), "%s",
-	    err->message);
-	cr_assert(cad_act_error(store, ids.error, "template cold-followup.eml: "
-	    "no value for {{first_name}}", 1793700000, &err), "%s",
-	    err->message);
+	          err->message);
+	cr_assert(cad_act_error(store, ids.error,
+	                        "template cold-followup.eml: "
+	                        "no value for {{first_name}}",
+	                        1793700000, &err),
+	          "%s", err->message);
 	cad_store_close(store);
 
-	g_autoptr(cli_run) r = fx_cli("--at", "2026-11-05T00:00:00Z", "stuck",
-	    "--json", NULL);
-	g_autoptr(cli_run) early = fx_cli("--at", "2026-11-03T09:05:00Z",
-	    "stuck", "--csv", NULL);
+	g_autoptr(cli_run) r =
+	    fx_cli("--at", "2026-11-05T00:00:00Z", "stuck", "--json", NULL);
+	g_autoptr(cli_run) early =
+	    fx_cli("--at", "2026-11-03T09:05:00Z", "stuck", "--csv", NULL);
 
 	cr_assert_eq(r->status, 1, "something is stuck: %s", r->err);
 	cr_assert_eq(fx_count(r->out, "{"), 3, "%s", r->out);
@@ -124,13 +134,14 @@ Test(cli_admin, stuck_lists_each_problem_with_its_fix)
 	cr_assert(strstr(r->out, "\"problem\":\"error\"") != NULL);
 	cr_assert(strstr(r->out, "no value for {{first_name}}") != NULL);
 	cr_assert(strstr(r->out, "cadencectl set-field e@two.example "
-	    "NAME=VALUE; cadencectl resume 2") != NULL, "%s", r->out);
+	                         "NAME=VALUE; cadencectl resume 2") != NULL,
+	          "%s", r->out);
 	cr_assert(strstr(r->out, "\"problem\":\"task overdue\"") != NULL);
 	cr_assert(strstr(r->out, "\"fix\":\"cadencectl done 3") != NULL);
 	cr_assert_eq(fx_count(r->out, "fine@four.example"), 0);
 	/* Five minutes after: the send may be under way, the task is new. */
 	cr_assert_eq(fx_count(early->out, "interrupted send"), 0, "%s",
-	    early->out);
+	             early->out);
 	cr_assert_eq(fx_count(early->out, "task overdue"), 0);
 	cr_assert_eq(fx_count(early->out, ",error,"), 1, "%s", early->out);
 }
@@ -161,7 +172,7 @@ Test(cli_admin, backup_and_restore)
 	cr_assert_eq(r2->status, 0, "%s", r2->err);
 	/* The stop came after the backup: both are active again. */
 	cr_assert_eq(fx_count(list->out, "\"state\":\"active\""), 2, "%s",
-	    list->out);
+	             list->out);
 	cr_assert_eq(r3->status, 66, "not a backup: %s", r3->err);
 	cr_assert(strstr(r3->err, "not a cadencectl backup") != NULL);
 }
@@ -206,7 +217,9 @@ Test(cli_admin, check_config)
 {
 	g_autoptr(cli_run) ok = fx_cli("check-config", NULL);
 	g_autoptr(cli_run) dump = fx_cli("check-config", "--dump", NULL);
-	g_autofree char *bad = fx_write("bad.conf", "[store]\npath = /x\n"
+	g_autofree char *bad = fx_write(
+	    "bad.conf",
+	    "[store]\npath = /x\n"
 	    "[sender]\nwindow = 25:00-26:00\nrate_per_minute = lots\n");
 	g_autoptr(cli_run) no = fx_cli("-c", bad, "check-config", NULL);
 
@@ -227,16 +240,18 @@ Test(cli_admin, classify_files)
 	g_autofree char *dsn = fx_data("bounce.eml");
 	g_autofree char *junk = fx_data("notmail.bin");
 	g_autoptr(cli_run) j = fx_cli("classify", "--json", dsn, junk, NULL);
-	g_autoptr(cli_run) t = fx_cli("classify", dsn, "/nonexistent.eml",
-	    NULL);
+	g_autoptr(cli_run) t =
+	    fx_cli("classify", dsn, "/nonexistent.eml", NULL);
 
 	cr_assert_eq(j->status, 0, "%s", j->err);
 	cr_assert_eq(fx_count(j->out, "{\"file\":"), 2);
-	cr_assert(strstr(j->out, "\"kind\":\"hard_bounce\",\"recipients\":"
-	    "[\"a@one.example\"],\"status\":\"5.1.1\"") != NULL, "%s", j->out);
+	cr_assert(strstr(j->out,
+	                 "\"kind\":\"hard_bounce\",\"recipients\":"
+	                 "[\"a@one.example\"],\"status\":\"5.1.1\"") != NULL,
+	          "%s", j->out);
 	cr_assert(strstr(j->out, "notmail.bin\",\"kind\":\"other\"") != NULL);
 	cr_assert(strstr(j->err, "notmail.bin: ") != NULL, "a warning: %s",
-	    j->err);
+	          j->err);
 	cr_assert_eq(t->status, 66);
 	cr_assert(strstr(t->out, "hard_bounce") != NULL);
 	cr_assert(strstr(t->err, "/nonexistent.eml: No such file") != NULL);
@@ -276,16 +291,16 @@ Test(cli_admin, ingest_records_a_bounce)
 	rcpt = verp_of(1);
 	stdin_from(dsn);
 	g_autoptr(cli_run) r = fx_cli("ingest", "--json", "--recipient", rcpt,
-	    "--sender", "", NULL);
-	g_autoptr(cli_run) show = fx_cli("show", "--json", "a@one.example",
-	    NULL);
+	                              "--sender", "", NULL);
+	g_autoptr(cli_run) show =
+	    fx_cli("show", "--json", "a@one.example", NULL);
 	g_autoptr(cli_run) sup = fx_cli("suppress", "list", NULL);
 
 	cr_assert_eq(r->status, 0, "%s", r->err);
 	cr_assert_str_eq(r->out, "{\"outcome\":\"hard_bounce\","
-	    "\"enrollment\":1}\n");
+	                         "\"enrollment\":1}\n");
 	cr_assert(strstr(show->out, "\"state\":\"bounced\"") != NULL, "%s",
-	    show->out);
+	          show->out);
 	cr_assert(strstr(sup->out, "a@one.example") != NULL);
 }
 
@@ -297,12 +312,12 @@ Test(cli_admin, ingest_failures_are_temporary)
 
 	stdin_from(dsn);
 	g_autoptr(cli_run) a = fx_cli("-c", bad, "ingest", "--recipient",
-	    "bounces+x@example.com", NULL);
+	                              "bounces+x@example.com", NULL);
 	stdin_from(dsn);
 	g_autoptr(cli_run) b = fx_cli("ingest", NULL);
 	stdin_from(dsn);
-	g_autoptr(cli_run) c = fx_cli("ingest", "--recipent", "x@y.example",
-	    NULL);
+	g_autoptr(cli_run) c =
+	    fx_cli("ingest", "--recipent", "x@y.example", NULL);
 	/* A store the user cannot create. */
 	g_autofree char *text = NULL;
 	g_file_get_contents(fx_conf, &text, NULL, NULL);
@@ -313,11 +328,11 @@ Test(cli_admin, ingest_failures_are_temporary)
 	g_string_free(s, TRUE);
 	stdin_from(dsn);
 	g_autoptr(cli_run) d = fx_cli("-c", ro, "ingest", "--recipient",
-	    "bounces+x@example.com", NULL);
+	                              "bounces+x@example.com", NULL);
 	/* Mail that concerns nobody is fine. */
 	stdin_from(dsn);
 	g_autoptr(cli_run) e = fx_cli("ingest", "--recipient",
-	    "bounces+unknown@example.com", NULL);
+	                              "bounces+unknown@example.com", NULL);
 
 	cr_assert_eq(a->status, 75, "%s", a->err);
 	cr_assert(strstr(a->err, "configuration") != NULL);

@@ -5,15 +5,16 @@
  * the page, a probe measures the drawn SVG, and the rendered DOM must
  * show the figures. Skipped when chromium is not installed.
  */
+#include <string.h>
+
 #include <criterion/criterion.h>
 #include <glib.h>
-#include <string.h>
 
 #include "fixture.h"
 #include "history.h"
 
 #define CHROMIUM "/usr/bin/chromium"
-#define NOW "--at=2026-11-22T09:00:00Z" /* HIST_NOW */
+#define NOW      "--at=2026-11-22T09:00:00Z" /* HIST_NOW */
 
 static void
 setup(void)
@@ -29,7 +30,9 @@ Test(cli_report, stats_json_total)
 	g_autoptr(cli_run) r = fx_cli(NOW, "stats", "--json", NULL);
 
 	cr_assert_eq(r->status, 0, "%s", r->err);
-	cr_assert_str_eq(r->out, "{\"group\":\"total\",\"enrolled\":10,"
+	cr_assert_str_eq(
+	    r->out,
+	    "{\"group\":\"total\",\"enrolled\":10,"
 	    "\"active\":2,\"completed\":1,\"replied\":3,\"reply_rate\":0.3000,"
 	    "\"bounced_hard\":1,\"bounced_soft\":1,\"bounce_rate\":0.1000,"
 	    "\"auto_replied\":1,\"unsubscribed\":1,\"complaints\":1,"
@@ -61,32 +64,35 @@ Test(cli_report, stats_table_for_people)
 
 Test(cli_report, stats_by_group)
 {
-	g_autoptr(cli_run) c = fx_cli(NOW, "stats", "--by", "cadence", "--csv",
-	    NULL);
-	g_autoptr(cli_run) w = fx_cli(NOW, "stats", "--by", "week", "--json",
-	    NULL);
-	g_autoptr(cli_run) rp = fx_cli(NOW, "stats", "--by", "rep", "--json",
-	    NULL);
+	g_autoptr(cli_run) c =
+	    fx_cli(NOW, "stats", "--by", "cadence", "--csv", NULL);
+	g_autoptr(cli_run) w =
+	    fx_cli(NOW, "stats", "--by", "week", "--json", NULL);
+	g_autoptr(cli_run) rp =
+	    fx_cli(NOW, "stats", "--by", "rep", "--json", NULL);
 	g_autoptr(cli_run) s = fx_cli(NOW, "stats", "--by", "step", "--json",
-	    "--cadence", "warm", NULL);
+	                              "--cadence", "warm", NULL);
 	g_autoptr(cli_run) bad = fx_cli("stats", "--by", "month", NULL);
 	g_auto(GStrv) lines = g_strsplit(c->out, "\r\n", -1);
 
 	cr_assert_eq(c->status, 0, "%s", c->err);
 	cr_assert(g_str_has_prefix(lines[0], "cadence,enrolled,active,"));
 	cr_assert(g_str_has_prefix(lines[1], "cold,6,0,1,2,0.3333,1,1,0.1667,"),
-	    "%s", lines[1]);
+	          "%s", lines[1]);
 	cr_assert(g_str_has_prefix(lines[2], "warm,4,2,0,1,0.2500,0,0,0.0000,"),
-	    "%s", lines[2]);
+	          "%s", lines[2]);
 	cr_assert(g_str_has_prefix(lines[3], "total,10,2,1,3,0.3000,"));
 	cr_assert(strstr(w->out, "{\"week\":\"2026-W45\",\"enrolled\":6") !=
-	    NULL, "%s", w->out);
+	              NULL,
+	          "%s", w->out);
 	cr_assert(strstr(w->out, "{\"week\":\"2026-W46\",\"enrolled\":4") !=
-	    NULL);
-	cr_assert(strstr(rp->out, "{\"rep\":\"r2@example.com\",\"enrolled\":4")
-	    != NULL, "%s", rp->out);
+	          NULL);
+	cr_assert(strstr(rp->out,
+	                 "{\"rep\":\"r2@example.com\",\"enrolled\":4") != NULL,
+	          "%s", rp->out);
 	cr_assert(strstr(s->err, "no cadence 'warm'") != NULL, "a warning");
-	cr_assert_str_eq(s->out,
+	cr_assert_str_eq(
+	    s->out,
 	    "{\"cadence\":\"warm\",\"step\":1,\"channel\":\"email\",\"sent\":4,"
 	    "\"replies\":0,\"reply_rate\":0.0000}\n"
 	    "{\"cadence\":\"warm\",\"step\":2,\"channel\":null,\"sent\":4,"
@@ -98,14 +104,14 @@ Test(cli_report, stats_by_group)
 
 Test(cli_report, stats_filters)
 {
-	g_autoptr(cli_run) since = fx_cli(NOW, "stats", "--json", "--since",
-	    "2026-11-09", NULL);
-	g_autoptr(cli_run) rep = fx_cli(NOW, "stats", "--json", "--rep",
-	    "R1@Example.com", NULL);
+	g_autoptr(cli_run) since =
+	    fx_cli(NOW, "stats", "--json", "--since", "2026-11-09", NULL);
+	g_autoptr(cli_run) rep =
+	    fx_cli(NOW, "stats", "--json", "--rep", "R1@Example.com", NULL);
 	g_autoptr(cli_run) bad = fx_cli("stats", "--since", "last week", NULL);
 
 	cr_assert(strstr(since->out, "\"enrolled\":4,") != NULL, "%s",
-	    since->out);
+	          since->out);
 	cr_assert(strstr(rep->out, "\"enrolled\":6,") != NULL);
 	cr_assert(strstr(rep->out, "\"tasks_done\":0,") != NULL);
 	cr_assert_eq(bad->status, 64);
@@ -116,7 +122,7 @@ write_report(void)
 {
 	char *html = g_build_filename(fx_dir, "report.html", NULL);
 	g_autoptr(cli_run) r = fx_cli(NOW, "report", "--html", html, "--title",
-	    "Q4 <outreach>", NULL);
+	                              "Q4 <outreach>", NULL);
 
 	cr_assert_eq(r->status, 0, "%s", r->err);
 	cr_assert(strstr(r->out, "report written to") != NULL);
@@ -174,22 +180,32 @@ static char *
 chromium(const char *what, const char *url)
 {
 	g_autofree char *profile = g_build_filename(fx_dir, "chromium", NULL);
-	g_autofree char *profile_arg = g_strconcat("--user-data-dir=", profile,
-	    NULL);
-	const char *argv[] = { "timeout", "90", CHROMIUM, "--headless",
-		"--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--window-size=1200,2400", profile_arg,
-		what, url, NULL };
+	g_autofree char *profile_arg =
+	    g_strconcat("--user-data-dir=", profile, NULL);
+	const char *argv[] = {"timeout",
+	                      "90",
+	                      CHROMIUM,
+	                      "--headless",
+	                      "--no-sandbox",
+	                      "--disable-gpu",
+	                      "--disable-quic",
+	                      "--no-first-run",
+	                      "--disable-background-networking",
+	                      "--disable-component-update",
+	                      "--disable-sync",
+	                      "--hide-scrollbars",
+	                      "--window-size=1200,2400",
+	                      profile_arg,
+	                      what,
+	                      url,
+	                      NULL};
 	g_autofree char *err = NULL;
 	char *out = NULL;
 	int status = 0;
 
 	cr_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
-	    NULL, NULL, &out, &err, &status, NULL));
-	cr_assert(g_spawn_check_wait_status(status, NULL), "chromium: %s",
-	    err);
+	                       NULL, NULL, &out, &err, &status, NULL));
+	cr_assert(g_spawn_check_wait_status(status, NULL), "chromium: %s", err);
 	return out;
 }
 
@@ -225,19 +241,22 @@ Test(cli_report, renders_in_chromium, .timeout = 240)
 	 * 1 or 2 name lines, n/m) 12 + 10; weeks 2 x 2: 46. None outside its
 	 * chart nor on top of another. */
 	cr_assert(g_str_has_prefix(pr, "<pre id=\"probe\">drawn=15 texts=46 "
-	    "outside=0 overlap=0</pre>"), "%.200s", pr);
+	                               "outside=0 overlap=0</pre>"),
+	          "%.200s", pr);
 	/* The figures are in the rendered page. */
 	cr_assert_not_null(strstr(dom, "<div class=\"card\" id=\"card-reply-"
-	    "rate\"><div class=\"v\">30.0%</div>"));
+	                               "rate\"><div class=\"v\">30.0%</div>"));
 	cr_assert_not_null(strstr(dom, "<div class=\"v\">2d 12h</div>"));
 	cr_assert_not_null(strstr(dom, ">25.0%</text>"), "cold step 2");
 	cr_assert_not_null(strstr(dom, ">2026-W45</text>"));
-	cr_assert_not_null(strstr(dom, "<td>total</td><td>10</td><td>2</td>"
-	    "<td>1</td><td>3</td><td>1</td><td>1</td><td>1</td><td>1</td>"
-	    "<td>1</td></tr>"));
-	cr_assert_not_null(strstr(dom, "<td>total</td><td>30.0%</td>"
-	    "<td>10.0%</td><td>20.0%</td><td>10.0%</td><td>2d 12h</td>"
-	    "<td>3d 0h</td></tr>"));
+	cr_assert_not_null(strstr(
+	    dom, "<td>total</td><td>10</td><td>2</td>"
+	         "<td>1</td><td>3</td><td>1</td><td>1</td><td>1</td><td>1</td>"
+	         "<td>1</td></tr>"));
+	cr_assert_not_null(strstr(
+	    dom, "<td>total</td><td>30.0%</td>"
+	         "<td>10.0%</td><td>20.0%</td><td>10.0%</td><td>2d 12h</td>"
+	         "<td>3d 0h</td></tr>"));
 	cr_assert_not_null(strstr(dom, "<table id=\"tasks\">"));
 
 	/* A screenshot for people, kept in the build tree. */

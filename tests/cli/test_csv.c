@@ -3,10 +3,11 @@
  * CRLF, quoted commas and line breaks, doubled quotes, blank lines,
  * Latin-1 bytes, semicolons, a quote never closed, oversized fields.
  */
-#include <criterion/criterion.h>
-#include <glib.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <criterion/criterion.h>
+#include <glib.h>
 
 #include "cli/csv.h"
 
@@ -14,7 +15,7 @@ static char *
 data_path(const char *name)
 {
 	return g_build_filename(CAD_SOURCE_DIR, "tests", "data", "cli", name,
-	    NULL);
+	                        NULL);
 }
 
 static cad_csv *
@@ -74,7 +75,8 @@ Test(csv, crm_export_fields_and_lines)
 	cr_assert_not_null(err);
 	cr_assert(g_error_matches(err, CAD_CSV_ERROR, CAD_CSV_ERROR_ROW));
 	cr_assert(g_str_has_prefix(err->message, "line 10: field 2 is not "
-	    "UTF-8"), "%s", err->message);
+	                                         "UTF-8"),
+	          "%s", err->message);
 	g_clear_error(&err);
 
 	guint n = 0;
@@ -112,7 +114,7 @@ Test(csv, open_quote_is_fatal_with_its_line)
 	cr_assert_null(f);
 	cr_assert(g_error_matches(err, CAD_CSV_ERROR, CAD_CSV_ERROR_FATAL));
 	cr_assert_str_eq(err->message, "line 2: a quoted field is never "
-	    "closed");
+	                               "closed");
 }
 
 Test(csv, line_endings_cr_lf_crlf_and_no_final_newline)
@@ -120,7 +122,7 @@ Test(csv, line_endings_cr_lf_crlf_and_no_final_newline)
 	FILE *fp;
 	g_autoptr(cad_csv) r = from_string("a,b\rc,d\ne,\"f\"\r\ng,h", &fp);
 	guint line;
-	const char *want[] = { "a", "c", "e", "g" };
+	const char *want[] = {"a", "c", "e", "g"};
 
 	for (int i = 0; i < 4; i++) {
 		g_auto(GStrv) f = cad_csv_next(r, &line, NULL);
@@ -137,7 +139,8 @@ Test(csv, quoted_header_after_bom_and_empty_fields)
 {
 	FILE *fp;
 	g_autoptr(cad_csv) r = from_string("\xef\xbb\xbf\"email\",\"x\"\n"
-	    ",,\n\"\",\"\"\"\"\n", &fp);
+	                                   ",,\n\"\",\"\"\"\"\n",
+	                                   &fp);
 	guint line;
 	g_auto(GStrv) h = cad_csv_next(r, &line, NULL);
 	g_auto(GStrv) a = cad_csv_next(r, &line, NULL);
@@ -179,7 +182,7 @@ Test(csv, oversized_field_skips_only_that_record)
 	cr_assert_null(cad_csv_next(r, &line, &err));
 	cr_assert(g_error_matches(err, CAD_CSV_ERROR, CAD_CSV_ERROR_ROW));
 	cr_assert(strstr(err->message, "line 2: a field longer than") != NULL,
-	    "%s", err->message);
+	          "%s", err->message);
 	g_auto(GStrv) f = cad_csv_next(r, &line, NULL);
 	cr_assert_not_null(f);
 	cr_assert_str_eq(f[0], "small@x.example");

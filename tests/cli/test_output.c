@@ -3,10 +3,11 @@
  * JSON lines that parse back (with GLib's own reader of GVariant text as
  * a second opinion) and CSV that quotes what it must.
  */
-#include <criterion/criterion.h>
-#include <glib.h>
 #include <math.h>
 #include <string.h>
+
+#include <criterion/criterion.h>
+#include <glib.h>
 
 #include "cli/output.h"
 
@@ -40,7 +41,8 @@ Test(output, table_aligns_by_characters)
 	cad_table_format(t, CAD_FMT_TABLE, out);
 	/* Numbers right-aligned, text left-aligned, widths in characters
 	 * (the o-umlaut is one column), controls shown as '?', empty as -. */
-	cr_assert_str_eq(out->str,
+	cr_assert_str_eq(
+	    out->str,
 	    "   id  address               rate  note\n"
 	    "    7  ana@acme.example     25.0%  say \"hi\", then?wait\n"
 	    "12345  bj\xc3\xb6rn@fjord.example      -  -\n");
@@ -52,7 +54,8 @@ Test(output, json_lines_are_typed_and_escaped)
 	g_autoptr(GString) out = g_string_new(NULL);
 
 	cad_table_format(t, CAD_FMT_JSON, out);
-	cr_assert_str_eq(out->str,
+	cr_assert_str_eq(
+	    out->str,
 	    "{\"id\":7,\"address\":\"ana@acme.example\",\"rate\":0.2500,"
 	    "\"note\":\"say \\\"hi\\\", then\\nwait\"}\n"
 	    "{\"id\":12345,\"address\":\"bj\xc3\xb6rn@fjord.example\","
@@ -63,7 +66,9 @@ Test(output, json_string_replaces_bad_utf8_and_controls)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 
-	cad_json_string(out, "a\x01" "b\xff\xfe" "c\x7f");
+	cad_json_string(out, "a\x01"
+	                     "b\xff\xfe"
+	                     "c\x7f");
 	cr_assert_str_eq(out->str, "\"a\\u0001b\\ufffd\\ufffdc\\u007f\"");
 }
 
@@ -73,7 +78,8 @@ Test(output, csv_quotes_only_what_needs_it)
 	g_autoptr(GString) out = g_string_new(NULL);
 
 	cad_table_format(t, CAD_FMT_CSV, out);
-	cr_assert_str_eq(out->str,
+	cr_assert_str_eq(
+	    out->str,
 	    "id,address,rate,note\r\n"
 	    "7,ana@acme.example,0.2500,\"say \"\"hi\"\", then\nwait\"\r\n"
 	    "12345,bj\xc3\xb6rn@fjord.example,,\r\n");
@@ -108,7 +114,7 @@ Test(output, long_cells_are_cut_on_screen_only_but_the_last)
 	/* The first column is cut to CAD_TABLE_CELL_MAX characters. */
 	const char *row = strchr(screen->str, '\n') + 1;
 	cr_assert_eq(strstr(row, "...  end\n") - row, CAD_TABLE_CELL_MAX - 3,
-	    "%s", screen->str);
+	             "%s", screen->str);
 	cr_assert(strstr(json->str, big) != NULL);
 }
 

@@ -3,10 +3,11 @@
  * history of history.c (written through the store API into a real LMDB
  * store), whose answers were worked out by hand.
  */
-#include <criterion/criterion.h>
-#include <glib.h>
 #include <math.h>
 #include <stdlib.h>
+
+#include <criterion/criterion.h>
+#include <glib.h>
 
 #include "cli/stats.h"
 #include "history.h"
@@ -44,10 +45,10 @@ collect(const cad_stats_filter *f, cad_stats_by by)
 {
 	g_autoptr(GError) err = NULL;
 	cad_stats *st = NULL;
-	cad_stats_filter def = { .now = HIST_NOW };
+	cad_stats_filter def = {.now = HIST_NOW};
 
-	cr_assert(cad_stats_collect(store, f != NULL ? f : &def, by, &st,
-	    &err), "%s", err ? err->message : "");
+	cr_assert(cad_stats_collect(store, f != NULL ? f : &def, by, &st, &err),
+	          "%s", err ? err->message : "");
 	return st;
 }
 
@@ -55,8 +56,8 @@ static const cad_stats_step *
 step_of(const cad_stats_group *g, guint32 n)
 {
 	for (guint i = 0; i < g->steps->len; i++) {
-		const cad_stats_step *s = &g_array_index(g->steps,
-		    cad_stats_step, i);
+		const cad_stats_step *s =
+		    &g_array_index(g->steps, cad_stats_step, i);
 		if (s->step == n)
 			return s;
 	}
@@ -80,11 +81,12 @@ Test(stats, totals)
 	cr_assert_eq(t->stopped, 1);
 	cr_assert_float_eq(cad_stats_rate(t->replied, t->enrolled), 0.3, 1e-9);
 	cr_assert_float_eq(cad_stats_rate(t->bounced_hard, t->enrolled), 0.1,
+	                   1e-9);
+	cr_assert_float_eq(
+	    cad_stats_rate(t->unsubscribed + t->complaints, t->enrolled), 0.2,
 	    1e-9);
-	cr_assert_float_eq(cad_stats_rate(t->unsubscribed + t->complaints,
-	    t->enrolled), 0.2, 1e-9);
 	cr_assert_float_eq(cad_stats_rate(t->completed, t->enrolled), 0.1,
-	    1e-9);
+	                   1e-9);
 	cr_assert_eq(cad_stats_n_groups(st), 0);
 }
 
@@ -104,7 +106,7 @@ Test(stats, replies_attributed_to_last_step_sent)
 	g_autoptr(cad_stats) st = collect(NULL, CAD_STATS_BY_NONE);
 	const cad_stats_group *t = cad_stats_total(st);
 	const cad_stats_step *s1 = step_of(t, 1), *s2 = step_of(t, 2),
-			     *s3 = step_of(t, 3);
+	                     *s3 = step_of(t, 3);
 
 	cr_assert_eq(t->steps->len, 3);
 	cr_assert_eq(s1->sent, 10);
@@ -130,7 +132,7 @@ Test(stats, tasks)
 
 Test(stats, overdue_depends_on_now)
 {
-	cad_stats_filter f = { .now = HIST_T0 + 8 * HIST_DAY + HIST_HOUR };
+	cad_stats_filter f = {.now = HIST_T0 + 8 * HIST_DAY + HIST_HOUR};
 	g_autoptr(cad_stats) st = collect(&f, CAD_STATS_BY_NONE);
 
 	/* b3's task is an hour old: not overdue yet; b2's is answered. */
@@ -182,10 +184,10 @@ Test(stats, by_rep_and_week)
 
 Test(stats, filters)
 {
-	cad_stats_filter since = { .now = HIST_NOW,
-		.since = HIST_T0 + 7 * HIST_DAY };
-	cad_stats_filter cold = { .now = HIST_NOW, .cadence = "cold" };
-	cad_stats_filter rep = { .now = HIST_NOW, .rep = "R2@example.com" };
+	cad_stats_filter since = {.now = HIST_NOW,
+	                          .since = HIST_T0 + 7 * HIST_DAY};
+	cad_stats_filter cold = {.now = HIST_NOW, .cadence = "cold"};
+	cad_stats_filter rep = {.now = HIST_NOW, .rep = "R2@example.com"};
 	g_autoptr(cad_stats) a = collect(&since, CAD_STATS_BY_NONE);
 	g_autoptr(cad_stats) b = collect(&cold, CAD_STATS_BY_NONE);
 	g_autoptr(cad_stats) c = collect(&rep, CAD_STATS_BY_NONE);
@@ -223,24 +225,24 @@ lookup_all(guint64 id, const char **cadence, const char **rep, void *arg)
 static void
 feed(cad_stats *st, guint64 id, const char *type, guint32 step, gint64 t)
 {
-	cad_event ev = { .time = t, .enrollment = id, .type = (char *)type,
-		.step = step };
+	cad_event ev = {
+	    .time = t, .enrollment = id, .type = (char *)type, .step = step};
 
 	cad_stats_event(st, &ev);
 }
 
 Test(stats_engine, events_before_enrollment_and_repeats)
 {
-	g_autoptr(cad_stats) st = cad_stats_new(NULL, CAD_STATS_BY_NONE,
-	    lookup_all, NULL);
+	g_autoptr(cad_stats) st =
+	    cad_stats_new(NULL, CAD_STATS_BY_NONE, lookup_all, NULL);
 	const cad_stats_group *t;
 
-	feed(st, 1, CAD_EV_REPLIED, 1, 5);  /* before "enrolled": ignored */
+	feed(st, 1, CAD_EV_REPLIED, 1, 5); /* before "enrolled": ignored */
 	feed(st, 1, CAD_EV_ENROLLED, 1, 10);
 	feed(st, 1, CAD_EV_REPLIED, 1, 70);
 	feed(st, 1, CAD_EV_REPLIED, 1, 90); /* a second reply: once */
 	feed(st, 2, CAD_EV_ENROLLED, 1, 10);
-	feed(st, 2, CAD_EV_SENT, 999, 20);  /* beyond the step limit */
+	feed(st, 2, CAD_EV_SENT, 999, 20); /* beyond the step limit */
 	cad_stats_finish(st);
 	t = cad_stats_total(st);
 	cr_assert_eq(t->enrolled, 2);
@@ -252,17 +254,17 @@ Test(stats_engine, events_before_enrollment_and_repeats)
 
 Test(stats_engine, admin_skip_of_an_open_task_counts_as_skipped)
 {
-	g_autoptr(cad_stats) st = cad_stats_new(NULL, CAD_STATS_BY_NONE,
-	    lookup_all, NULL);
+	g_autoptr(cad_stats) st =
+	    cad_stats_new(NULL, CAD_STATS_BY_NONE, lookup_all, NULL);
 	const cad_stats_group *t;
 
 	feed(st, 1, CAD_EV_ENROLLED, 1, 10);
-	feed(st, 1, CAD_EV_SKIPPED, 2, 15);  /* an email step: no task */
+	feed(st, 1, CAD_EV_SKIPPED, 2, 15); /* an email step: no task */
 	feed(st, 1, CAD_EV_TASK, 3, 20);
 	feed(st, 1, CAD_EV_SKIPPED, 3, 30);
 	feed(st, 1, CAD_EV_TASK, 4, 40);
 	feed(st, 1, CAD_EV_TASK_DONE, 4, 50);
-	feed(st, 1, CAD_EV_SKIPPED, 4, 60);  /* already done: stays done */
+	feed(st, 1, CAD_EV_SKIPPED, 4, 60); /* already done: stays done */
 	cad_stats_finish(st);
 	t = cad_stats_total(st);
 	cr_assert_eq(t->tasks_skipped, 1);
@@ -271,8 +273,8 @@ Test(stats_engine, admin_skip_of_an_open_task_counts_as_skipped)
 
 Test(stats_engine, empty_rates_are_nan)
 {
-	g_autoptr(cad_stats) st = cad_stats_new(NULL, CAD_STATS_BY_NONE,
-	    lookup_all, NULL);
+	g_autoptr(cad_stats) st =
+	    cad_stats_new(NULL, CAD_STATS_BY_NONE, lookup_all, NULL);
 
 	cad_stats_finish(st);
 	cr_assert(isnan(cad_stats_rate(0, 0)));
