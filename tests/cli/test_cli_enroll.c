@@ -45,6 +45,48 @@ Test(cli_enroll, help_lists_every_command_of_the_table)
 	}
 }
 
+Test(cli_enroll, no_command_is_usage)
+{
+	g_autoptr(cli_run) none = fx_cli(NULL, NULL);
+	g_autoptr(cli_run) help = fx_cli("--help", NULL);
+
+	cr_assert_eq(none->status, 64);
+	cr_assert(g_str_has_prefix(none->err, "usage: cadencectl"));
+	cr_assert_str_eq(none->out, "");
+	cr_assert_eq(help->status, 0);
+	cr_assert(g_str_has_prefix(help->out, "usage: cadencectl"));
+}
+
+/* On a terminal, import draws a progress bar on stderr (script(1) gives
+ * the real program one). */
+Test(cli_enroll, import_progress_bar_on_a_terminal, .timeout = 120)
+{
+	g_autofree char *script = g_find_program_in_path("script");
+	g_autofree char *ctl =
+	    g_build_filename(CAD_BINARY_DIR, "cli", "cadencectl", NULL);
+	GString *csv = g_string_new("email\n");
+	g_autofree char *path = NULL, *cmd = NULL, *out = NULL;
+	int status = 0;
+
+	if (script == NULL)
+		cr_skip_test("script(1) is not installed");
+	for (int i = 0; i < 3000; i++)
+		g_string_append_printf(csv, "p%d@bar.example\n", i);
+	path = fx_write("bar.csv", csv->str);
+	g_string_free(csv, TRUE);
+	cmd = g_strdup_printf("%s -c %s import --cadence cold --rep "
+	                      "alice@example.com %s",
+	                      ctl, fx_conf, path);
+	const char *argv[] = {script, "-q", "-e", "-c", cmd, "/dev/null", NULL};
+	cr_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out,
+	                       NULL, &status, NULL));
+	cr_assert(g_spawn_check_wait_status(status, NULL), "%s", out);
+	cr_assert(strstr(out, "\rimport [####") != NULL, "%s", out);
+	cr_assert(strstr(out, "100% 3000 rows") != NULL);
+	cr_assert(strstr(out, "3000      3000") != NULL, "the summary: %s",
+	          out);
+}
+
 Test(cli_enroll, usage_errors_name_what_was_wrong)
 {
 	g_autoptr(cli_run) nostore = fx_cli("list", NULL);
