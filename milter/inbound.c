@@ -447,11 +447,25 @@ sender_of(const cad_classification *c, const char *envelope_from)
 	return cad_address_normalize(envelope_from);
 }
 
+/* The newest enrollment of address, live or not; NULL when none. */
+static cad_enrollment *
+newest_enrollment(cad_txn *txn, const char *address, GError **error)
+{
+	g_autoptr(GArray) ids = cad_store_enrollments_of(txn, address, error);
+	guint64 newest = 0;
+
+	for (guint i = 0; ids != NULL && i < ids->len; i++)
+		newest = MAX(newest, g_array_index(ids, guint64, i));
+	return newest != 0 ? cad_store_enrollment_get(txn, newest, error)
+			   : NULL;
+}
+
 /*
  * One rep's message can enroll several prospects, so its Message-ID
  * names one of their enrollments only. When the message comes from (or,
  * for a bounce or report, is about) another prospect with a live
- * enrollment, that enrollment is the one meant.
+ * enrollment (else any enrollment), that enrollment is the one meant;
+ * a colleague of the prospect answering keeps the one matched.
  */
 static gboolean
 refine(cad_txn *txn, const cad_classification *c, const char *from,
@@ -467,6 +481,8 @@ refine(cad_txn *txn, const cad_classification *c, const char *from,
 	if (who == NULL || g_ascii_strcasecmp(who, (*e)->address) == 0)
 		return TRUE;
 	other = cad_store_enrollment_live(txn, who, &err);
+	if (other == NULL && err == NULL)
+		other = newest_enrollment(txn, who, &err);
 	if (err != NULL) {
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;

@@ -279,6 +279,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	g_autofree char *pid_file = NULL;
 	started run = {0};
+	cad_store_options store_opts = {0};
 	int rc = 0, status;
 	guint left;
 
@@ -291,6 +292,8 @@ main(int argc, char **argv)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);
 	pw = lookup_user(&o, conf);
 	run.store_path = g_strdup(conf->store_path);
+	store_opts.map_size = conf->map_size;
+	store_opts.max_map_size = conf->max_map_size;
 	run.socket = g_strdup(conf->milter_socket);
 	pid_file = g_strdup(o.pid_file != NULL ? o.pid_file : conf->pid_file);
 	/* The snapshot owns conf; no reload can free it before the loop. */
@@ -303,7 +306,7 @@ main(int argc, char **argv)
 	if (pid_file != NULL && *pid_file != '\0')
 		write_pid_file(pid_file);
 	drop_privileges(pw);
-	store = cad_store_open(run.store_path, NULL, &err);
+	store = cad_store_open(run.store_path, &store_opts, &err);
 	if (store == NULL)
 		fatalx(CAD_EX_CANTCREAT, "store %s: %s", run.store_path,
 		    err->message);

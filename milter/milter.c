@@ -52,6 +52,7 @@ typedef struct {
 typedef struct {
 	char *client_ip; /* text; NULL for a non-SMTP submission */
 	unsigned long pflags; /* protocol flags agreed in negotiate */
+	gboolean counted;     /* in milter.active */
 	msgctx *msg;
 } connctx;
 
@@ -132,10 +133,23 @@ conn_new(SMFICTX *ctx)
 	connctx *cc = g_new0(connctx, 1);
 
 	smfi_setpriv(ctx, cc);
+	return cc;
+}
+
+/*
+ * Count the connection as open from its connect callback: libmilter
+ * calls close after connect, but not always after a bare negotiation.
+ */
+static void
+conn_count(connctx *cc)
+{
+	if (cc->counted)
+		return;
+	cc->counted = TRUE;
 	g_mutex_lock(&milter.lock);
 	milter.active++;
 	g_mutex_unlock(&milter.lock);
-	return cc;
+	log_debug("connection from %s", cc->client_ip ? cc->client_ip : "-");
 }
 
 /*
@@ -173,6 +187,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	if (cc == NULL)
 		cc = conn_new(ctx);
+	conn_count(cc);
 	if (sa != NULL && sa->sa_family == AF_INET)
 		addr = &((struct sockaddr_in *)(void *)sa)->sin_addr;
 	else if (sa != NULL && sa->sa_family == AF_INET6)
@@ -408,11 +423,14 @@ cb_close(SMFICTX *ctx)
 	smfi_setpriv(ctx, NULL);
 	msgctx_free(cc->msg);
 	g_free(cc->client_ip);
+	if (cc->counted) {
+		g_mutex_lock(&milter.lock);
+		if (--milter.active == 0)
+			g_cond_broadcast(&milter.drained);
+		g_mutex_unlock(&milter.lock);
+		log_debug("connection closed");
+	}
 	g_free(cc);
-	g_mutex_lock(&milter.lock);
-	if (--milter.active == 0)
-		g_cond_broadcast(&milter.drained);
-	g_mutex_unlock(&milter.lock);
 	return SMFIS_CONTINUE;
 }
 
