@@ -13,10 +13,10 @@
 #include "common/util.h"
 #include "store/store.h"
 
-#define BATCH 10000
+#define BATCH     10000
 #define DUE_COUNT 10000
-#define LOOKUPS 100000
-#define NOW 1800000000 /* the moment of the due query */
+#define LOOKUPS   100000
+#define NOW       1800000000 /* the moment of the due query */
 
 typedef struct {
 	guint64 from, n, total;
@@ -31,10 +31,12 @@ batch_fn(cad_txn *txn, void *arg, GError **error)
 	for (guint64 i = b->from; i < b->from + b->n; i++) {
 		g_autoptr(cad_prospect) p = NULL;
 		g_autoptr(cad_enrollment) e = g_new0(cad_enrollment, 1);
-		snprintf(addr, sizeof(addr), "prospect%07" G_GUINT64_FORMAT
-		    "@company%05" G_GUINT64_FORMAT ".example", i, i % 50000);
-		snprintf(msgid, sizeof(msgid), "<m%07" G_GUINT64_FORMAT
-		    ".abc@mail.example.com>", i);
+		snprintf(addr, sizeof(addr),
+		         "prospect%07" G_GUINT64_FORMAT
+		         "@company%05" G_GUINT64_FORMAT ".example",
+		         i, i % 50000);
+		snprintf(msgid, sizeof(msgid),
+		         "<m%07" G_GUINT64_FORMAT ".abc@mail.example.com>", i);
 		p = cad_prospect_new(addr);
 		cad_prospect_set_field(p, "first_name", "Jane");
 		cad_prospect_set_field(p, "last_name", "Doe");
@@ -45,8 +47,8 @@ batch_fn(cad_txn *txn, void *arg, GError **error)
 		e->thread_refs = g_strdup(msgid);
 		/* Spread the due times so that DUE_COUNT are due at NOW. */
 		e->next_due = i % (b->total / DUE_COUNT) == 0
-		    ? NOW - 60 - (gint64)(i % 3600)
-		    : NOW + 60 + (gint64)(i % 864000);
+		                  ? NOW - 60 - (gint64)(i % 3600)
+		                  : NOW + 60 + (gint64)(i % 864000);
 		if (!cad_store_enroll(txn, p, e, NOW - 86400, error))
 			return FALSE;
 	}
@@ -60,7 +62,7 @@ cpu_s(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static double
@@ -72,10 +74,11 @@ now_s(void)
 int
 main(int argc, char **argv)
 {
-	guint64 total = argc > 1 ? g_ascii_strtoull(argv[1], NULL, 10)
-				 : 1000000;
-	g_autofree char *dir = argc > 2 ? g_strdup(argv[2])
-					: g_dir_make_tmp("cad-bench-XXXXXX", NULL);
+	guint64 total =
+	    argc > 1 ? g_ascii_strtoull(argv[1], NULL, 10) : 1000000;
+	g_autofree char *dir = argc > 2
+	                           ? g_strdup(argv[2])
+	                           : g_dir_make_tmp("cad-bench-XXXXXX", NULL);
 	g_autoptr(GError) err = NULL;
 	cad_store *s;
 	double t0, t1, c0, c1, best = 1e9;
@@ -102,13 +105,14 @@ main(int argc, char **argv)
 	printf("store_enrollments: %" G_GUINT64_FORMAT " count\n", total);
 	printf("store_enroll_rate: %.0f enrollments/s\n", total / (t1 - t0));
 	/* CPU per enrollment does not depend on what else the machine runs. */
-	printf("store_enroll_cpu: %.2f us/enrollment\n", (c1 - c0) * 1e6 / total);
+	printf("store_enroll_cpu: %.2f us/enrollment\n",
+	       (c1 - c0) * 1e6 / total);
 	printf("store_enroll_sync: %s\n", o.no_sync ? "off" : "every-commit");
 	printf("store_batch: %d enrollments/commit\n", BATCH);
 	printf("store_bytes_per_enrollment: %.0f bytes\n",
-	    (double)cad_store_file_size(s) / total);
+	       (double)cad_store_file_size(s) / total);
 	printf("store_map_size: %" G_GUINT64_FORMAT " MiB\n",
-	    cad_store_map_size(s) >> 20);
+	       cad_store_map_size(s) >> 20);
 
 	for (int round = 0; round < 5; round++) {
 		cad_txn *t;
@@ -132,8 +136,8 @@ main(int argc, char **argv)
 		for (int i = 0; i < LOOKUPS; i++) {
 			guint64 id;
 			snprintf(msgid, sizeof(msgid),
-			    "m%07u.abc@mail.example.com",
-			    (unsigned)(((guint64)i * 7919) % total));
+			         "m%07u.abc@mail.example.com",
+			         (unsigned)(((guint64)i * 7919) % total));
 			if (cad_store_msgid_get(t, msgid, &id, NULL, NULL))
 				found++;
 		}

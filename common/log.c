@@ -3,13 +3,13 @@
  * single fputs per line are atomic enough for line-oriented output, and the
  * settings are written once at start-up.
  */
+#include "common/log.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-
-#include "common/log.h"
 
 static const char *log_progname = "cadence";
 static gboolean log_syslog;
@@ -20,7 +20,7 @@ static void *log_hook_arg;
 
 void
 cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
-    cad_log_level level)
+             cad_log_level level)
 {
 	log_progname = progname;
 	if (log_syslog && !to_syslog)
@@ -66,7 +66,7 @@ cad_logv(cad_log_level level, const char *fmt, va_list ap)
 		if (log_stderr) {
 			char out[2200];
 			snprintf(out, sizeof(out), "%s: %s\n", log_progname,
-			    line);
+			         line);
 			fputs(out, stderr);
 		}
 	}

@@ -9,8 +9,9 @@
 #ifndef CAD_LOG_H
 #define CAD_LOG_H
 
-#include <glib.h>
 #include <stdarg.h>
+
+#include <glib.h>
 
 typedef enum {
 	CAD_LOG_ERR = 3,
@@ -29,7 +30,7 @@ typedef void (*cad_log_hook)(cad_log_level level, const char *line, void *arg);
  * to stderr as "progname: line". level is the highest level written.
  */
 void cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
-    cad_log_level level);
+                  cad_log_level level);
 void cad_log_set_level(cad_log_level level);
 gboolean cad_log_enabled(cad_log_level level);
 void cad_log_set_hook(cad_log_hook hook, void *arg);
@@ -43,10 +44,10 @@ G_NORETURN void fatal(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 G_NORETURN void fatalx(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Debug lines are not even formatted unless enabled. */
-#define log_debug(...)                                                         \
-	do {                                                                   \
-		if (cad_log_enabled(CAD_LOG_DEBUG))                            \
-			cad_log(CAD_LOG_DEBUG, __VA_ARGS__);                   \
+#define log_debug(...)                                       \
+	do {                                                 \
+		if (cad_log_enabled(CAD_LOG_DEBUG))          \
+			cad_log(CAD_LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -1,15 +1,15 @@
 /*
  * util.c: helpers for addresses, untrusted text, tokens and time.
  */
+#include "common/util.h"
+
 #include <sys/random.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/util.h"
-
-G_DEFINE_QUARK(cad-error-quark, cad_error)
+G_DEFINE_QUARK(cad - error - quark, cad_error)
 
 char *
 cad_address_normalize(const char *addr)
@@ -23,7 +23,7 @@ cad_address_normalize(const char *addr)
 		s++;
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '>' ||
-	    e[-1] == '\r' || e[-1] == '\n'))
+	                 e[-1] == '\r' || e[-1] == '\n'))
 		e--;
 	if (e - s < 3 || e - s > CAD_ADDRESS_MAX)
 		return NULL;
@@ -180,9 +180,9 @@ cad_parse_time(const char *s, gint64 *out, GError **error)
 	return TRUE;
 bad:
 	g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
-	    "'%s' is not a time: expected ISO 8601 such as "
-	    "2026-12-01T09:00:00Z, a date 2026-12-01, or @SECONDS",
-	    s != NULL ? s : "");
+	            "'%s' is not a time: expected ISO 8601 such as "
+	            "2026-12-01T09:00:00Z, a date 2026-12-01, or @SECONDS",
+	            s != NULL ? s : "");
 	return FALSE;
 }
 

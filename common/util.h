@@ -6,11 +6,12 @@
 #ifndef CAD_UTIL_H
 #define CAD_UTIL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <glib.h>
 #include <gmime/gmime.h>
 #include <lmdb.h>
-#include <stddef.h>
-#include <stdint.h>
 
 /* GMime 3.2.13 declares no autoptr cleanups; these make g_autoptr work. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
@@ -26,16 +27,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(InternetAddressList, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimePartIter, g_mime_part_iter_free)
 
 /* Exit codes of sysexits(3), used at start-up only. */
-#define CAD_EX_USAGE 64
-#define CAD_EX_DATAERR 65
-#define CAD_EX_NOINPUT 66
-#define CAD_EX_SOFTWARE 70
-#define CAD_EX_OSERR 71
+#define CAD_EX_USAGE     64
+#define CAD_EX_DATAERR   65
+#define CAD_EX_NOINPUT   66
+#define CAD_EX_SOFTWARE  70
+#define CAD_EX_OSERR     71
 #define CAD_EX_CANTCREAT 73
-#define CAD_EX_IOERR 74
-#define CAD_EX_TEMPFAIL 75
-#define CAD_EX_NOPERM 77
-#define CAD_EX_CONFIG 78
+#define CAD_EX_IOERR     74
+#define CAD_EX_TEMPFAIL  75
+#define CAD_EX_NOPERM    77
+#define CAD_EX_CONFIG    78
 
 /* Longest address we accept (RFC 5321 §4.5.3.1.3: 256 octets path). */
 #define CAD_ADDRESS_MAX 320

@@ -4,17 +4,17 @@
  * what is expected; loading continues so that all problems are shown at
  * once, and the result is refused if there was any.
  */
-#include <sys/socket.h>
-#include <sys/stat.h>
+#include "conf/conf.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "conf/conf.h"
 
 typedef struct {
 	GString *text;
@@ -23,7 +23,7 @@ typedef struct {
 
 static void G_GNUC_PRINTF(5, 6)
     conf_err(errlist *el, const char *file, const char *group, const char *key,
-	const char *fmt, ...)
+             const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,13 +42,13 @@ static void G_GNUC_PRINTF(5, 6)
 }
 
 static void
-expected(errlist *el, const char *file, const char *group,
-    const cad_key *k, const char *value)
+expected(errlist *el, const char *file, const char *group, const cad_key *k,
+         const char *value)
 {
 	g_autofree char *v = cad_printable(value, -1, 120);
 
 	conf_err(el, file, group, k->name, "expected %s, got '%s'", k->check,
-	    v);
+	         v);
 }
 
 /* ---- small parsers ---- */
@@ -57,7 +57,7 @@ const char *
 cad_channel_name(cad_channel c)
 {
 	static const char *const names[] = {"email", "call", "linkedin",
-	    "task"};
+	                                    "task"};
 
 	return (unsigned)c < G_N_ELEMENTS(names) ? names[c] : "?";
 }
@@ -104,8 +104,8 @@ cad_window_parse(const char *s, cad_window *out)
 static int
 day_index(const char *s)
 {
-	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri",
-	    "sat", "sun"};
+	static const char *const names[] = {"mon", "tue", "wed", "thu",
+	                                    "fri", "sat", "sun"};
 
 	for (int i = 0; i < 7; i++)
 		if (g_ascii_strncasecmp(s, names[i], 3) == 0 && strlen(s) == 3)
@@ -232,8 +232,8 @@ valid_date(const char *s)
 	char tail;
 
 	return strlen(s) == 10 &&
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	    g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	       sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+	       g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
 }
 
 static gboolean
@@ -353,8 +353,9 @@ set_value(ctx *c, const cad_key *k, const char *v, void *obj)
 		}
 		if (slot != NULL && k->type == CAD_KEY_INT)
 			*(int *)slot = (int)n;
-		else if (slot != NULL && k->offset ==
-		    (gssize)offsetof(cad_conf, max_body_bytes))
+		else if (slot != NULL &&
+		         k->offset ==
+		             (gssize)offsetof(cad_conf, max_body_bytes))
 			*(gsize *)slot = (gsize)n;
 		else if (slot != NULL)
 			*(guint64 *)slot = (guint64)n;
@@ -411,8 +412,7 @@ unknown_keys(ctx *c, GKeyFile *kf, const cad_key *table, const char *gpat)
 	for (char **k = keys; k != NULL && *k != NULL; k++)
 		if (find_key(table, gpat, *k) == NULL) {
 			g_autofree char *name = cad_printable(*k, -1, 80);
-			conf_err(c->el, c->file, c->group, name,
-			    "unknown key");
+			conf_err(c->el, c->file, c->group, name, "unknown key");
 		}
 }
 
@@ -423,10 +423,10 @@ unknown_keys(ctx *c, GKeyFile *kf, const cad_key *table, const char *gpat)
  */
 static GHashTable *
 load_group(ctx *c, GKeyFile *kf, const cad_key *table, const char *gpat,
-    void *obj, GHashTable *effective)
+           void *obj, GHashTable *effective)
 {
-	GHashTable *vals = g_hash_table_new_full(g_str_hash, g_str_equal,
-	    NULL, g_free);
+	GHashTable *vals =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 
 	unknown_keys(c, kf, table, gpat);
 	for (const cad_key *k = table; k->name != NULL; k++) {
@@ -436,14 +436,15 @@ load_group(ctx *c, GKeyFile *kf, const cad_key *table, const char *gpat,
 		v = value_of(kf, c->group, k->name);
 		if (v == NULL && k->def == NULL) {
 			conf_err(c->el, c->file, c->group, k->name,
-			    "missing required key: expected %s", k->check);
+			         "missing required key: expected %s", k->check);
 			continue;
 		}
 		if (v == NULL)
 			v = g_strdup(k->def);
 		set_value(c, k, v, obj);
 		if (effective != NULL)
-			g_hash_table_replace(effective,
+			g_hash_table_replace(
+			    effective,
 			    g_strdup_printf("%s.%s", c->group, k->name),
 			    g_strdup(v));
 		g_hash_table_replace(vals, (gpointer)k->name, v);
@@ -460,19 +461,18 @@ read_keyfile(const char *path, errlist *el)
 	gsize len;
 
 	if (!g_file_get_contents(path, &data, &len, &err)) {
-		conf_err(el, path, NULL, NULL, "cannot read: %s",
-		    err->message);
+		conf_err(el, path, NULL, NULL, "cannot read: %s", err->message);
 		return NULL;
 	}
 	if (len > CAD_CONF_FILE_MAX) {
 		conf_err(el, path, NULL, NULL,
-		    "file of %zu bytes: expected at most %d", len,
-		    CAD_CONF_FILE_MAX);
+		         "file of %zu bytes: expected at most %d", len,
+		         CAD_CONF_FILE_MAX);
 		return NULL;
 	}
 	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &err)) {
 		conf_err(el, path, NULL, NULL, "not an INI file: %s",
-		    err->message);
+		         err->message);
 		return NULL;
 	}
 	return g_steal_pointer(&kf);
@@ -524,25 +524,27 @@ load_step(ctx *c, GKeyFile *kf, const cad_conf *conf, guint32 number)
 	ch = g_hash_table_lookup(v, "channel");
 	if (ch != NULL && !channel_parse(ch, &s->channel))
 		expected(c->el, c->file, c->group,
-		    find_key(cad_conf_cadence_keys(), "step N", "channel"), ch);
+		         find_key(cad_conf_cadence_keys(), "step N", "channel"),
+		         ch);
 	tpl = s->template;
 	if (s->channel == CAD_CHANNEL_EMAIL && ch != NULL && tpl == NULL)
 		conf_err(c->el, c->file, c->group, "template",
-		    "missing required key for an email step: expected a "
-		    "file name in the templates directory");
+		         "missing required key for an email step: expected a "
+		         "file name in the templates directory");
 	if (tpl != NULL) {
 		if (strstr(tpl, "..") != NULL || g_path_is_absolute(tpl)) {
 			conf_err(c->el, c->file, c->group, "template",
-			    "expected a file name in the templates "
-			    "directory, got '%s'", tpl);
+			         "expected a file name in the templates "
+			         "directory, got '%s'",
+			         tpl);
 		} else if (conf->templates_dir != NULL) {
-			s->template_path = g_build_filename(
-			    conf->templates_dir, tpl, NULL);
+			s->template_path =
+			    g_build_filename(conf->templates_dir, tpl, NULL);
 			if (!g_file_test(s->template_path,
-				G_FILE_TEST_IS_REGULAR))
+			                 G_FILE_TEST_IS_REGULAR))
 				conf_err(c->el, c->file, c->group, "template",
-				    "template %s does not exist",
-				    s->template_path);
+				         "template %s does not exist",
+				         s->template_path);
 		}
 	}
 	return s;
@@ -563,9 +565,10 @@ check_step_order(ctx *c, cad_cadence *cad)
 		cad_step *prev = cad->steps->pdata[i - 1];
 		cad_step *s = cad->steps->pdata[i];
 		if (s->day < prev->day) {
-			g_autofree char *g = g_strdup_printf("step %u",
-			    s->number);
-			conf_err(c->el, c->file, g, "day",
+			g_autofree char *g =
+			    g_strdup_printf("step %u", s->number);
+			conf_err(
+			    c->el, c->file, g, "day",
 			    "expected a day not before day %d of [step %u], "
 			    "got '%d': step days go backwards",
 			    prev->day, prev->number, s->day);
@@ -585,7 +588,8 @@ cadence_specials(ctx *c, GHashTable *v, cad_cadence *cad)
 		cad->days = 0;
 	if (cad->name != NULL && !valid_name(cad->name))
 		expected(c->el, c->file, "cadence",
-		    find_key(cad_conf_cadence_keys(), "cadence", "name"), cad->name);
+		         find_key(cad_conf_cadence_keys(), "cadence", "name"),
+		         cad->name);
 }
 
 static cad_cadence *
@@ -604,37 +608,41 @@ load_cadence(const char *path, const cad_conf *conf, errlist *el)
 	groups = g_key_file_get_groups(kf, NULL);
 	if (!g_key_file_has_group(kf, "cadence"))
 		conf_err(el, path, "cadence", NULL,
-		    "missing group: expected [cadence] with name = ...");
+		         "missing group: expected [cadence] with name = ...");
 	for (char **g = groups; *g != NULL; g++) {
 		guint64 n;
 		char *end;
 		c.group = *g;
 		if (strcmp(*g, "cadence") == 0) {
-			g_autoptr(GHashTable) v = load_group(&c, kf,
-			    cad_conf_cadence_keys(), "cadence", cad, NULL);
+			g_autoptr(GHashTable) v =
+			    load_group(&c, kf, cad_conf_cadence_keys(),
+			               "cadence", cad, NULL);
 			cadence_specials(&c, v, cad);
 			continue;
 		}
 		if (strncmp(*g, "step ", 5) == 0) {
 			n = g_ascii_strtoull(*g + 5, &end, 10);
 			if (*end == '\0' && n >= 2 && n <= CAD_CONF_STEPS_MAX) {
-				g_ptr_array_add(cad->steps,
+				g_ptr_array_add(
+				    cad->steps,
 				    load_step(&c, kf, conf, (guint32)n));
 				continue;
 			}
-			conf_err(el, path, *g, NULL,
+			conf_err(
+			    el, path, *g, NULL,
 			    "expected a step number from 2 to %d (step 1 is "
-			    "the rep's own email)", CAD_CONF_STEPS_MAX);
+			    "the rep's own email)",
+			    CAD_CONF_STEPS_MAX);
 			continue;
 		}
 		g_autofree char *gp = cad_printable(*g, -1, 80);
 		conf_err(el, path, gp, NULL,
-		    "unknown group: expected [cadence] or [step N]");
+		         "unknown group: expected [cadence] or [step N]");
 	}
 	g_ptr_array_sort(cad->steps, step_cmp);
 	if (cad->steps->len == 0)
 		conf_err(el, path, "cadence", NULL,
-		    "no steps: expected at least one [step N] group");
+		         "no steps: expected at least one [step N] group");
 	check_step_order(&c, cad);
 	return cad;
 }
@@ -653,21 +661,22 @@ load_cadences(cad_conf *conf, errlist *el)
 	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
 	const char *name;
 
-	conf->cadences = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)cadence_free);
+	conf->cadences =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)cadence_free);
 	if (conf->cadences_dir == NULL)
 		return;
 	dir = g_dir_open(conf->cadences_dir, 0, &err);
 	if (dir == NULL) {
 		conf_err(el, conf->file, "cadences", "dir",
-		    "expected a readable directory: %s", err->message);
+		         "expected a readable directory: %s", err->message);
 		return;
 	}
 	while ((name = g_dir_read_name(dir)) != NULL &&
-	    files->len < CAD_CONF_CADENCES_MAX)
+	       files->len < CAD_CONF_CADENCES_MAX)
 		if (g_str_has_suffix(name, ".conf"))
-			g_ptr_array_add(files, g_build_filename(
-			    conf->cadences_dir, name, NULL));
+			g_ptr_array_add(
+			    files,
+			    g_build_filename(conf->cadences_dir, name, NULL));
 	g_ptr_array_sort(files, str_cmp);
 	for (guint i = 0; i < files->len; i++) {
 		cad_cadence *c = load_cadence(files->pdata[i], conf, el);
@@ -675,7 +684,7 @@ load_cadences(cad_conf *conf, errlist *el)
 			continue;
 		if (c->name != NULL && cad_conf_cadence(conf, c->name)) {
 			conf_err(el, c->file, "cadence", "name",
-			    "cadence '%s' is already defined", c->name);
+			         "cadence '%s' is already defined", c->name);
 			cadence_free(c);
 			continue;
 		}
@@ -683,8 +692,8 @@ load_cadences(cad_conf *conf, errlist *el)
 	}
 	if (conf->cadences->len == 0)
 		conf_err(el, conf->file, "cadences", "dir",
-		    "expected at least one NAME.conf cadence file in %s",
-		    conf->cadences_dir);
+		         "expected at least one NAME.conf cadence file in %s",
+		         conf->cadences_dir);
 }
 
 /* ---- the main file ---- */
@@ -709,9 +718,8 @@ load_rep(ctx *c, GKeyFile *kf, cad_conf *conf)
 	r->address = cad_address_normalize(c->group + 4);
 	if (r->address == NULL)
 		conf_err(c->el, c->file, c->group, NULL,
-		    "expected [rep ADDRESS] with the rep's address");
-	v = load_group(c, kf, cad_conf_keys(), "rep ADDRESS", NULL,
-	    NULL);
+		         "expected [rep ADDRESS] with the rep's address");
+	v = load_group(c, kf, cad_conf_keys(), "rep ADDRESS", NULL, NULL);
 	r->name = g_strdup(g_hash_table_lookup(v, "name"));
 	sig = g_hash_table_lookup(v, "signature");
 	r->signature = g_strcompress(sig != NULL ? sig : "");
@@ -727,17 +735,17 @@ main_specials(ctx *c, GHashTable *v, cad_conf *conf)
 	const char *s;
 
 	if (strcmp(c->group, "milter") == 0) {
-		g_auto(GStrv) nets = split_list(
-		    g_hash_table_lookup(v, "trusted_networks"));
+		g_auto(GStrv) nets =
+		    split_list(g_hash_table_lookup(v, "trusted_networks"));
 		for (char **n = nets; *n != NULL; n++) {
 			cad_network net;
 			if (network_parse(*n, &net))
 				g_array_append_val(conf->trusted_networks, net);
 			else
 				expected(c->el, c->file, c->group,
-				    find_key(cad_conf_keys(), "milter",
-					"trusted_networks"),
-				    *n);
+				         find_key(cad_conf_keys(), "milter",
+				                  "trusted_networks"),
+				         *n);
 		}
 		return;
 	}
@@ -752,17 +760,18 @@ main_specials(ctx *c, GHashTable *v, cad_conf *conf)
 		conf->starttls = CAD_STARTTLS_REQUIRED;
 	else
 		expected(c->el, c->file, c->group,
-		    find_key(cad_conf_keys(), "sender", "starttls"), s);
+		         find_key(cad_conf_keys(), "sender", "starttls"), s);
 	cad_window_parse(g_hash_table_lookup(v, "window"), &conf->window);
 	cad_days_parse(g_hash_table_lookup(v, "days"), &conf->days);
 	conf->holidays = split_list(g_hash_table_lookup(v, "holidays"));
 	for (char **h = conf->holidays; *h != NULL; h++)
 		if (!valid_date(*h))
-			expected(c->el, c->file, c->group,
+			expected(
+			    c->el, c->file, c->group,
 			    find_key(cad_conf_keys(), "sender", "holidays"),
 			    *h);
 	qsort(conf->holidays, g_strv_length(conf->holidays), sizeof(char *),
-	    str_cmp);
+	      str_cmp);
 }
 
 static char *
@@ -782,9 +791,11 @@ check_local(ctx *c, const char *key, const char *addr, const char *delim)
 		return;
 	at = strrchr(addr, '@');
 	if (at != NULL && memchr(addr, delim[0], (size_t)(at - addr)) != NULL)
-		conf_err(c->el, c->file, "milter", key,
+		conf_err(
+		    c->el, c->file, "milter", key,
 		    "expected a local part without the recipient delimiter "
-		    "'%s', got '%s'", delim, addr);
+		    "'%s', got '%s'",
+		    delim, addr);
 }
 
 /* Checks that span keys, and defaults derived from other keys. */
@@ -796,49 +807,50 @@ cross_checks(cad_conf *conf, errlist *el)
 	if (conf->recipient_delimiter == NULL ||
 	    strlen(conf->recipient_delimiter) != 1)
 		conf_err(el, conf->file, "milter", "recipient_delimiter",
-		    "expected one character such as +, got '%s'",
-		    conf->recipient_delimiter ? conf->recipient_delimiter
-					      : "");
+		         "expected one character such as +, got '%s'",
+		         conf->recipient_delimiter ? conf->recipient_delimiter
+		                                   : "");
 	if (conf->enroll_address != NULL) {
 		if (conf->task_address == NULL)
-			conf->task_address = derive_address(
-			    conf->enroll_address, "-tasks");
+			conf->task_address =
+			    derive_address(conf->enroll_address, "-tasks");
 		if (conf->notify_from == NULL)
 			conf->notify_from = g_strdup(conf->enroll_address);
 		if (conf->hostname == NULL)
-			conf->hostname = g_strdup(
-			    cad_address_domain(conf->enroll_address));
+			conf->hostname =
+			    g_strdup(cad_address_domain(conf->enroll_address));
 	}
 	check_local(&c, "enroll_address", conf->enroll_address,
-	    conf->recipient_delimiter);
+	            conf->recipient_delimiter);
 	check_local(&c, "bounce_address", conf->bounce_address,
-	    conf->recipient_delimiter);
+	            conf->recipient_delimiter);
 	check_local(&c, "unsubscribe_address", conf->unsubscribe_address,
-	    conf->recipient_delimiter);
+	            conf->recipient_delimiter);
 	if (conf->rep_domains != NULL && conf->rep_domains[0] == NULL)
 		conf_err(el, conf->file, "milter", "rep_domains",
-		    "expected at least one domain");
+		         "expected at least one domain");
 	if (conf->unsubscribe_url != NULL &&
 	    (!g_str_has_prefix(conf->unsubscribe_url, "https://") ||
-		strstr(conf->unsubscribe_url, "%s") == NULL ||
-		strchr(strstr(conf->unsubscribe_url, "%s") + 1, '%') != NULL))
-		conf_err(el, conf->file, "sender", "unsubscribe_url",
+	     strstr(conf->unsubscribe_url, "%s") == NULL ||
+	     strchr(strstr(conf->unsubscribe_url, "%s") + 1, '%') != NULL))
+		conf_err(
+		    el, conf->file, "sender", "unsubscribe_url",
 		    "expected an https:// URL containing %%s once, got '%s'",
 		    conf->unsubscribe_url);
 	if (conf->map_size > conf->max_map_size)
 		conf_err(el, conf->file, "store", "max_map_size",
-		    "expected a size not below map_size");
+		         "expected a size not below map_size");
 	if (conf->templates_dir != NULL &&
 	    !g_file_test(conf->templates_dir, G_FILE_TEST_IS_DIR))
 		conf_err(el, conf->file, "cadences", "templates",
-		    "expected a directory, got '%s'", conf->templates_dir);
+		         "expected a directory, got '%s'", conf->templates_dir);
 }
 
 static void
 load_main(cad_conf *conf, GKeyFile *kf, errlist *el)
 {
 	static const char *const fixed[] = {"store", "milter", "sender",
-	    "cadences"};
+	                                    "cadences"};
 	g_autofree char *base = g_path_get_dirname(conf->file);
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	ctx c = {.file = conf->file, .base_dir = base, .el = el};
@@ -850,15 +862,15 @@ load_main(cad_conf *conf, GKeyFile *kf, errlist *el)
 		if (!known) {
 			g_autofree char *gp = cad_printable(*g, -1, 80);
 			conf_err(el, conf->file, gp, NULL,
-			    "unknown group: expected [store], [milter], "
-			    "[sender], [cadences] or [rep ADDRESS]");
+			         "unknown group: expected [store], [milter], "
+			         "[sender], [cadences] or [rep ADDRESS]");
 		}
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(fixed); i++) {
 		g_autoptr(GHashTable) v = NULL;
 		c.group = fixed[i];
 		v = load_group(&c, kf, cad_conf_keys(), fixed[i], conf,
-		    conf->effective);
+		               conf->effective);
 		main_specials(&c, v, conf);
 	}
 	for (char **g = groups; *g != NULL; g++) {
@@ -879,8 +891,8 @@ cad_conf_load(const char *path, GError **error)
 	conf->file = g_strdup(path);
 	conf->trusted_networks = g_array_new(FALSE, TRUE, sizeof(cad_network));
 	conf->reps = g_ptr_array_new_with_free_func((GDestroyNotify)rep_free);
-	conf->effective = g_hash_table_new_full(g_str_hash, g_str_equal,
-	    g_free, g_free);
+	conf->effective =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	kf = read_keyfile(path, &el);
 	if (kf != NULL) {
 		load_main(conf, kf, &el);
@@ -888,13 +900,14 @@ cad_conf_load(const char *path, GError **error)
 		load_cadences(conf, &el);
 		if (conf->default_cadence != NULL && conf->cadences->len > 0 &&
 		    cad_conf_cadence(conf, conf->default_cadence) == NULL)
-			conf_err(&el, path, "milter", "default_cadence",
+			conf_err(
+			    &el, path, "milter", "default_cadence",
 			    "expected the name of a cadence in %s, got '%s'",
 			    conf->cadences_dir, conf->default_cadence);
 	}
 	if (el.count > 0) {
 		g_set_error_literal(error, CAD_ERROR, CAD_ERROR_INVALID,
-		    el.text->str);
+		                    el.text->str);
 		g_string_free(el.text, TRUE);
 		cad_conf_free(conf);
 		return NULL;
@@ -1007,8 +1020,9 @@ static gboolean
 trusted_raw(const cad_conf *conf, int family, const unsigned char *addr)
 {
 	for (guint i = 0; i < conf->trusted_networks->len; i++)
-		if (in_network(&g_array_index(conf->trusted_networks,
-			cad_network, i), family, addr))
+		if (in_network(
+		        &g_array_index(conf->trusted_networks, cad_network, i),
+		        family, addr))
 			return TRUE;
 	return FALSE;
 }
@@ -1023,7 +1037,7 @@ cad_conf_is_trusted(const cad_conf *conf, const void *sa)
 	if (s->sa_family == AF_INET) {
 		const struct sockaddr_in *in = sa;
 		return trusted_raw(conf, AF_INET,
-		    (const unsigned char *)&in->sin_addr);
+		                   (const unsigned char *)&in->sin_addr);
 	}
 	if (s->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = sa;
@@ -1052,7 +1066,7 @@ cad_conf_is_trusted_text(const cad_conf *conf, const char *ip)
 
 const char *
 cad_conf_timezone(const cad_conf *conf, const cad_cadence *c,
-    const char *prospect_tz)
+                  const char *prospect_tz)
 {
 	if (prospect_tz != NULL && *prospect_tz != '\0')
 		return prospect_tz;
@@ -1067,23 +1081,23 @@ void
 cad_conf_dump(const cad_conf *conf, GString *out)
 {
 	for (const cad_key *k = cad_conf_keys(); k->name != NULL; k++) {
-		g_autofree char *name = g_strdup_printf("%s.%s", k->group,
-		    k->name);
+		g_autofree char *name =
+		    g_strdup_printf("%s.%s", k->group, k->name);
 		const char *v = g_hash_table_lookup(conf->effective, name);
 		if (v != NULL)
 			g_string_append_printf(out, "%s = %s\n", name, v);
 	}
 	g_string_append_printf(out, "milter.task_address (effective) = %s\n",
-	    conf->task_address ? conf->task_address : "");
+	                       conf->task_address ? conf->task_address : "");
 	g_string_append_printf(out, "sender.hostname (effective) = %s\n",
-	    conf->hostname ? conf->hostname : "");
+	                       conf->hostname ? conf->hostname : "");
 }
 
 static void
 window_text(char buf[48], const cad_window *w)
 {
 	snprintf(buf, 48, "%02d:%02d-%02d:%02d", w->start_min / 60,
-	    w->start_min % 60, w->end_min / 60, w->end_min % 60);
+	         w->start_min % 60, w->end_min / 60, w->end_min % 60);
 }
 
 void
@@ -1092,26 +1106,28 @@ cad_conf_describe(const cad_conf *conf, GString *out)
 	char wbuf[48];
 
 	window_text(wbuf, &conf->window);
-	g_string_append_printf(out,
-	    "configuration %s: %u cadence(s), default %s, window %s %s\n",
+	g_string_append_printf(
+	    out, "configuration %s: %u cadence(s), default %s, window %s %s\n",
 	    conf->file, conf->cadences->len, conf->default_cadence, wbuf,
 	    conf->timezone);
 	for (guint i = 0; i < conf->cadences->len; i++) {
 		const cad_cadence *c = conf->cadences->pdata[i];
-		g_string_append_printf(out, "\ncadence %s: %s (%s%s)\n",
-		    c->name, c->description ? c->description : "", c->file,
+		g_string_append_printf(
+		    out, "\ncadence %s: %s (%s%s)\n", c->name,
+		    c->description ? c->description : "", c->file,
 		    c->business_days ? ", business days" : "");
 		g_string_append_printf(out, "  %-5s %-4s %-9s %s\n", "step",
-		    "day", "channel", "template or note");
+		                       "day", "channel", "template or note");
 		g_string_append_printf(out, "  %-5d %-4d %-9s %s\n", 1, 1,
-		    "email", "(the rep's own email)");
+		                       "email", "(the rep's own email)");
 		for (guint j = 0; j < c->steps->len; j++) {
 			const cad_step *s = c->steps->pdata[j];
 			g_string_append_printf(out, "  %-5u %-4d %-9s %s\n",
-			    s->number, s->day, cad_channel_name(s->channel),
-			    s->channel == CAD_CHANNEL_EMAIL
-				? s->template
-				: (s->note ? s->note : ""));
+			                       s->number, s->day,
+			                       cad_channel_name(s->channel),
+			                       s->channel == CAD_CHANNEL_EMAIL
+			                           ? s->template
+			                           : (s->note ? s->note : ""));
 		}
 	}
 }

@@ -18,9 +18,9 @@
 #include "common/util.h"
 
 /* Largest configuration or template file we read. */
-#define CAD_CONF_FILE_MAX (1024 * 1024)
+#define CAD_CONF_FILE_MAX     (1024 * 1024)
 /* Most steps in one cadence and cadences in one directory. */
-#define CAD_CONF_STEPS_MAX 64
+#define CAD_CONF_STEPS_MAX    64
 #define CAD_CONF_CADENCES_MAX 1000
 
 typedef enum {
@@ -45,11 +45,11 @@ typedef struct {
 
 typedef struct {
 	guint32 number; /* the [step N] number: 2 is the first follow-up */
-	int day;	/* day offset: step 1 (the rep's email) is day 1 */
+	int day;        /* day offset: step 1 (the rep's email) is day 1 */
 	cad_channel channel;
-	char *template;	     /* file name in [cadences] templates (email) */
+	char *template;      /* file name in [cadences] templates (email) */
 	char *template_path; /* resolved path */
-	char *note;	     /* for tasks */
+	char *note;          /* for tasks */
 	int timeout_days;    /* tasks: advance after this many days */
 } cad_step;
 
@@ -61,7 +61,7 @@ typedef struct {
 	char *timezone; /* NULL: [sender] timezone */
 	gboolean has_window;
 	cad_window window; /* when has_window, overrides [sender] window */
-	guint8 days;	   /* bit 0 = Monday ... bit 6 = Sunday; 0 = inherit */
+	guint8 days;       /* bit 0 = Monday ... bit 6 = Sunday; 0 = inherit */
 	GPtrArray *steps;  /* cad_step*, in number order */
 } cad_cadence;
 
@@ -119,7 +119,7 @@ typedef struct {
 	char *timezone;
 	char **holidays; /* "YYYY-MM-DD", sorted */
 	int jitter_minutes;
-	char *hostname; /* right side of our Message-IDs */
+	char *hostname;        /* right side of our Message-IDs */
 	char *unsubscribe_url; /* https://.../%s, the token in place of %s */
 	int poll_seconds;
 	int retry_max_hours;
@@ -155,7 +155,7 @@ gboolean cad_conf_is_trusted(const cad_conf *conf, const void *sa);
 gboolean cad_conf_is_trusted_text(const cad_conf *conf, const char *ip);
 /* The time zone of a prospect: its own, else the cadence's, else ours. */
 const char *cad_conf_timezone(const cad_conf *conf, const cad_cadence *c,
-    const char *prospect_tz);
+                              const char *prospect_tz);
 
 /* Parse "09:00-17:00" and "mon-fri" / "mon,wed,fri". */
 gboolean cad_window_parse(const char *s, cad_window *out);
@@ -185,7 +185,7 @@ typedef struct {
 	const char *def;   /* NULL: required; "" : unset by default */
 	const char *doc;   /* one line for check-config and the man page */
 	const char *check; /* what is expected, for error lines */
-	gssize offset;	   /* into cad_conf (or cad_cadence / cad_step); -1 */
+	gssize offset;     /* into cad_conf (or cad_cadence / cad_step); -1 */
 	gint64 min, max;   /* INT and SIZE bounds */
 } cad_key;
 

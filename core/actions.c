@@ -2,13 +2,14 @@
  * actions.c: every change of an enrollment's state, each written in one
  * transaction together with the event that records it. See actions.h.
  */
+#include "core/actions.h"
+
 #include <string.h>
 
 #include "common/log.h"
-#include "core/actions.h"
 #include "core/sched.h"
 
-#define DAY (24 * 60 * 60)
+#define DAY            (24 * 60 * 60)
 /*
  * The number of the current step where no configuration is at hand:
  * steps are numbered from 2 (step 1 is the rep's email), one per index.
@@ -22,8 +23,8 @@ cadence_of(const cad_conf *conf, const char *name, GError **error)
 
 	if (c == NULL)
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND,
-		    "no cadence '%s' in %s", name ? name : "",
-		    conf->cadences_dir ? conf->cadences_dir : "?");
+		            "no cadence '%s' in %s", name ? name : "",
+		            conf->cadences_dir ? conf->cadences_dir : "?");
 	return c;
 }
 
@@ -49,19 +50,19 @@ prospect_tz(cad_txn *txn, const char *address)
  */
 static gint64
 step_when(const cad_sched *s, const cad_cadence *c, const cad_enrollment *e,
-    guint32 index, gint64 prev_when, int prev_day)
+          guint32 index, gint64 prev_when, int prev_day)
 {
 	const cad_step *st = cad_cadence_step(c, index);
 	gint64 planned, spaced;
 
 	if (st == NULL)
 		return 0;
-	planned = cad_sched_step_time(s, e->enrolled_at, st->day,
-	    seed_of(e, index));
+	planned =
+	    cad_sched_step_time(s, e->enrolled_at, st->day, seed_of(e, index));
 	if (prev_when == 0)
 		return planned;
 	spaced = cad_sched_step_time(s, prev_when, 1 + st->day - prev_day,
-	    seed_of(e, index));
+	                             seed_of(e, index));
 	return MAX(planned, spaced);
 }
 
@@ -79,15 +80,15 @@ cad_last_step_number(const cad_conf *conf, const cad_enrollment *e)
 static guint32
 current_step_number(const cad_conf *conf, const cad_enrollment *e)
 {
-	const cad_step *st = cad_cadence_step(
-	    cad_conf_cadence(conf, e->cadence), e->step);
+	const cad_step *st =
+	    cad_cadence_step(cad_conf_cadence(conf, e->cadence), e->step);
 
 	return st != NULL ? st->number : cad_last_step_number(conf, e);
 }
 
 gint64
 cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-    GError **error)
+             GError **error)
 {
 	const cad_cadence *c = cadence_of(conf, e->cadence, error);
 	g_autofree char *tz = NULL;
@@ -105,7 +106,7 @@ cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
 
 GArray *
 cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-    GError **error)
+         GError **error)
 {
 	GArray *out = g_array_new(FALSE, TRUE, sizeof(cad_planned_step));
 	const cad_cadence *c = cadence_of(conf, e->cadence, error);
@@ -140,7 +141,8 @@ cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
 
 gboolean
 cad_enroll_txn(cad_txn *txn, const cad_conf *conf, const cad_prospect *p,
-    const cad_enroll_req *req, gint64 now, guint64 *id_out, GError **error)
+               const cad_enroll_req *req, gint64 now, guint64 *id_out,
+               GError **error)
 {
 	const cad_cadence *c = cadence_of(conf, req->cadence, error);
 	g_autoptr(cad_enrollment) e = NULL;
@@ -160,7 +162,7 @@ cad_enroll_txn(cad_txn *txn, const cad_conf *conf, const cad_prospect *p,
 	if (root != NULL)
 		e->thread_refs = g_strdup_printf("<%s>", root);
 	tz = p->timezone != NULL ? g_strdup(p->timezone)
-				 : prospect_tz(txn, p->address);
+	                         : prospect_tz(txn, p->address);
 	cad_sched_init(&s, conf, c, tz);
 	e->next_due = step_when(&s, c, e, 0, 0, 0);
 	cad_sched_clear(&s);
@@ -186,7 +188,7 @@ enroll_fn(cad_txn *txn, void *arg, GError **error)
 	enroll_args *a = arg;
 
 	return cad_enroll_txn(txn, a->conf, a->p, a->req, a->now, &a->id,
-	    error);
+	                      error);
 }
 
 static gboolean
@@ -194,17 +196,17 @@ refusal_fn(cad_txn *txn, void *arg, GError **error)
 {
 	enroll_args *a = arg;
 	g_autofree char *d = g_strdup_printf("address=%s cadence=%s rep=%s "
-					     "reason=%s",
-	    a->p->address, a->req->cadence, a->req->rep, a->reason);
+	                                     "reason=%s",
+	                                     a->p->address, a->req->cadence,
+	                                     a->req->rep, a->reason);
 
-	return cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, d, a->now,
-	    error);
+	return cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, d, a->now, error);
 }
 
 gboolean
 cad_enroll(cad_store *store, const cad_conf *conf, const cad_prospect *p,
-    const cad_enroll_req *req, gint64 now, gboolean record_refusal,
-    guint64 *id_out, GError **error)
+           const cad_enroll_req *req, gint64 now, gboolean record_refusal,
+           guint64 *id_out, GError **error)
 {
 	enroll_args a = {conf, p, req, now, 0, NULL};
 	GError *err = NULL;
@@ -216,12 +218,12 @@ cad_enroll(cad_store *store, const cad_conf *conf, const cad_prospect *p,
 	}
 	if (record_refusal && err->domain == CAD_STORE_ERROR &&
 	    (err->code == CAD_STORE_ERROR_SUPPRESSED ||
-		err->code == CAD_STORE_ERROR_ACTIVE ||
-		err->code == CAD_STORE_ERROR_NOT_FOUND)) {
+	     err->code == CAD_STORE_ERROR_ACTIVE ||
+	     err->code == CAD_STORE_ERROR_NOT_FOUND)) {
 		a.reason = err->message;
 		if (!cad_store_write(store, refusal_fn, &a, NULL))
 			log_warnx("could not record the refusal of %s",
-			    p->address);
+			          p->address);
 	}
 	g_propagate_error(error, err);
 	return FALSE;
@@ -239,7 +241,7 @@ clear_step(cad_enrollment *e)
 
 gboolean
 cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
-    gint64 now, GError **error)
+                gint64 now, GError **error)
 {
 	const cad_cadence *c = cadence_of(conf, e->cadence, error);
 	const cad_step *done;
@@ -253,12 +255,13 @@ cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
 	e->step++;
 	if (cad_cadence_step(c, e->step) == NULL)
 		return cad_store_transition(txn, e, CAD_STATE_COMPLETED,
-		    CAD_EV_COMPLETED, done != NULL ? done->number : 1,
-		    "last step done", now, error);
+		                            CAD_EV_COMPLETED,
+		                            done != NULL ? done->number : 1,
+		                            "last step done", now, error);
 	tz = prospect_tz(txn, e->address);
 	cad_sched_init(&s, conf, c, tz);
-	e->next_due = step_when(&s, c, e, e->step, now,
-	    done != NULL ? done->day : 1);
+	e->next_due =
+	    step_when(&s, c, e, e->step, now, done != NULL ? done->day : 1);
 	cad_sched_clear(&s);
 	e->state = CAD_STATE_ACTIVE;
 	return cad_store_enrollment_put(txn, e, error);
@@ -266,7 +269,7 @@ cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
 
 gboolean
 cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
-    const char *who, gint64 now, GError **error)
+               const char *who, gint64 now, GError **error)
 {
 	const cad_cadence *c = cadence_of(conf, e->cadence, error);
 	g_autofree char *tz = NULL;
@@ -280,16 +283,17 @@ cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
 	e->paused_until = 0;
 	g_clear_pointer(&e->last_error, g_free);
 	e->next_due = MAX(step_when(&s, c, e, e->step, 0, 0),
-	    cad_sched_next_slot(&s, now));
+	                  cad_sched_next_slot(&s, now));
 	cad_sched_clear(&s);
 	return cad_store_transition(txn, e, CAD_STATE_ACTIVE, CAD_EV_RESUMED,
-	    current_step_number(conf, e), detail, now, error);
+	                            current_step_number(conf, e), detail, now,
+	                            error);
 }
 
 /* ---- one-enrollment actions in their own transaction ---- */
 
 typedef gboolean (*act_fn)(cad_txn *txn, cad_enrollment *e, void *arg,
-    GError **error);
+                           GError **error);
 
 typedef struct {
 	guint64 id;
@@ -301,8 +305,8 @@ static gboolean
 act_txn(cad_txn *txn, void *arg, GError **error)
 {
 	act_args *a = arg;
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, a->id,
-	    error);
+	g_autoptr(cad_enrollment) e =
+	    cad_store_enrollment_get(txn, a->id, error);
 
 	return e != NULL && a->fn(txn, e, a->arg, error);
 }
@@ -331,10 +335,10 @@ typedef struct {
  */
 static gboolean
 halt_others(cad_txn *txn, const cad_enrollment *e, cad_state state,
-    const char *why, gint64 now, GError **error)
+            const char *why, gint64 now, GError **error)
 {
-	g_autoptr(GArray) ids = cad_store_enrollments_of(txn, e->address,
-	    error);
+	g_autoptr(GArray) ids =
+	    cad_store_enrollments_of(txn, e->address, error);
 
 	if (ids == NULL)
 		return FALSE;
@@ -347,34 +351,34 @@ halt_others(cad_txn *txn, const cad_enrollment *e, cad_state state,
 		if (o == NULL || cad_state_is_final(o->state))
 			continue;
 		if (!cad_store_transition(txn, o, state, CAD_EV_STOPPED,
-			o->step + 1, why, now, error))
+		                          o->step + 1, why, now, error))
 			return FALSE;
 	}
 	return TRUE;
 }
 
 static gboolean
-account_exit(cad_txn *txn, const cad_enrollment *e, gint64 now,
-    GError **error)
+account_exit(cad_txn *txn, const cad_enrollment *e, gint64 now, GError **error)
 {
 	const char *dom = cad_address_domain(e->address);
-	g_autoptr(GArray) ids = cad_store_enrollments_at_domain(txn, dom,
-	    error);
+	g_autoptr(GArray) ids =
+	    cad_store_enrollments_at_domain(txn, dom, error);
 	g_autofree char *why = g_strdup_printf("%s at the same company "
-					       "replied",
-	    e->address);
+	                                       "replied",
+	                                       e->address);
 
 	if (ids == NULL)
 		return FALSE;
 	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(cad_enrollment) o = cad_store_enrollment_get(txn,
-		    g_array_index(ids, guint64, i), NULL);
+		g_autoptr(cad_enrollment) o = cad_store_enrollment_get(
+		    txn, g_array_index(ids, guint64, i), NULL);
 		if (o == NULL || o->id == e->id ||
 		    strcmp(o->address, e->address) == 0 ||
 		    cad_state_is_final(o->state))
 			continue;
 		if (!cad_store_transition(txn, o, CAD_STATE_STOPPED,
-			CAD_EV_ACCOUNT_EXIT, o->step + 1, why, now, error))
+		                          CAD_EV_ACCOUNT_EXIT, o->step + 1, why,
+		                          now, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -392,14 +396,14 @@ reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 {
 	act_ctx *c = arg;
 	guint32 step = cad_last_step_number(c->conf, e);
-	g_autofree char *why = g_strdup_printf("replied to enrollment %"
-	    G_GUINT64_FORMAT, e->id);
+	g_autofree char *why =
+	    g_strdup_printf("replied to enrollment %" G_GUINT64_FORMAT, e->id);
 
 	if (!open_to_outcome(e->state))
 		return cad_store_event_add(txn, e->id, CAD_EV_REPLIED, step,
-		    c->detail, c->now, error);
+		                           c->detail, c->now, error);
 	if (!cad_store_transition(txn, e, CAD_STATE_REPLIED, CAD_EV_REPLIED,
-		step, c->detail, c->now, error) ||
+	                          step, c->detail, c->now, error) ||
 	    !halt_others(txn, e, CAD_STATE_REPLIED, why, c->now, error))
 		return FALSE;
 	return !c->conf->account_exit || account_exit(txn, e, c->now, error);
@@ -407,7 +411,7 @@ reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 
 gboolean
 cad_act_reply(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *detail, gint64 now, GError **error)
+              const char *detail, gint64 now, GError **error)
 {
 	act_ctx c = {.conf = conf, .detail = detail, .now = now};
 
@@ -423,49 +427,51 @@ auto_reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 
 	if (e->state != CAD_STATE_ACTIVE && e->state != CAD_STATE_PAUSED)
 		return cad_store_event_add(txn, e->id, CAD_EV_AUTO_REPLY, step,
-		    c->detail, c->now, error);
+		                           c->detail, c->now, error);
 	/* An admin's pause (no paused_until) is not shortened by this. */
 	if (e->state == CAD_STATE_PAUSED && e->paused_until == 0)
 		return cad_store_event_add(txn, e->id, CAD_EV_AUTO_REPLY, step,
-		    c->detail, c->now, error);
-	e->paused_until = c->until > c->now
-	    ? c->until
-	    : c->now + (gint64)c->conf->auto_reply_pause_days * DAY;
+		                           c->detail, c->now, error);
+	e->paused_until =
+	    c->until > c->now
+	        ? c->until
+	        : c->now + (gint64)c->conf->auto_reply_pause_days * DAY;
 	e->next_due = e->paused_until;
 	until = cad_format_time(e->paused_until);
 	detail = g_strdup_printf("%s; paused until %s",
-	    c->detail ? c->detail : "auto-reply", until);
-	return cad_store_transition(txn, e, CAD_STATE_PAUSED,
-	    CAD_EV_AUTO_REPLY, step, detail, c->now, error);
+	                         c->detail ? c->detail : "auto-reply", until);
+	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_AUTO_REPLY,
+	                            step, detail, c->now, error);
 }
 
 gboolean
 cad_act_auto_reply(cad_store *store, const cad_conf *conf, guint64 id,
-    gint64 until, const char *detail, gint64 now, GError **error)
+                   gint64 until, const char *detail, gint64 now, GError **error)
 {
-	act_ctx c = {.conf = conf, .detail = detail, .now = now,
-	    .until = until};
+	act_ctx c = {
+	    .conf = conf, .detail = detail, .now = now, .until = until};
 
 	return act(store, id, auto_reply_fn, &c, error);
 }
 
 static gboolean
 hard_bounce(cad_txn *txn, cad_enrollment *e, act_ctx *c, guint32 step,
-    const char *detail, GError **error)
+            const char *detail, GError **error)
 {
-	g_autofree char *reason = g_strdup_printf("hard bounce: %s",
-	    detail ? detail : "");
+	g_autofree char *reason =
+	    g_strdup_printf("hard bounce: %s", detail ? detail : "");
 	const char *addr = c->address != NULL ? c->address : e->address;
 
 	if (!cad_store_suppress_add(txn, addr, reason, "bounce", c->now, error))
 		return FALSE;
 	if (!open_to_outcome(e->state))
 		return cad_store_event_add(txn, e->id, CAD_EV_HARD_BOUNCE, step,
-		    detail, c->now, error);
+		                           detail, c->now, error);
 	return cad_store_transition(txn, e, CAD_STATE_BOUNCED,
-		   CAD_EV_HARD_BOUNCE, step, detail, c->now, error) &&
-	    halt_others(txn, e, CAD_STATE_BOUNCED, "address bounced", c->now,
-		error);
+	                            CAD_EV_HARD_BOUNCE, step, detail, c->now,
+	                            error) &&
+	       halt_others(txn, e, CAD_STATE_BOUNCED, "address bounced", c->now,
+	                   error);
 }
 
 static gboolean
@@ -487,23 +493,26 @@ bounce_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	}
 	if (!cad_store_enrollment_put(txn, e, error) ||
 	    !cad_store_event_add(txn, e->id, CAD_EV_SOFT_BOUNCE, step,
-		c->detail, c->now, error))
+	                         c->detail, c->now, error))
 		return FALSE;
 	if (p == NULL || p->soft_bounces < (guint32)c->conf->soft_bounce_limit)
 		return TRUE;
 	detail = g_strdup_printf("%u soft bounces (soft_bounce_limit %d): %s",
-	    p->soft_bounces, c->conf->soft_bounce_limit,
-	    c->detail ? c->detail : "");
+	                         p->soft_bounces, c->conf->soft_bounce_limit,
+	                         c->detail ? c->detail : "");
 	return hard_bounce(txn, e, c, step, detail, error);
 }
 
 gboolean
 cad_act_bounce(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *address, gboolean hard, const char *detail, gint64 now,
-    GError **error)
+               const char *address, gboolean hard, const char *detail,
+               gint64 now, GError **error)
 {
-	act_ctx c = {.conf = conf, .detail = detail, .now = now,
-	    .address = address, .flag = hard};
+	act_ctx c = {.conf = conf,
+	             .detail = detail,
+	             .now = now,
+	             .address = address,
+	             .flag = hard};
 
 	return act(store, id, bounce_fn, &c, error);
 }
@@ -514,29 +523,31 @@ unsubscribe_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	const char *type = c->flag ? CAD_EV_COMPLAINT : CAD_EV_UNSUBSCRIBED;
 	guint32 step = cad_last_step_number(c->conf, e);
-	g_autofree char *reason = g_strdup_printf("%s: %s",
-	    c->flag ? "complaint" : "unsubscribed",
-	    c->detail ? c->detail : "");
+	g_autofree char *reason =
+	    g_strdup_printf("%s: %s", c->flag ? "complaint" : "unsubscribed",
+	                    c->detail ? c->detail : "");
 
 	if (!cad_store_suppress_add(txn, e->address, reason,
-		c->flag ? "complaint" : "unsubscribe", c->now, error))
+	                            c->flag ? "complaint" : "unsubscribe",
+	                            c->now, error))
 		return FALSE;
 	if (!open_to_outcome(e->state) && e->state != CAD_STATE_STOPPED &&
 	    e->state != CAD_STATE_REPLIED)
 		return cad_store_event_add(txn, e->id, type, step, c->detail,
-		    c->now, error);
+		                           c->now, error);
 	return cad_store_transition(txn, e, CAD_STATE_UNSUBSCRIBED, type, step,
-		   c->detail, c->now, error) &&
-	    halt_others(txn, e, CAD_STATE_UNSUBSCRIBED, "unsubscribed",
-		c->now, error);
+	                            c->detail, c->now, error) &&
+	       halt_others(txn, e, CAD_STATE_UNSUBSCRIBED, "unsubscribed",
+	                   c->now, error);
 }
 
 gboolean
 cad_act_unsubscribe(cad_store *store, const cad_conf *conf, guint64 id,
-    gboolean complaint, const char *detail, gint64 now, GError **error)
+                    gboolean complaint, const char *detail, gint64 now,
+                    GError **error)
 {
-	act_ctx c = {.conf = conf, .detail = detail, .now = now,
-	    .flag = complaint};
+	act_ctx c = {
+	    .conf = conf, .detail = detail, .now = now, .flag = complaint};
 
 	return act(store, id, unsubscribe_fn, &c, error);
 }
@@ -568,9 +579,9 @@ cad_answer_parse(const char *word, cad_answer *out)
 static gboolean
 not_live(cad_enrollment *e, GError **error)
 {
-	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-	    "enrollment %" G_GUINT64_FORMAT " of %s is %s", e->id, e->address,
-	    cad_state_name(e->state));
+	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
+	            "enrollment %" G_GUINT64_FORMAT " of %s is %s", e->id,
+	            e->address, cad_state_name(e->state));
 	return FALSE;
 }
 
@@ -581,43 +592,58 @@ task_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	guint32 step = current_step_number(c->conf, e);
 	const char *who = c->detail;
 
+	const cad_step *cur =
+	    cad_cadence_step(cad_conf_cadence(c->conf, e->cadence), e->step);
+
 	if (cad_state_is_final(e->state))
 		return not_live(e, error);
+	/* An answer is for a task; an email step is the sender's to send. */
+	if (cur != NULL && cur->channel == CAD_CHANNEL_EMAIL &&
+	    c->answer != CAD_ANSWER_STOP) {
+		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
+		            "enrollment %" G_GUINT64_FORMAT
+		            " of %s is at step %u, an "
+		            "email, not a task",
+		            e->id, e->address, cur->number);
+		return FALSE;
+	}
 	switch (c->answer) {
 	case CAD_ANSWER_STOP:
 		return cad_store_transition(txn, e, CAD_STATE_STOPPED,
-		    CAD_EV_STOPPED, step, who, c->now, error);
+		                            CAD_EV_STOPPED, step, who, c->now,
+		                            error);
 	case CAD_ANSWER_SKIP:
 		return cad_store_event_add(txn, e->id, CAD_EV_TASK_SKIPPED,
-			   step, who, c->now, error) &&
-		    cad_advance_txn(txn, c->conf, e, c->now, error);
+		                           step, who, c->now, error) &&
+		       cad_advance_txn(txn, c->conf, e, c->now, error);
 	case CAD_ANSWER_MEETING:
 		/* A booked meeting is the cadence's success: stop it. */
 		return cad_store_event_add(txn, e->id, CAD_EV_MEETING, step,
-			   who, c->now, error) &&
-		    cad_store_event_add(txn, e->id, CAD_EV_TASK_DONE, step, who,
-			c->now, error) &&
-		    cad_store_transition(txn, e, CAD_STATE_STOPPED,
-			CAD_EV_STOPPED, step, "meeting booked", c->now, error);
+		                           who, c->now, error) &&
+		       cad_store_event_add(txn, e->id, CAD_EV_TASK_DONE, step,
+		                           who, c->now, error) &&
+		       cad_store_transition(txn, e, CAD_STATE_STOPPED,
+		                            CAD_EV_STOPPED, step,
+		                            "meeting booked", c->now, error);
 	case CAD_ANSWER_CONNECTED:
 		if (!cad_store_event_add(txn, e->id, CAD_EV_CONNECTED, step,
-			who, c->now, error))
+		                         who, c->now, error))
 			return FALSE;
 		/* fall through */
 	case CAD_ANSWER_DONE:
 		return cad_store_event_add(txn, e->id, CAD_EV_TASK_DONE, step,
-			   who, c->now, error) &&
-		    cad_advance_txn(txn, c->conf, e, c->now, error);
+		                           who, c->now, error) &&
+		       cad_advance_txn(txn, c->conf, e, c->now, error);
 	}
 	return FALSE;
 }
 
 gboolean
 cad_act_task_answer(cad_store *store, const cad_conf *conf, guint64 id,
-    cad_answer answer, const char *who, gint64 now, GError **error)
+                    cad_answer answer, const char *who, gint64 now,
+                    GError **error)
 {
-	act_ctx c = {.conf = conf, .detail = who, .now = now,
-	    .answer = answer};
+	act_ctx c = {.conf = conf, .detail = who, .now = now, .answer = answer};
 
 	return act(store, id, task_fn, &c, error);
 }
@@ -635,12 +661,12 @@ pause_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	e->paused_until = 0;
 	e->next_due = 0;
 	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_PAUSED,
-	    STEP_NUMBER(e), d, c->now, error);
+	                            STEP_NUMBER(e), d, c->now, error);
 }
 
 gboolean
 cad_act_pause(cad_store *store, guint64 id, const char *who, gint64 now,
-    GError **error)
+              GError **error)
 {
 	act_ctx c = {.detail = who, .now = now};
 
@@ -653,9 +679,10 @@ resume_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 
 	if (e->state != CAD_STATE_PAUSED) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "enrollment %" G_GUINT64_FORMAT " of %s is %s, not paused",
-		    e->id, e->address, cad_state_name(e->state));
+		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
+		            "enrollment %" G_GUINT64_FORMAT
+		            " of %s is %s, not paused",
+		            e->id, e->address, cad_state_name(e->state));
 		return FALSE;
 	}
 	return cad_resume_txn(txn, c->conf, e, c->detail, c->now, error);
@@ -663,7 +690,7 @@ resume_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 
 gboolean
 cad_act_resume(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *who, gint64 now, GError **error)
+               const char *who, gint64 now, GError **error)
 {
 	act_ctx c = {.conf = conf, .detail = who, .now = now};
 
@@ -679,12 +706,12 @@ stop_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	if (cad_state_is_final(e->state))
 		return not_live(e, error);
 	return cad_store_transition(txn, e, CAD_STATE_STOPPED, CAD_EV_STOPPED,
-	    STEP_NUMBER(e), d, c->now, error);
+	                            STEP_NUMBER(e), d, c->now, error);
 }
 
 gboolean
 cad_act_stop(cad_store *store, guint64 id, const char *who, gint64 now,
-    GError **error)
+             GError **error)
 {
 	act_ctx c = {.detail = who, .now = now};
 
@@ -700,13 +727,14 @@ skip_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	if (cad_state_is_final(e->state))
 		return not_live(e, error);
 	return cad_store_event_add(txn, e->id, CAD_EV_SKIPPED,
-		   current_step_number(c->conf, e), d, c->now, error) &&
-	    cad_advance_txn(txn, c->conf, e, c->now, error);
+	                           current_step_number(c->conf, e), d, c->now,
+	                           error) &&
+	       cad_advance_txn(txn, c->conf, e, c->now, error);
 }
 
 gboolean
 cad_act_skip(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *who, gint64 now, GError **error)
+             const char *who, gint64 now, GError **error)
 {
 	act_ctx c = {.conf = conf, .detail = who, .now = now};
 
@@ -726,12 +754,12 @@ error_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	e->next_due = 0;
 	clear_step(e);
 	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_ERROR,
-	    STEP_NUMBER(e), c->detail, c->now, error);
+	                            STEP_NUMBER(e), c->detail, c->now, error);
 }
 
 gboolean
 cad_act_error(cad_store *store, guint64 id, const char *what, gint64 now,
-    GError **error)
+              GError **error)
 {
 	act_ctx c = {.detail = what, .now = now};
 

@@ -15,10 +15,10 @@
 #include "store/store.h"
 
 typedef struct {
-	const char *cadence;	 /* name; must exist in conf */
-	const char *rep;	 /* owner's address */
-	const char *root_msgid;	 /* the rep's Message-ID, with or without <> */
-	const char *subject;	 /* the rep's Subject */
+	const char *cadence;    /* name; must exist in conf */
+	const char *rep;        /* owner's address */
+	const char *root_msgid; /* the rep's Message-ID, with or without <> */
+	const char *subject;    /* the rep's Subject */
 } cad_enroll_req;
 
 /*
@@ -29,13 +29,14 @@ typedef struct {
  * record_refusal), NOT_FOUND for an unknown cadence.
  */
 gboolean cad_enroll(cad_store *store, const cad_conf *conf,
-    const cad_prospect *p, const cad_enroll_req *req, gint64 now,
-    gboolean record_refusal, guint64 *id_out, GError **error);
+                    const cad_prospect *p, const cad_enroll_req *req,
+                    gint64 now, gboolean record_refusal, guint64 *id_out,
+                    GError **error);
 
 /* The same inside the caller's write transaction (for batch imports). */
 gboolean cad_enroll_txn(cad_txn *txn, const cad_conf *conf,
-    const cad_prospect *p, const cad_enroll_req *req, gint64 now,
-    guint64 *id_out, GError **error);
+                        const cad_prospect *p, const cad_enroll_req *req,
+                        gint64 now, guint64 *id_out, GError **error);
 
 /*
  * cad_advance_txn - the current step is done (sent, task done or timed
@@ -43,8 +44,8 @@ gboolean cad_enroll_txn(cad_txn *txn, const cad_conf *conf,
  * enrollment after the last. Appends "completed" when it completes.
  * Clears step_status and attempts.
  */
-gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf,
-    cad_enrollment *e, gint64 now, GError **error);
+gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+                         gint64 now, GError **error);
 
 /*
  * cad_resume_txn - a paused enrollment goes on: active again, its current
@@ -52,21 +53,21 @@ gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf,
  * "resumed" event. The sender calls it when an auto-reply pause ends
  * (a paused enrollment with paused_until comes due).
  */
-gboolean cad_resume_txn(cad_txn *txn, const cad_conf *conf,
-    cad_enrollment *e, const char *who, gint64 now, GError **error);
+gboolean cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+                        const char *who, gint64 now, GError **error);
 
 /* The step number (cadence numbering) last done: 1 before any follow-up. */
 guint32 cad_last_step_number(const cad_conf *conf, const cad_enrollment *e);
 
 /* The time the step at e->step is due for e (0 past the last step). */
-gint64 cad_due_time(cad_txn *txn, const cad_conf *conf,
-    const cad_enrollment *e, GError **error);
+gint64 cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
+                    GError **error);
 
 /* One planned step of an enrollment, for `cadencectl schedule`. */
 typedef struct {
-	guint32 index;	/* 0-based step index */
+	guint32 index; /* 0-based step index */
 	const cad_step *step;
-	gint64 when;	/* planned time */
+	gint64 when; /* planned time */
 } cad_planned_step;
 
 /*
@@ -75,7 +76,7 @@ typedef struct {
  * cad_planned_step.
  */
 GArray *cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-    GError **error);
+                 GError **error);
 
 /*
  * Inbound outcomes, each in its own write transaction. detail is free
@@ -93,16 +94,16 @@ GArray *cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
  * is "complaint").
  */
 gboolean cad_act_reply(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *detail, gint64 now, GError **error);
-gboolean cad_act_auto_reply(cad_store *store, const cad_conf *conf,
-    guint64 id, gint64 until, const char *detail, gint64 now,
-    GError **error);
+                       const char *detail, gint64 now, GError **error);
+gboolean cad_act_auto_reply(cad_store *store, const cad_conf *conf, guint64 id,
+                            gint64 until, const char *detail, gint64 now,
+                            GError **error);
 gboolean cad_act_bounce(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *address, gboolean hard, const char *detail, gint64 now,
-    GError **error);
-gboolean cad_act_unsubscribe(cad_store *store, const cad_conf *conf,
-    guint64 id, gboolean complaint, const char *detail, gint64 now,
-    GError **error);
+                        const char *address, gboolean hard, const char *detail,
+                        gint64 now, GError **error);
+gboolean cad_act_unsubscribe(cad_store *store, const cad_conf *conf, guint64 id,
+                             gboolean complaint, const char *detail, gint64 now,
+                             GError **error);
 
 typedef enum {
 	CAD_ANSWER_DONE,
@@ -115,25 +116,25 @@ typedef enum {
 gboolean cad_answer_parse(const char *word, cad_answer *out);
 
 /* A rep's answer to a task reminder (or cadencectl done/skip). */
-gboolean cad_act_task_answer(cad_store *store, const cad_conf *conf,
-    guint64 id, cad_answer answer, const char *who, gint64 now,
-    GError **error);
+gboolean cad_act_task_answer(cad_store *store, const cad_conf *conf, guint64 id,
+                             cad_answer answer, const char *who, gint64 now,
+                             GError **error);
 
 /* Admin actions. who names the actor for the event detail. */
 gboolean cad_act_pause(cad_store *store, guint64 id, const char *who,
-    gint64 now, GError **error);
+                       gint64 now, GError **error);
 gboolean cad_act_resume(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *who, gint64 now, GError **error);
-gboolean cad_act_stop(cad_store *store, guint64 id, const char *who,
-    gint64 now, GError **error);
+                        const char *who, gint64 now, GError **error);
+gboolean cad_act_stop(cad_store *store, guint64 id, const char *who, gint64 now,
+                      GError **error);
 gboolean cad_act_skip(cad_store *store, const cad_conf *conf, guint64 id,
-    const char *who, gint64 now, GError **error);
+                      const char *who, gint64 now, GError **error);
 
 /*
  * cad_act_error - pause e with an "error" event naming what went wrong
  * (a missing template field): the step is not sent until resumed.
  */
 gboolean cad_act_error(cad_store *store, guint64 id, const char *what,
-    gint64 now, GError **error);
+                       gint64 now, GError **error);
 
 #endif

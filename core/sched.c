@@ -3,10 +3,10 @@
  * GDate (pure calendar arithmetic, immune to DST), and turned into
  * instants with GDateTime in the zone, which resolves DST gaps.
  */
+#include "core/sched.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/sched.h"
 
 /* The search for an open slot stops after this many days (a year and a
  * bit): a configuration with no open day at all must not loop for ever. */
@@ -14,10 +14,10 @@
 
 void
 cad_sched_init(cad_sched *s, const cad_conf *conf, const cad_cadence *c,
-    const char *prospect_tz)
+               const char *prospect_tz)
 {
 	const char *names[] = {prospect_tz, c != NULL ? c->timezone : NULL,
-	    conf->timezone, "UTC"};
+	                       conf->timezone, "UTC"};
 
 	memset(s, 0, sizeof(*s));
 	for (gsize i = 0; i < G_N_ELEMENTS(names) && s->tz == NULL; i++)
@@ -64,9 +64,9 @@ date_open(const cad_sched *s, const GDate *d)
 	if (s->holidays == NULL || s->holidays[0] == NULL)
 		return TRUE;
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", g_date_get_year(d),
-	    g_date_get_month(d), g_date_get_day(d));
+	         g_date_get_month(d), g_date_get_day(d));
 	return bsearch(&key, s->holidays, g_strv_length(s->holidays),
-		   sizeof(char *), str_cmp) == NULL;
+	               sizeof(char *), str_cmp) == NULL;
 }
 
 static void
@@ -77,8 +77,8 @@ local_date(const cad_sched *s, gint64 t, GDate *out)
 
 	g_date_clear(out, 1);
 	g_date_set_dmy(out, (GDateDay)g_date_time_get_day_of_month(l),
-	    (GDateMonth)g_date_time_get_month(l),
-	    (GDateYear)g_date_time_get_year(l));
+	               (GDateMonth)g_date_time_get_month(l),
+	               (GDateYear)g_date_time_get_year(l));
 }
 
 /* The instant of minute `min` after local midnight of date d. */
@@ -93,7 +93,7 @@ local_instant(const cad_sched *s, const GDate *d, int min)
 		return local_instant(s, &next, min - 24 * 60);
 	}
 	dt = g_date_time_new(s->tz, g_date_get_year(d), g_date_get_month(d),
-	    g_date_get_day(d), min / 60, min % 60, 0);
+	                     g_date_get_day(d), min / 60, min % 60, 0);
 	return g_date_time_to_unix(dt);
 }
 
@@ -105,8 +105,8 @@ cad_sched_next_slot(const cad_sched *s, gint64 t)
 	local_date(s, t, &d);
 	for (int i = 0; i < SCHED_MAX_DAYS; i++) {
 		if (date_open(s, &d)) {
-			gint64 start = local_instant(s, &d,
-			    s->window.start_min);
+			gint64 start =
+			    local_instant(s, &d, s->window.start_min);
 			gint64 end = local_instant(s, &d, s->window.end_min);
 			if (t < start)
 				return start;
@@ -126,7 +126,7 @@ cad_sched_in_window(const cad_sched *s, gint64 t)
 
 gint64
 cad_sched_step_time(const cad_sched *s, gint64 enrolled_at, int step_day,
-    guint32 seed)
+                    guint32 seed)
 {
 	GDate d;
 	gint64 slot, end, span, jitter;
@@ -142,8 +142,8 @@ cad_sched_step_time(const cad_sched *s, gint64 enrolled_at, int step_day,
 	} else {
 		g_date_add_days(&d, (guint)left);
 	}
-	slot = cad_sched_next_slot(s, local_instant(s, &d,
-	    s->window.start_min));
+	slot =
+	    cad_sched_next_slot(s, local_instant(s, &d, s->window.start_min));
 	if (s->jitter_minutes <= 0)
 		return slot;
 	/* Jitter stays inside the window of the slot's day. */
@@ -163,5 +163,5 @@ cad_sched_local_date(const cad_sched *s, gint64 t)
 
 	local_date(s, t, &d);
 	return g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&d),
-	    g_date_get_month(&d), g_date_get_day(&d));
+	                       g_date_get_month(&d), g_date_get_day(&d));
 }

@@ -17,8 +17,8 @@
 typedef struct {
 	GTimeZone *tz;
 	cad_window window;
-	guint8 days;	   /* bit 0 Monday .. bit 6 Sunday */
-	char **holidays;   /* "YYYY-MM-DD" local dates; borrowed */
+	guint8 days;     /* bit 0 Monday .. bit 6 Sunday */
+	char **holidays; /* "YYYY-MM-DD" local dates; borrowed */
 	gboolean business_days;
 	int jitter_minutes;
 } cad_sched;
@@ -31,7 +31,7 @@ typedef struct {
  * Free with cad_sched_clear.
  */
 void cad_sched_init(cad_sched *s, const cad_conf *conf, const cad_cadence *c,
-    const char *prospect_tz);
+                    const char *prospect_tz);
 void cad_sched_clear(cad_sched *s);
 
 /*
@@ -41,8 +41,8 @@ void cad_sched_clear(cad_sched *s);
  * slot from that day's window start, plus jitter chosen by seed (the
  * same seed gives the same time).
  */
-gint64 cad_sched_step_time(const cad_sched *s, gint64 enrolled_at,
-    int step_day, guint32 seed);
+gint64 cad_sched_step_time(const cad_sched *s, gint64 enrolled_at, int step_day,
+                           guint32 seed);
 
 /*
  * cad_sched_next_slot - the earliest time >= t inside the window on an

@@ -7,20 +7,21 @@
  * field, since a store is shared with other processes and outlives builds:
  * a record that does not decode exactly is refused, never half-read.
  */
+#include "store/records.h"
+
 #include <string.h>
 
 #include "common/util.h"
-#include "store/records.h"
 
 static const char *const state_names[CAD_STATE_COUNT] = {
-	[CAD_STATE_ACTIVE] = "active",
-	[CAD_STATE_PAUSED] = "paused",
-	[CAD_STATE_WAITING] = "waiting",
-	[CAD_STATE_REPLIED] = "replied",
-	[CAD_STATE_BOUNCED] = "bounced",
-	[CAD_STATE_UNSUBSCRIBED] = "unsubscribed",
-	[CAD_STATE_COMPLETED] = "completed",
-	[CAD_STATE_STOPPED] = "stopped",
+    [CAD_STATE_ACTIVE] = "active",
+    [CAD_STATE_PAUSED] = "paused",
+    [CAD_STATE_WAITING] = "waiting",
+    [CAD_STATE_REPLIED] = "replied",
+    [CAD_STATE_BOUNCED] = "bounced",
+    [CAD_STATE_UNSUBSCRIBED] = "unsubscribed",
+    [CAD_STATE_COMPLETED] = "completed",
+    [CAD_STATE_STOPPED] = "stopped",
 };
 
 const char *
@@ -35,7 +36,8 @@ gboolean
 cad_state_parse(const char *name, cad_state *out)
 {
 	for (int i = 0; i < CAD_STATE_COUNT; i++) {
-		if (name != NULL && g_ascii_strcasecmp(name, state_names[i]) == 0) {
+		if (name != NULL &&
+		    g_ascii_strcasecmp(name, state_names[i]) == 0) {
 			*out = (cad_state)i;
 			return TRUE;
 		}
@@ -47,7 +49,7 @@ gboolean
 cad_state_is_final(cad_state s)
 {
 	return s != CAD_STATE_ACTIVE && s != CAD_STATE_PAUSED &&
-	    s != CAD_STATE_WAITING;
+	       s != CAD_STATE_WAITING;
 }
 
 /* ---- memory ---- */
@@ -58,8 +60,8 @@ cad_prospect_new(const char *address)
 	cad_prospect *p = g_new0(cad_prospect, 1);
 
 	p->address = g_strdup(address);
-	p->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    g_free);
+	p->fields =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return p;
 }
 
@@ -108,7 +110,7 @@ cad_prospect_field(const cad_prospect *p, const char *name)
 		v = *slot;
 	else
 		v = p->fields != NULL ? g_hash_table_lookup(p->fields, name)
-				      : NULL;
+		                      : NULL;
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
@@ -121,15 +123,15 @@ cad_prospect_set_field(cad_prospect *p, const char *name, const char *value)
 		return;
 	if (slot != NULL) {
 		g_free(*slot);
-		*slot = value != NULL && *value != '\0' ? g_strdup(value)
-							: NULL;
+		*slot =
+		    value != NULL && *value != '\0' ? g_strdup(value) : NULL;
 		return;
 	}
 	if (value == NULL || *value == '\0')
 		g_hash_table_remove(p->fields, name);
 	else
 		g_hash_table_replace(p->fields, g_strdup(name),
-		    g_strdup(value));
+		                     g_strdup(value));
 }
 
 void
@@ -202,7 +204,7 @@ cad_notice_free(cad_notice *n)
 
 /* ---- encoding ---- */
 
-#define S(x) ((x) != NULL ? (x) : "")
+#define S(x)        ((x) != NULL ? (x) : "")
 /* No string in a record is longer (a References chain is the longest). */
 #define REC_STR_MAX (1 << 20)
 
@@ -365,14 +367,14 @@ cad_rec_prospect_encode(const cad_prospect *p)
 	w_str(&w, p->timezone);
 	w_u64(&w, (guint64)p->created);
 	w_u32(&w, p->soft_bounces);
-	w_u32(&w, p->fields != NULL ? MIN(g_hash_table_size(p->fields),
-					      REC_FIELDS_MAX)
-				    : 0);
+	w_u32(&w, p->fields != NULL
+	              ? MIN(g_hash_table_size(p->fields), REC_FIELDS_MAX)
+	              : 0);
 	if (p->fields != NULL) {
 		guint n = 0;
 		g_hash_table_iter_init(&it, p->fields);
 		while (g_hash_table_iter_next(&it, &k, &v) &&
-		    n++ < REC_FIELDS_MAX) {
+		       n++ < REC_FIELDS_MAX) {
 			w_str(&w, k);
 			w_str(&w, v);
 		}
@@ -505,7 +507,7 @@ cad_rec_enrollment_decode(const void *data, gsize len)
 
 GBytes *
 cad_rec_event_encode(guint64 enrollment, const char *type, guint32 step,
-    const char *detail)
+                     const char *detail)
 {
 	wbuf w;
 
@@ -541,7 +543,7 @@ cad_rec_event_decode(const void *data, gsize len)
 
 GBytes *
 cad_rec_notice_encode(const char *rep, const char *subject, const char *body,
-    guint64 enrollment)
+                      guint64 enrollment)
 {
 	wbuf w;
 
@@ -591,7 +593,7 @@ cad_rec_suppress_encode(const char *reason, const char *source, gint64 time)
 
 gboolean
 cad_rec_suppress_decode(const void *data, gsize len, char **reason,
-    char **source, gint64 *time)
+                        char **source, gint64 *time)
 {
 	g_autofree char *rs = NULL, *so = NULL;
 	gint64 t;
@@ -657,7 +659,7 @@ cad_rec_counter_encode(gint64 window, guint64 count)
 
 gboolean
 cad_rec_counter_decode(const void *data, gsize len, gint64 *window,
-    guint64 *count)
+                       guint64 *count)
 {
 	rbuf r;
 	gint64 w;

@@ -16,21 +16,21 @@ GBytes *cad_rec_enrollment_encode(const cad_enrollment *e);
 cad_enrollment *cad_rec_enrollment_decode(const void *data, gsize len);
 /* Derive the VERP (b), unsubscribe (u) and task (t) tokens from token. */
 void cad_rec_enrollment_set_token(cad_enrollment *e, const char *token);
-GBytes *cad_rec_event_encode(guint64 enrollment, const char *type,
-    guint32 step, const char *detail);
+GBytes *cad_rec_event_encode(guint64 enrollment, const char *type, guint32 step,
+                             const char *detail);
 cad_event *cad_rec_event_decode(const void *data, gsize len);
 GBytes *cad_rec_notice_encode(const char *rep, const char *subject,
-    const char *body, guint64 enrollment);
+                              const char *body, guint64 enrollment);
 cad_notice *cad_rec_notice_decode(const void *data, gsize len);
 GBytes *cad_rec_suppress_encode(const char *reason, const char *source,
-    gint64 time);
+                                gint64 time);
 gboolean cad_rec_suppress_decode(const void *data, gsize len, char **reason,
-    char **source, gint64 *time);
+                                 char **source, gint64 *time);
 GBytes *cad_rec_ref_encode(guint64 id, guint32 n);
 gboolean cad_rec_ref_decode(const void *data, gsize len, guint64 *id,
-    guint32 *n);
+                            guint32 *n);
 GBytes *cad_rec_counter_encode(gint64 window, guint64 count);
 gboolean cad_rec_counter_decode(const void *data, gsize len, gint64 *window,
-    guint64 *count);
+                                guint64 *count);
 
 #endif

@@ -3,6 +3,8 @@
  * (map growth on MDB_MAP_FULL, adoption of another process's resize,
  * stale readers), and the records' key shapes. See store.h.
  */
+#include "store/store.h"
+
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -14,9 +16,8 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "store/records.h"
-#include "store/store.h"
 
-G_DEFINE_QUARK(cad-store-error-quark, cad_store_error)
+G_DEFINE_QUARK(cad - store - error - quark, cad_store_error)
 
 enum {
 	DB_PROSPECTS,
@@ -39,31 +40,31 @@ static const struct {
 	const char *name;
 	unsigned flags;
 } db_defs[DB_COUNT] = {
-	[DB_PROSPECTS] = {"prospects", 0},
-	[DB_ENROLLMENTS] = {"enrollments", 0},
-	[DB_DUE] = {"due", 0},
-	[DB_MSGIDS] = {"msgids", 0},
-	[DB_TOKENS] = {"tokens", 0},
-	[DB_EVENTS] = {"events", 0},
-	[DB_SUPPRESS] = {"suppress", 0},
-	[DB_THROTTLE] = {"throttle", 0},
-	[DB_META] = {"meta", 0},
-	[DB_BY_PROSPECT] = {"by_prospect", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_BY_DOMAIN] = {"by_domain", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_BY_ENR_EVENT] = {"by_enr_event", MDB_DUPSORT | MDB_DUPFIXED},
-	[DB_NOTICES] = {"notices", 0},
+    [DB_PROSPECTS] = {"prospects", 0},
+    [DB_ENROLLMENTS] = {"enrollments", 0},
+    [DB_DUE] = {"due", 0},
+    [DB_MSGIDS] = {"msgids", 0},
+    [DB_TOKENS] = {"tokens", 0},
+    [DB_EVENTS] = {"events", 0},
+    [DB_SUPPRESS] = {"suppress", 0},
+    [DB_THROTTLE] = {"throttle", 0},
+    [DB_META] = {"meta", 0},
+    [DB_BY_PROSPECT] = {"by_prospect", MDB_DUPSORT | MDB_DUPFIXED},
+    [DB_BY_DOMAIN] = {"by_domain", MDB_DUPSORT | MDB_DUPFIXED},
+    [DB_BY_ENR_EVENT] = {"by_enr_event", MDB_DUPSORT | MDB_DUPFIXED},
+    [DB_NOTICES] = {"notices", 0},
 };
 
 /* LMDB's key limit is 511 bytes; longer Message-IDs are keyed by hash. */
-#define KEY_MAX 480
+#define KEY_MAX          480
 /*
  * An enrollment's token: its id in 12 base32 digits, so that tokens are
  * written in id order (random keys would dirty a page per insert), then
  * 12 random base32 characters (60 bits) that make it unguessable.
  */
-#define TOKEN_ID_LEN 12
+#define TOKEN_ID_LEN     12
 #define TOKEN_RANDOM_LEN 12
-#define TOKEN_LEN (TOKEN_ID_LEN + TOKEN_RANDOM_LEN)
+#define TOKEN_LEN        (TOKEN_ID_LEN + TOKEN_RANDOM_LEN)
 
 struct cad_store {
 	MDB_env *env;
@@ -101,11 +102,11 @@ lmdb_error(cad_txn *t, int rc, GError **error, const char *what)
 		if (t != NULL)
 			t->map_full = TRUE;
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL,
-		    "%s: the store's map is full", what);
+		            "%s: the store's map is full", what);
 		return FALSE;
 	}
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED, "%s: %s",
-	    what, mdb_strerror(rc));
+	            what, mdb_strerror(rc));
 	return FALSE;
 }
 
@@ -118,7 +119,7 @@ not_found(GError **error, const char *what, const char *key)
 		return FALSE;
 	k = cad_printable(key, -1, 200);
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND,
-	    "no %s %s", what, k);
+	            "no %s %s", what, k);
 	return FALSE;
 }
 
@@ -126,7 +127,8 @@ static gboolean
 corrupt(GError **error, const char *what)
 {
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_CORRUPT,
-	    "a %s record does not decode: written by another version?", what);
+	            "a %s record does not decode: written by another version?",
+	            what);
 	return FALSE;
 }
 
@@ -148,8 +150,8 @@ check_dir(const char *path, gboolean read_only, GError **error)
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT || read_only ||
 		    g_mkdir_with_parents(path, 0750) != 0) {
-			g_set_error(error, CAD_STORE_ERROR,
-			    CAD_STORE_ERROR_ACCESS,
+			g_set_error(
+			    error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
 			    "store directory %s is missing and cannot be "
 			    "created by user %s (uid %u): %s",
 			    path, user_name(), (unsigned)geteuid(),
@@ -160,15 +162,16 @@ check_dir(const char *path, gboolean read_only, GError **error)
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
-		    "store path %s is not a directory", path);
+		            "store path %s is not a directory", path);
 		return FALSE;
 	}
 	/* Readers too need write access: they take slots in lock.mdb. */
 	if (access(path, R_OK | W_OK | X_OK) != 0) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
-		    "store directory %s is not writable by user %s "
-		    "(uid %u): %s",
-		    path, user_name(), (unsigned)geteuid(), g_strerror(errno));
+		            "store directory %s is not writable by user %s "
+		            "(uid %u): %s",
+		            path, user_name(), (unsigned)geteuid(),
+		            g_strerror(errno));
 		return FALSE;
 	}
 	return TRUE;
@@ -186,13 +189,14 @@ open_dbs(cad_store *s, GError **error)
 		return lmdb_error(NULL, rc, error, "store: begin");
 	for (int i = 0; i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_defs[i].name,
-		    db_defs[i].flags | create, &s->dbi[i]);
+		                  db_defs[i].flags | create, &s->dbi[i]);
 		if (rc == MDB_NOTFOUND) {
 			mdb_txn_abort(txn);
-			g_set_error(error, CAD_STORE_ERROR,
-			    CAD_STORE_ERROR_ACCESS,
+			g_set_error(
+			    error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
 			    "store %s is not initialised: open it once for "
-			    "writing (cadencectl or a daemon)", s->path);
+			    "writing (cadencectl or a daemon)",
+			    s->path);
 			return FALSE;
 		}
 		if (rc != 0) {
@@ -228,14 +232,16 @@ check_schema(cad_store *s, GError **error)
 	if (t == NULL)
 		return FALSE;
 	if (!cad_store_meta_get(t, "schema", &v)) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA,
+		g_set_error(
+		    error, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA,
 		    "store %s has no schema version: not a cadence store?",
 		    s->path);
 		return FALSE;
 	}
 	s->schema = (guint32)v;
 	if (v > CAD_STORE_SCHEMA) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA,
+		g_set_error(
+		    error, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA,
 		    "store %s was written by a newer cadence (schema %u; this "
 		    "build knows schema %u): upgrade cadence or restore a "
 		    "backup",
@@ -246,8 +252,7 @@ check_schema(cad_store *s, GError **error)
 }
 
 cad_store *
-cad_store_open(const char *path, const cad_store_options *opts,
-    GError **error)
+cad_store_open(const char *path, const cad_store_options *opts, GError **error)
 {
 	cad_store_options o = {0};
 	cad_store *s;
@@ -284,17 +289,17 @@ cad_store_open(const char *path, const cad_store_options *opts,
 	rc = mdb_env_open(s->env, path, flags, 0660);
 	if (rc != 0) {
 		g_set_error(error, CAD_STORE_ERROR,
-		    rc == EACCES ? CAD_STORE_ERROR_ACCESS
-				 : CAD_STORE_ERROR_FAILED,
-		    "cannot open store %s as user %s: %s", path, user_name(),
-		    mdb_strerror(rc));
+		            rc == EACCES ? CAD_STORE_ERROR_ACCESS
+		                         : CAD_STORE_ERROR_FAILED,
+		            "cannot open store %s as user %s: %s", path,
+		            user_name(), mdb_strerror(rc));
 		goto fail;
 	}
 	/* Slots left by killed processes would pin old pages for ever. */
 	mdb_reader_check(s->env, &dead);
 	if (dead > 0)
 		log_info("store %s: cleared %d stale reader slot(s)", path,
-		    dead);
+		         dead);
 	if (!open_dbs(s, error) || !check_schema(s, error))
 		goto fail;
 	return s;
@@ -361,7 +366,7 @@ cad_store_copy(cad_store *s, const char *dir, GError **error)
 
 	if (g_mkdir_with_parents(dir, 0750) != 0) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
-		    "cannot create %s: %s", dir, g_strerror(errno));
+		            "cannot create %s: %s", dir, g_strerror(errno));
 		return FALSE;
 	}
 	g_rw_lock_reader_lock(&s->resize_lock);
@@ -369,8 +374,8 @@ cad_store_copy(cad_store *s, const char *dir, GError **error)
 	g_rw_lock_reader_unlock(&s->resize_lock);
 	if (rc != 0) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "copy of store %s to %s failed: %s", s->path, dir,
-		    mdb_strerror(rc));
+		            "copy of store %s to %s failed: %s", s->path, dir,
+		            mdb_strerror(rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -402,16 +407,18 @@ grow_map(cad_store *s, GError **error)
 	guint64 cur = cad_store_map_size(s), want;
 
 	if (cur >= s->max_map_size) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL,
-		    "store %s is full: the map is at its limit of %" G_GUINT64_FORMAT
+		g_set_error(
+		    error, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL,
+		    "store %s is full: the map is at its limit of "
+		    "%" G_GUINT64_FORMAT
 		    " MiB (raise [store] max_map_size); nothing was written",
 		    s->path, s->max_map_size >> 20);
 		return FALSE;
 	}
 	want = MIN(cur * 2, s->max_map_size);
 	log_info("store %s: map full, growing from %" G_GUINT64_FORMAT
-		 " to %" G_GUINT64_FORMAT " MiB",
-	    s->path, cur >> 20, want >> 20);
+	         " to %" G_GUINT64_FORMAT " MiB",
+	         s->path, cur >> 20, want >> 20);
 	set_map_size(s, want);
 	return TRUE;
 }
@@ -475,8 +482,8 @@ seq_flush(cad_txn *t, GError **error)
 	if (!t->seq_loaded)
 		return TRUE;
 	return cad_store_meta_put(t, "next_id", t->next_id, error) &&
-	    cad_store_meta_put(t, "event_seq", t->event_seq, error) &&
-	    cad_store_meta_put(t, "notice_seq", t->notice_seq, error);
+	       cad_store_meta_put(t, "event_seq", t->event_seq, error) &&
+	       cad_store_meta_put(t, "notice_seq", t->notice_seq, error);
 }
 
 static void
@@ -496,7 +503,7 @@ seq_load(cad_txn *t)
 /* One attempt; *retry is set when the map was full and has been grown. */
 static gboolean
 write_once(cad_store *s, cad_store_write_fn fn, void *arg, gboolean *retry,
-    GError **error)
+           GError **error)
 {
 	cad_txn t = {.store = s, .write = TRUE};
 	GError *err = NULL;
@@ -532,14 +539,13 @@ write_once(cad_store *s, cad_store_write_fn fn, void *arg, gboolean *retry,
 }
 
 gboolean
-cad_store_write(cad_store *s, cad_store_write_fn fn, void *arg,
-    GError **error)
+cad_store_write(cad_store *s, cad_store_write_fn fn, void *arg, GError **error)
 {
 	gboolean retry = FALSE;
 
 	if (s->read_only) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS,
-		    "store %s is open read-only", s->path);
+		            "store %s is open read-only", s->path);
 		return FALSE;
 	}
 	for (int i = 0; i < CAD_STORE_WRITE_RETRIES; i++) {
@@ -549,8 +555,8 @@ cad_store_write(cad_store *s, cad_store_write_fn fn, void *arg,
 			return FALSE;
 	}
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL,
-	    "store %s: the write did not fit after %d map growths", s->path,
-	    CAD_STORE_WRITE_RETRIES);
+	            "store %s: the write did not fit after %d map growths",
+	            s->path, CAD_STORE_WRITE_RETRIES);
 	return FALSE;
 }
 
@@ -562,7 +568,7 @@ must_write(cad_txn *t, GError **error)
 	if (t->write)
 		return TRUE;
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-	    "store: a write in a read transaction (a bug)");
+	            "store: a write in a read transaction (a bug)");
 	return FALSE;
 }
 
@@ -575,8 +581,8 @@ get(cad_txn *t, int db, const void *k, size_t klen, MDB_val *v)
 }
 
 static gboolean
-put(cad_txn *t, int db, const void *k, size_t klen, const void *v,
-    size_t vlen, unsigned flags, GError **error)
+put(cad_txn *t, int db, const void *k, size_t klen, const void *v, size_t vlen,
+    unsigned flags, GError **error)
 {
 	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
 	int rc;
@@ -586,7 +592,7 @@ put(cad_txn *t, int db, const void *k, size_t klen, const void *v,
 	rc = mdb_put(t->txn, t->store->dbi[db], &key, &val, flags);
 	if (rc == MDB_KEYEXIST) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_EXISTS,
-		    "%s: key exists", db_defs[db].name);
+		            "%s: key exists", db_defs[db].name);
 		return FALSE;
 	}
 	if (rc != 0)
@@ -596,7 +602,7 @@ put(cad_txn *t, int db, const void *k, size_t klen, const void *v,
 
 static gboolean
 put_bytes(cad_txn *t, int db, const void *k, size_t klen, GBytes *b,
-    GError **error)
+          GError **error)
 {
 	gsize n;
 	const void *d = g_bytes_get_data(b, &n);
@@ -607,8 +613,8 @@ put_bytes(cad_txn *t, int db, const void *k, size_t klen, GBytes *b,
 }
 
 static gboolean
-del(cad_txn *t, int db, const void *k, size_t klen, const void *v,
-    size_t vlen, GError **error)
+del(cad_txn *t, int db, const void *k, size_t klen, const void *v, size_t vlen,
+    GError **error)
 {
 	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
 	int rc;
@@ -635,8 +641,7 @@ cad_store_meta_get(cad_txn *t, const char *key, guint64 *value)
 }
 
 gboolean
-cad_store_meta_put(cad_txn *t, const char *key, guint64 value,
-    GError **error)
+cad_store_meta_put(cad_txn *t, const char *key, guint64 value, GError **error)
 {
 	unsigned char b[8];
 
@@ -680,11 +685,11 @@ cad_store_prospect_put(cad_txn *t, const cad_prospect *p, GError **error)
 
 	if (a == NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "not an address: %s", p->address);
+		            "not an address: %s", p->address);
 		return FALSE;
 	}
 	return put_bytes(t, DB_PROSPECTS, a, strlen(a),
-	    cad_rec_prospect_encode(p), error);
+	                 cad_rec_prospect_encode(p), error);
 }
 
 /* ---- enrollments ---- */
@@ -709,8 +714,8 @@ cad_store_enrollment_get(cad_txn *t, guint64 id, GError **error)
 	if (rc != 0) {
 		if (rc == MDB_NOTFOUND)
 			g_set_error(error, CAD_STORE_ERROR,
-			    CAD_STORE_ERROR_NOT_FOUND,
-			    "no enrollment %" G_GUINT64_FORMAT, id);
+			            CAD_STORE_ERROR_NOT_FOUND,
+			            "no enrollment %" G_GUINT64_FORMAT, id);
 		else
 			lmdb_error(t, rc, error, "enrollments");
 		return NULL;
@@ -752,12 +757,12 @@ enrollment_index_new(cad_txn *t, cad_enrollment *e, GError **error)
 	cad_rec_enrollment_set_token(e, token);
 	ref = cad_rec_ref_encode(e->id, 0);
 	return put(t, DB_TOKENS, token, strlen(token),
-	    g_bytes_get_data(ref, NULL), g_bytes_get_size(ref),
-	    MDB_NOOVERWRITE, error) &&
-	    put(t, DB_BY_PROSPECT, e->address, strlen(e->address), k, 8, 0,
-		error) &&
-	    (*dom == '\0' ||
-		put(t, DB_BY_DOMAIN, dom, strlen(dom), k, 8, 0, error));
+	           g_bytes_get_data(ref, NULL), g_bytes_get_size(ref),
+	           MDB_NOOVERWRITE, error) &&
+	       put(t, DB_BY_PROSPECT, e->address, strlen(e->address), k, 8, 0,
+	           error) &&
+	       (*dom == '\0' ||
+	        put(t, DB_BY_DOMAIN, dom, strlen(dom), k, 8, 0, error));
 }
 
 gboolean
@@ -774,8 +779,8 @@ cad_store_enrollment_put(cad_txn *t, cad_enrollment *e, GError **error)
 		g_autofree char *a = cad_address_normalize(e->address);
 		if (a == NULL) {
 			g_set_error(error, CAD_STORE_ERROR,
-			    CAD_STORE_ERROR_FAILED, "not an address: %s",
-			    e->address);
+			            CAD_STORE_ERROR_FAILED,
+			            "not an address: %s", e->address);
 			return FALSE;
 		}
 		g_free(e->address);
@@ -785,8 +790,7 @@ cad_store_enrollment_put(cad_txn *t, cad_enrollment *e, GError **error)
 	} else {
 		old = cad_store_enrollment_get(t, e->id, NULL);
 	}
-	if (old != NULL && old->next_due != 0 &&
-	    old->next_due != e->next_due) {
+	if (old != NULL && old->next_due != 0 && old->next_due != e->next_due) {
 		due_key(dk, old->next_due, e->id);
 		if (!del(t, DB_DUE, dk, 16, NULL, 0, error))
 			return FALSE;
@@ -797,8 +801,8 @@ cad_store_enrollment_put(cad_txn *t, cad_enrollment *e, GError **error)
 			return FALSE;
 	}
 	cad_put_be64(k, e->id);
-	return put_bytes(t, DB_ENROLLMENTS, k, 8,
-	    cad_rec_enrollment_encode(e), error);
+	return put_bytes(t, DB_ENROLLMENTS, k, 8, cad_rec_enrollment_encode(e),
+	                 error);
 }
 
 static GArray *
@@ -818,7 +822,7 @@ dup_ids(cad_txn *t, int db, const char *key, GError **error)
 		return NULL;
 	}
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
 		if (v.mv_size == 8) {
 			guint64 id = cad_get_be64(v.mv_data);
 			g_array_append_val(ids, id);
@@ -837,8 +841,7 @@ cad_store_enrollments_of(cad_txn *t, const char *address, GError **error)
 }
 
 GArray *
-cad_store_enrollments_at_domain(cad_txn *t, const char *domain,
-    GError **error)
+cad_store_enrollments_at_domain(cad_txn *t, const char *domain, GError **error)
 {
 	g_autofree char *d = g_ascii_strdown(domain, -1);
 
@@ -853,8 +856,8 @@ live_norm(cad_txn *t, const char *a, GError **error)
 	if (ids == NULL)
 		return NULL;
 	for (guint i = 0; i < ids->len; i++) {
-		cad_enrollment *e = cad_store_enrollment_get(t,
-		    g_array_index(ids, guint64, i), NULL);
+		cad_enrollment *e = cad_store_enrollment_get(
+		    t, g_array_index(ids, guint64, i), NULL);
 		if (e != NULL && !cad_state_is_final(e->state))
 			return e;
 		cad_enrollment_free(e);
@@ -872,7 +875,7 @@ cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
 
 gboolean
 cad_store_enrollment_foreach(cad_txn *t, cad_enrollment_fn fn, void *arg,
-    GError **error)
+                             GError **error)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -882,7 +885,7 @@ cad_store_enrollment_foreach(cad_txn *t, cad_enrollment_fn fn, void *arg,
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "enrollments");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		g_autoptr(cad_enrollment) e =
 		    cad_rec_enrollment_decode(v.mv_data, v.mv_size);
 		if (e == NULL) {
@@ -900,7 +903,7 @@ static void
 merge_prospect(cad_prospect *into, const cad_prospect *from)
 {
 	static const char *const named[] = {"first_name", "last_name",
-	    "company", "title", "timezone"};
+	                                    "company", "title", "timezone"};
 	GHashTableIter it;
 	gpointer k, v;
 
@@ -918,7 +921,7 @@ merge_prospect(cad_prospect *into, const cad_prospect *from)
 
 gboolean
 cad_store_enroll(cad_txn *t, const cad_prospect *p, cad_enrollment *e,
-    gint64 now, GError **error)
+                 gint64 now, GError **error)
 {
 	g_autofree char *a = cad_address_normalize(p->address);
 	g_autofree char *reason = NULL;
@@ -929,20 +932,21 @@ cad_store_enroll(cad_txn *t, const cad_prospect *p, cad_enrollment *e,
 
 	if (a == NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "not an address: %s", p->address);
+		            "not an address: %s", p->address);
 		return FALSE;
 	}
 	if (is_suppressed_norm(t, a, &reason)) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED,
-		    "%s is on the suppression list (%s)", a, reason);
+		            "%s is on the suppression list (%s)", a, reason);
 		return FALSE;
 	}
 	live = live_norm(t, a, NULL);
 	if (live != NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE,
-		    "%s is already %s in cadence %s (enrollment %" G_GUINT64_FORMAT
-		    ")", a, cad_state_name(live->state), live->cadence,
-		    live->id);
+		            "%s is already %s in cadence %s (enrollment "
+		            "%" G_GUINT64_FORMAT ")",
+		            a, cad_state_name(live->state), live->cadence,
+		            live->id);
 		return FALSE;
 	}
 	cur = cad_store_prospect_get(t, a, NULL);
@@ -968,13 +972,13 @@ cad_store_enroll(cad_txn *t, const cad_prospect *p, cad_enrollment *e,
 		return FALSE;
 	detail = g_strdup_printf("cadence=%s rep=%s", e->cadence, e->rep);
 	return cad_store_event_add(t, e->id, CAD_EV_ENROLLED, 1, detail, now,
-	    error);
+	                           error);
 }
 
 gboolean
 cad_store_transition(cad_txn *t, cad_enrollment *e, cad_state state,
-    const char *type, guint32 step, const char *detail, gint64 now,
-    GError **error)
+                     const char *type, guint32 step, const char *detail,
+                     gint64 now, GError **error)
 {
 	e->state = state;
 	if (cad_state_is_final(state)) {
@@ -982,7 +986,7 @@ cad_store_transition(cad_txn *t, cad_enrollment *e, cad_state state,
 		e->step_status = CAD_STEP_IDLE;
 	}
 	return cad_store_enrollment_put(t, e, error) &&
-	    cad_store_event_add(t, e->id, type, step, detail, now, error);
+	       cad_store_event_add(t, e->id, type, step, detail, now, error);
 }
 
 /* ---- due index ---- */
@@ -1002,7 +1006,7 @@ cad_store_due(cad_txn *t, gint64 until, guint limit, GError **error)
 		return NULL;
 	}
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		guint64 id;
 		if (k.mv_size != 16)
 			continue;
@@ -1045,8 +1049,8 @@ msgid_key(const char *msgid)
 	char *id = cad_msgid_strip(msgid);
 
 	if (id != NULL && strlen(id) > KEY_MAX) {
-		char *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, id,
-		    -1);
+		char *h =
+		    g_compute_checksum_for_string(G_CHECKSUM_SHA256, id, -1);
 		g_free(id);
 		id = g_strconcat("#", h, NULL);
 		g_free(h);
@@ -1056,22 +1060,22 @@ msgid_key(const char *msgid)
 
 gboolean
 cad_store_msgid_put(cad_txn *t, const char *msgid, guint64 enrollment,
-    guint32 step, GError **error)
+                    guint32 step, GError **error)
 {
 	g_autofree char *k = msgid_key(msgid);
 
 	if (k == NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "not a Message-ID");
+		            "not a Message-ID");
 		return FALSE;
 	}
 	return put_bytes(t, DB_MSGIDS, k, strlen(k),
-	    cad_rec_ref_encode(enrollment, step), error);
+	                 cad_rec_ref_encode(enrollment, step), error);
 }
 
 gboolean
 cad_store_msgid_get(cad_txn *t, const char *msgid, guint64 *enrollment,
-    guint32 *step, GError **error)
+                    guint32 *step, GError **error)
 {
 	g_autofree char *k = msgid_key(msgid);
 	MDB_val v;
@@ -1087,7 +1091,7 @@ cad_store_msgid_get(cad_txn *t, const char *msgid, guint64 *enrollment,
 
 gboolean
 cad_store_token_get(cad_txn *t, const char *token, guint64 *enrollment,
-    cad_token_purpose *purpose, GError **error)
+                    cad_token_purpose *purpose, GError **error)
 {
 	cad_token_purpose p;
 	g_autofree char *tok = NULL;
@@ -1123,7 +1127,8 @@ cad_store_token_get(cad_txn *t, const char *token, guint64 *enrollment,
 
 gboolean
 cad_store_event_add(cad_txn *t, guint64 enrollment, const char *type,
-    guint32 step, const char *detail, gint64 now, GError **error)
+                    guint32 step, const char *detail, gint64 now,
+                    GError **error)
 {
 	unsigned char k[16], ek[8];
 
@@ -1133,7 +1138,8 @@ cad_store_event_add(cad_txn *t, guint64 enrollment, const char *type,
 	cad_put_be64(k, (guint64)now);
 	cad_put_be64(k + 8, ++t->event_seq);
 	if (!put_bytes(t, DB_EVENTS, k, 16,
-		cad_rec_event_encode(enrollment, type, step, detail), error))
+	               cad_rec_event_encode(enrollment, type, step, detail),
+	               error))
 		return FALSE;
 	if (enrollment == 0)
 		return TRUE;
@@ -1142,8 +1148,8 @@ cad_store_event_add(cad_txn *t, guint64 enrollment, const char *type,
 }
 
 static gboolean
-event_visit(MDB_val *k, MDB_val *v, cad_event_fn fn, void *arg,
-    gboolean *stop, GError **error)
+event_visit(MDB_val *k, MDB_val *v, cad_event_fn fn, void *arg, gboolean *stop,
+            GError **error)
 {
 	g_autoptr(cad_event) ev = NULL;
 
@@ -1160,7 +1166,7 @@ event_visit(MDB_val *k, MDB_val *v, cad_event_fn fn, void *arg,
 
 gboolean
 cad_store_event_foreach(cad_txn *t, gint64 since, cad_event_fn fn, void *arg,
-    GError **error)
+                        GError **error)
 {
 	unsigned char start[16] = {0};
 	MDB_val k = {16, start}, v;
@@ -1173,15 +1179,15 @@ cad_store_event_foreach(cad_txn *t, gint64 since, cad_event_fn fn, void *arg,
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "events");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	    rc == 0 && ok && !stop; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+	     rc == 0 && ok && !stop; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
 		ok = event_visit(&k, &v, fn, arg, &stop, error);
 	mdb_cursor_close(c);
 	return ok;
 }
 
 gboolean
-cad_store_events_of(cad_txn *t, guint64 enrollment, cad_event_fn fn,
-    void *arg, GError **error)
+cad_store_events_of(cad_txn *t, guint64 enrollment, cad_event_fn fn, void *arg,
+                    GError **error)
 {
 	unsigned char ek[8];
 	MDB_val k = {8, ek}, v, ev;
@@ -1194,7 +1200,7 @@ cad_store_events_of(cad_txn *t, guint64 enrollment, cad_event_fn fn,
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "by_enr_event");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0 && ok && !stop;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
 		MDB_val evk = v;
 		if (get(t, DB_EVENTS, v.mv_data, v.mv_size, &ev) != 0)
 			continue;
@@ -1213,24 +1219,24 @@ suppress_key(const char *key)
 		return NULL;
 	if (key[0] == '@')
 		return strchr(key + 1, '@') == NULL && key[1] != '\0'
-		    ? g_ascii_strdown(key, -1)
-		    : NULL;
+		           ? g_ascii_strdown(key, -1)
+		           : NULL;
 	return cad_address_normalize(key);
 }
 
 gboolean
 cad_store_suppress_add(cad_txn *t, const char *key, const char *reason,
-    const char *source, gint64 now, GError **error)
+                       const char *source, gint64 now, GError **error)
 {
 	g_autofree char *k = suppress_key(key);
 
 	if (k == NULL) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "not an address or @domain: %s", key);
+		            "not an address or @domain: %s", key);
 		return FALSE;
 	}
 	return put_bytes(t, DB_SUPPRESS, k, strlen(k),
-	    cad_rec_suppress_encode(reason, source, now), error);
+	                 cad_rec_suppress_encode(reason, source, now), error);
 }
 
 gboolean
@@ -1272,7 +1278,7 @@ cad_store_is_suppressed(cad_txn *t, const char *address, char **reason)
 
 gboolean
 cad_store_suppress_foreach(cad_txn *t, cad_suppress_fn fn, void *arg,
-    GError **error)
+                           GError **error)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -1282,12 +1288,12 @@ cad_store_suppress_foreach(cad_txn *t, cad_suppress_fn fn, void *arg,
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "suppress");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		g_autofree char *key = g_strndup(k.mv_data, k.mv_size);
 		g_autofree char *reason = NULL, *source = NULL;
 		gint64 time = 0;
 		if (!cad_rec_suppress_decode(v.mv_data, v.mv_size, &reason,
-			&source, &time))
+		                             &source, &time))
 			continue;
 		if (!fn(key, reason, source, time, arg))
 			break;
@@ -1314,24 +1320,25 @@ cad_store_throttle_get(cad_txn *t, const char *key, gint64 window_start)
 
 gboolean
 cad_store_throttle_add(cad_txn *t, const char *key, gint64 window_start,
-    guint64 n, GError **error)
+                       guint64 n, GError **error)
 {
 	guint64 cur = cad_store_throttle_get(t, key, window_start);
 
 	if (strlen(key) == 0 || strlen(key) > KEY_MAX) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		    "throttle key of %zu bytes", strlen(key));
+		            "throttle key of %zu bytes", strlen(key));
 		return FALSE;
 	}
 	return put_bytes(t, DB_THROTTLE, key, strlen(key),
-	    cad_rec_counter_encode(window_start, cur + n), error);
+	                 cad_rec_counter_encode(window_start, cur + n), error);
 }
 
 /* ---- notices ---- */
 
 gboolean
 cad_store_notice_add(cad_txn *t, const char *rep, const char *subject,
-    const char *body, guint64 enrollment, gint64 now, GError **error)
+                     const char *body, guint64 enrollment, gint64 now,
+                     GError **error)
 {
 	unsigned char k[16];
 
@@ -1341,14 +1348,15 @@ cad_store_notice_add(cad_txn *t, const char *rep, const char *subject,
 	cad_put_be64(k, (guint64)now);
 	cad_put_be64(k + 8, ++t->notice_seq);
 	return put_bytes(t, DB_NOTICES, k, 16,
-	    cad_rec_notice_encode(rep, subject, body, enrollment), error);
+	                 cad_rec_notice_encode(rep, subject, body, enrollment),
+	                 error);
 }
 
 GPtrArray *
 cad_store_notices(cad_txn *t, guint limit, GError **error)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)cad_notice_free);
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)cad_notice_free);
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
@@ -1360,8 +1368,8 @@ cad_store_notices(cad_txn *t, guint limit, GError **error)
 		return NULL;
 	}
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	    rc == 0 && (limit == 0 || out->len < limit);
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	     rc == 0 && (limit == 0 || out->len < limit);
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		cad_notice *n = cad_rec_notice_decode(v.mv_data, v.mv_size);
 		if (n == NULL || k.mv_size != 16) {
 			cad_notice_free(n);

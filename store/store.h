@@ -33,14 +33,15 @@
 #ifndef CAD_STORE_H
 #define CAD_STORE_H
 
-#include <glib.h>
 #include <stdint.h>
+
+#include <glib.h>
 
 /* The schema this build writes; a store with a higher one is refused. */
 #define CAD_STORE_SCHEMA 1
 
 /* Default map size and growth limit. The map is address space, not disk. */
-#define CAD_STORE_MAP_SIZE_DEFAULT (G_GUINT64_CONSTANT(1) << 30)
+#define CAD_STORE_MAP_SIZE_DEFAULT     (G_GUINT64_CONSTANT(1) << 30)
 #define CAD_STORE_MAP_SIZE_MAX_DEFAULT (G_GUINT64_CONSTANT(64) << 30)
 
 /* Reader slots: one value for every process (the first sets it). */
@@ -53,15 +54,16 @@
 GQuark cad_store_error_quark(void);
 
 typedef enum {
-	CAD_STORE_ERROR_FAILED,	   /* LMDB failed; the message says how */
+	CAD_STORE_ERROR_FAILED,    /* LMDB failed; the message says how */
 	CAD_STORE_ERROR_NOT_FOUND, /* no such record */
-	CAD_STORE_ERROR_EXISTS,	   /* already there (idempotent insert) */
+	CAD_STORE_ERROR_EXISTS,    /* already there (idempotent insert) */
 	CAD_STORE_ERROR_MAP_FULL,  /* map at its limit: nothing was written */
-	CAD_STORE_ERROR_SCHEMA,	   /* store written by a newer cadence */
-	CAD_STORE_ERROR_ACCESS,	   /* directory missing or not writable */
+	CAD_STORE_ERROR_SCHEMA,    /* store written by a newer cadence */
+	CAD_STORE_ERROR_ACCESS,    /* directory missing or not writable */
 	CAD_STORE_ERROR_CORRUPT,   /* a record that does not decode */
 	CAD_STORE_ERROR_SUPPRESSED,
 	CAD_STORE_ERROR_ACTIVE, /* prospect already active in a cadence */
+	CAD_STORE_ERROR_STATE,  /* the enrollment's state forbids it */
 } cad_store_error_code;
 
 typedef enum {
@@ -84,7 +86,7 @@ gboolean cad_state_is_final(cad_state s);
 
 /* Where the current step stands, for "never twice". */
 typedef enum {
-	CAD_STEP_IDLE,	  /* not started */
+	CAD_STEP_IDLE,    /* not started */
 	CAD_STEP_SENDING, /* recorded before DATA; ambiguous after a crash */
 } cad_step_status;
 
@@ -102,7 +104,7 @@ typedef struct {
 	char *cadence; /* cadence name */
 	char *rep;     /* owner's address */
 	cad_state state;
-	guint32 step;		/* index of the next follow-up step, 0-based */
+	guint32 step; /* index of the next follow-up step, 0-based */
 	cad_step_status step_status;
 	gint64 enrolled_at;
 	gint64 next_due;     /* 0: nothing scheduled */
@@ -110,7 +112,8 @@ typedef struct {
 	guint32 attempts;    /* delivery attempts of the current step */
 	guint32 soft_bounces;
 	char *thread_subject; /* the rep's Subject, for "Re:" */
-	char *thread_refs; /* "<root> <step2> ...": References, last is parent */
+	char
+	    *thread_refs; /* "<root> <step2> ...": References, last is parent */
 	char *sending_msgid; /* Message-ID of the step being sent */
 	char *verp_token, *unsub_token, *task_token;
 	char *last_error; /* why it is paused with an error, or NULL */
@@ -120,38 +123,38 @@ typedef struct {
 	gint64 time;
 	guint64 seq;
 	guint64 enrollment; /* 0 when the event is about no enrollment */
-	char *type;	    /* "enrolled", "sent", "replied", ...: EVENTS */
-	guint32 step;	    /* the step it concerns (cadence numbering) */
-	char *detail;	    /* free text: status code, reason, who */
+	char *type;         /* "enrolled", "sent", "replied", ...: EVENTS */
+	guint32 step;       /* the step it concerns (cadence numbering) */
+	char *detail;       /* free text: status code, reason, who */
 } cad_event;
 
 /*
  * Event types. Stats are computed from these names, so they are part of
  * the store's contract; add, never rename.
  */
-#define CAD_EV_ENROLLED "enrolled"
-#define CAD_EV_REFUSED "refused" /* enrollment refused: detail says why */
-#define CAD_EV_SENDING "sending"
-#define CAD_EV_SENT "sent"
-#define CAD_EV_DEFERRED "deferred" /* 4xx or connection failure */
-#define CAD_EV_TASK "task"	   /* task reminder sent to the rep */
-#define CAD_EV_TASK_DONE "task_done"
+#define CAD_EV_ENROLLED     "enrolled"
+#define CAD_EV_REFUSED      "refused" /* enrollment refused: detail says why */
+#define CAD_EV_SENDING      "sending"
+#define CAD_EV_SENT         "sent"
+#define CAD_EV_DEFERRED     "deferred" /* 4xx or connection failure */
+#define CAD_EV_TASK         "task"     /* task reminder sent to the rep */
+#define CAD_EV_TASK_DONE    "task_done"
 #define CAD_EV_TASK_SKIPPED "task_skipped"
 #define CAD_EV_TASK_TIMEOUT "task_timeout"
-#define CAD_EV_CONNECTED "connected" /* the rep answered "connected" */
-#define CAD_EV_MEETING "meeting"     /* the rep answered "meeting" */
-#define CAD_EV_REPLIED "replied"
-#define CAD_EV_AUTO_REPLY "auto_reply"
-#define CAD_EV_HARD_BOUNCE "hard_bounce"
-#define CAD_EV_SOFT_BOUNCE "soft_bounce"
+#define CAD_EV_CONNECTED    "connected" /* the rep answered "connected" */
+#define CAD_EV_MEETING      "meeting"   /* the rep answered "meeting" */
+#define CAD_EV_REPLIED      "replied"
+#define CAD_EV_AUTO_REPLY   "auto_reply"
+#define CAD_EV_HARD_BOUNCE  "hard_bounce"
+#define CAD_EV_SOFT_BOUNCE  "soft_bounce"
 #define CAD_EV_UNSUBSCRIBED "unsubscribed"
-#define CAD_EV_COMPLAINT "complaint"
-#define CAD_EV_PAUSED "paused"
-#define CAD_EV_RESUMED "resumed"
-#define CAD_EV_STOPPED "stopped"
-#define CAD_EV_SKIPPED "skipped"
-#define CAD_EV_COMPLETED "completed"
-#define CAD_EV_ERROR "error" /* a step could not be composed or sent */
+#define CAD_EV_COMPLAINT    "complaint"
+#define CAD_EV_PAUSED       "paused"
+#define CAD_EV_RESUMED      "resumed"
+#define CAD_EV_STOPPED      "stopped"
+#define CAD_EV_SKIPPED      "skipped"
+#define CAD_EV_COMPLETED    "completed"
+#define CAD_EV_ERROR        "error" /* a step could not be composed or sent */
 #define CAD_EV_ACCOUNT_EXIT "account_exit"
 
 typedef enum {
@@ -178,7 +181,7 @@ typedef struct {
  * newer cadence), FAILED. opts may be NULL.
  */
 cad_store *cad_store_open(const char *path, const cad_store_options *opts,
-    GError **error);
+                          GError **error);
 void cad_store_close(cad_store *store);
 const char *cad_store_path(cad_store *store);
 /* Current map size in bytes, and bytes used by the data file. */
@@ -201,10 +204,9 @@ void cad_store_sync(cad_store *store);
  * Returns FALSE with fn's error, or MAP_FULL when the limit is reached;
  * either way nothing was written.
  */
-typedef gboolean (*cad_store_write_fn)(cad_txn *txn, void *arg,
-    GError **error);
+typedef gboolean (*cad_store_write_fn)(cad_txn *txn, void *arg, GError **error);
 gboolean cad_store_write(cad_store *store, cad_store_write_fn fn, void *arg,
-    GError **error);
+                         GError **error);
 
 /* Read transactions: begin, use, end with cad_txn_end. */
 cad_txn *cad_store_read_begin(cad_store *store, GError **error);
@@ -218,7 +220,7 @@ void cad_prospect_free(cad_prospect *p);
 /* A field by name: first_name... or fields[]; NULL when empty. */
 const char *cad_prospect_field(const cad_prospect *p, const char *name);
 void cad_prospect_set_field(cad_prospect *p, const char *name,
-    const char *value);
+                            const char *value);
 void cad_enrollment_free(cad_enrollment *e);
 cad_enrollment *cad_enrollment_copy(const cad_enrollment *e);
 void cad_event_free(cad_event *ev);
@@ -231,32 +233,32 @@ char *cad_enrollment_last_msgid(const cad_enrollment *e);
 /* ---- prospects ---- */
 /* NULL and NOT_FOUND when absent. Caller frees. */
 cad_prospect *cad_store_prospect_get(cad_txn *txn, const char *address,
-    GError **error);
+                                     GError **error);
 gboolean cad_store_prospect_put(cad_txn *txn, const cad_prospect *p,
-    GError **error);
+                                GError **error);
 
 /* ---- enrollments ---- */
 cad_enrollment *cad_store_enrollment_get(cad_txn *txn, guint64 id,
-    GError **error);
+                                         GError **error);
 /*
  * cad_store_enrollment_put - write e, keeping the due index in step with
  * e->next_due (the old entry removed, the new one added). A new
  * enrollment (id 0) gets an id, tokens and its index entries.
  */
 gboolean cad_store_enrollment_put(cad_txn *txn, cad_enrollment *e,
-    GError **error);
+                                  GError **error);
 /* Ids of the enrollments of a prospect, or of every prospect at domain. */
 GArray *cad_store_enrollments_of(cad_txn *txn, const char *address,
-    GError **error);
+                                 GError **error);
 GArray *cad_store_enrollments_at_domain(cad_txn *txn, const char *domain,
-    GError **error);
+                                        GError **error);
 /* The active (or paused/waiting) enrollment of a prospect, or NULL. */
 cad_enrollment *cad_store_enrollment_live(cad_txn *txn, const char *address,
-    GError **error);
+                                          GError **error);
 /* Visit every enrollment in id order; fn returns FALSE to stop. */
 typedef gboolean (*cad_enrollment_fn)(const cad_enrollment *e, void *arg);
 gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
-    void *arg, GError **error);
+                                      void *arg, GError **error);
 
 /*
  * cad_store_enroll - enroll a prospect: refuses with SUPPRESSED when the
@@ -266,63 +268,65 @@ gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
  * Message-ID and an "enrolled" event. e->id is set on success.
  */
 gboolean cad_store_enroll(cad_txn *txn, const cad_prospect *p,
-    cad_enrollment *e, gint64 now, GError **error);
+                          cad_enrollment *e, gint64 now, GError **error);
 
 /*
  * cad_store_transition - move e to state, append an event (type, step,
  * detail) and write e, in the caller's transaction. Final states clear
  * next_due.
  */
-gboolean cad_store_transition(cad_txn *txn, cad_enrollment *e,
-    cad_state state, const char *type, guint32 step, const char *detail,
-    gint64 now, GError **error);
+gboolean cad_store_transition(cad_txn *txn, cad_enrollment *e, cad_state state,
+                              const char *type, guint32 step,
+                              const char *detail, gint64 now, GError **error);
 
 /* ---- due index ---- */
 /*
  * cad_store_due - ids of enrollments due at or before until, in due-time
  * order, at most limit (0: no limit). Caller frees the array (guint64).
  */
-GArray *cad_store_due(cad_txn *txn, gint64 until, guint limit,
-    GError **error);
+GArray *cad_store_due(cad_txn *txn, gint64 until, guint limit, GError **error);
 /* The earliest due time, or 0 when nothing is due. */
 gint64 cad_store_next_due(cad_txn *txn, GError **error);
 
 /* ---- Message-IDs ---- */
 /* id is the text inside <> (brackets are stripped if present). */
 gboolean cad_store_msgid_put(cad_txn *txn, const char *msgid,
-    guint64 enrollment, guint32 step, GError **error);
+                             guint64 enrollment, guint32 step, GError **error);
 gboolean cad_store_msgid_get(cad_txn *txn, const char *msgid,
-    guint64 *enrollment, guint32 *step, GError **error);
+                             guint64 *enrollment, guint32 *step,
+                             GError **error);
 
 /* ---- tokens ---- */
 gboolean cad_store_token_get(cad_txn *txn, const char *token,
-    guint64 *enrollment, cad_token_purpose *purpose, GError **error);
+                             guint64 *enrollment, cad_token_purpose *purpose,
+                             GError **error);
 
 /* ---- events ---- */
-gboolean cad_store_event_add(cad_txn *txn, guint64 enrollment,
-    const char *type, guint32 step, const char *detail, gint64 now,
-    GError **error);
+gboolean cad_store_event_add(cad_txn *txn, guint64 enrollment, const char *type,
+                             guint32 step, const char *detail, gint64 now,
+                             GError **error);
 typedef gboolean (*cad_event_fn)(const cad_event *ev, void *arg);
 /* Every event with time >= since, in time order. */
 gboolean cad_store_event_foreach(cad_txn *txn, gint64 since, cad_event_fn fn,
-    void *arg, GError **error);
+                                 void *arg, GError **error);
 /* The events of one enrollment, in time order. */
-gboolean cad_store_events_of(cad_txn *txn, guint64 enrollment,
-    cad_event_fn fn, void *arg, GError **error);
+gboolean cad_store_events_of(cad_txn *txn, guint64 enrollment, cad_event_fn fn,
+                             void *arg, GError **error);
 
 /* ---- suppression ---- */
 /* key is an address or "@domain"; lower-cased here. */
 gboolean cad_store_suppress_add(cad_txn *txn, const char *key,
-    const char *reason, const char *source, gint64 now, GError **error);
+                                const char *reason, const char *source,
+                                gint64 now, GError **error);
 gboolean cad_store_suppress_remove(cad_txn *txn, const char *key,
-    GError **error);
+                                   GError **error);
 /* TRUE when the address or its @domain is suppressed; reason copied. */
 gboolean cad_store_is_suppressed(cad_txn *txn, const char *address,
-    char **reason);
+                                 char **reason);
 typedef gboolean (*cad_suppress_fn)(const char *key, const char *reason,
-    const char *source, gint64 time, void *arg);
-gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn,
-    void *arg, GError **error);
+                                    const char *source, gint64 time, void *arg);
+gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn, void *arg,
+                                    GError **error);
 
 /* ---- throttle counters ---- */
 /*
@@ -330,19 +334,20 @@ gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn,
  * window_start; a counter read for another window is 0.
  */
 guint64 cad_store_throttle_get(cad_txn *txn, const char *key,
-    gint64 window_start);
+                               gint64 window_start);
 gboolean cad_store_throttle_add(cad_txn *txn, const char *key,
-    gint64 window_start, guint64 n, GError **error);
+                                gint64 window_start, guint64 n, GError **error);
 
 /* ---- notices: short mails to a rep, queued here, sent by the sender ---- */
 typedef struct {
 	gint64 time;
 	guint64 seq;
-	char *rep;     /* recipient: the rep's address */
-	char *subject; /* plain UTF-8 */
-	char *body;    /* plain UTF-8 text */
+	char *rep;          /* recipient: the rep's address */
+	char *subject;      /* plain UTF-8 */
+	char *body;         /* plain UTF-8 text */
 	guint64 enrollment; /* 0 if none */
 } cad_notice;
+
 void cad_notice_free(cad_notice *n);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_notice, cad_notice_free)
 /*
@@ -350,17 +355,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_notice, cad_notice_free)
  * itself: it never leaves its socket; the sender delivers notices).
  */
 gboolean cad_store_notice_add(cad_txn *txn, const char *rep,
-    const char *subject, const char *body, guint64 enrollment, gint64 now,
-    GError **error);
+                              const char *subject, const char *body,
+                              guint64 enrollment, gint64 now, GError **error);
 /* The oldest notices, at most limit; caller frees (cad_notice*). */
 GPtrArray *cad_store_notices(cad_txn *txn, guint limit, GError **error);
 /* Remove a notice once delivered. */
 gboolean cad_store_notice_del(cad_txn *txn, gint64 time, guint64 seq,
-    GError **error);
+                              GError **error);
 
 /* ---- meta ---- */
 gboolean cad_store_meta_get(cad_txn *txn, const char *key, guint64 *value);
 gboolean cad_store_meta_put(cad_txn *txn, const char *key, guint64 value,
-    GError **error);
+                            GError **error);
 
 #endif

@@ -25,7 +25,7 @@ static void
 setup(void)
 {
 	const char *src = getenv("CAD_SOURCE_DIR") ? getenv("CAD_SOURCE_DIR")
-						 : CAD_SOURCE_DIR;
+	                                           : CAD_SOURCE_DIR;
 	g_autofree char *conf = NULL;
 
 	cr_assert_not_null(src, "CAD_SOURCE_DIR is set by CTest");
@@ -78,7 +78,7 @@ expect_error(const char *file_rel, const char *line_part)
 	cr_assert_null(c, "the broken configuration must be refused");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err->message, want) != NULL,
-	    "expected a line with\n  %s\ngot\n  %s", want, err->message);
+	          "expected a line with\n  %s\ngot\n  %s", want, err->message);
 }
 
 Test(conf, sample_loads_with_three_cadences)
@@ -116,12 +116,12 @@ Test(conf, sample_loads_with_three_cadences)
 	cr_assert(cad_conf_is_trusted_text(c, "::1"));
 	cr_assert_not(cad_conf_is_trusted_text(c, "192.0.2.1"));
 	cr_assert_str_eq(cad_conf_rep(c, "Alice@Example.com")->name,
-	    "Alice Martin");
-	cr_assert(strchr(cad_conf_rep(c, "alice@example.com")->signature,
-	    '\n'), "\\n in a signature is a newline");
+	                 "Alice Martin");
+	cr_assert(strchr(cad_conf_rep(c, "alice@example.com")->signature, '\n'),
+	          "\\n in a signature is a newline");
 	cad_conf_describe(c, out);
 	cr_assert(strstr(out->str, "6     10   email     cold-breakup.eml"),
-	    "%s", out->str);
+	          "%s", out->str);
 }
 
 Test(conf, inline_comment_is_not_part_of_the_value)
@@ -130,7 +130,7 @@ Test(conf, inline_comment_is_not_part_of_the_value)
 	g_autoptr(cad_conf) c = NULL;
 
 	edit("cadence.conf", "relay = 127.0.0.1:25",
-	    "relay = 127.0.0.1:2525   # the local relay");
+	     "relay = 127.0.0.1:2525   # the local relay");
 	c = cad_conf_load(main_file, &err);
 	cr_assert_not_null(c, "%s", err ? err->message : "");
 	cr_assert_str_eq(c->relay, "127.0.0.1:2525");
@@ -139,7 +139,7 @@ Test(conf, inline_comment_is_not_part_of_the_value)
 Test(conf, unknown_key)
 {
 	edit("cadence.conf", "rep_domains = example.com",
-	    "rep_domains = example.com\nrep_domian = example.org");
+	     "rep_domains = example.com\nrep_domian = example.org");
 	expect_error("cadence.conf", "[milter] rep_domian: unknown key");
 }
 
@@ -147,8 +147,8 @@ Test(conf, bad_time_window)
 {
 	edit("cadence.conf", "window = 09:00-17:00", "window = 17:00-09:00");
 	expect_error("cadence.conf", "[sender] window: expected HH:MM-HH:MM "
-				     "with the start before the end, got "
-				     "'17:00-09:00'");
+	                             "with the start before the end, got "
+	                             "'17:00-09:00'");
 }
 
 Test(conf, malformed_window)
@@ -160,7 +160,8 @@ Test(conf, malformed_window)
 Test(conf, step_day_goes_backwards)
 {
 	edit("cadences.d/cold.conf", "day = 8", "day = 3");
-	expect_error("cadences.d/cold.conf",
+	expect_error(
+	    "cadences.d/cold.conf",
 	    "[step 5] day: expected a day not before day 6 of [step 4], got "
 	    "'3': step days go backwards");
 }
@@ -168,24 +169,25 @@ Test(conf, step_day_goes_backwards)
 Test(conf, template_does_not_exist)
 {
 	edit("cadences.d/cold.conf", "template = cold-value.eml",
-	    "template = cold-valeu.eml");
+	     "template = cold-valeu.eml");
 	expect_error("cadences.d/cold.conf", "[step 5] template: template ");
 	expect_error("cadences.d/cold.conf", "[step 5] template: template "
-	    "/tmp/");
+	                                     "/tmp/");
 }
 
 Test(conf, missing_required_key)
 {
 	edit("cadence.conf", "bounce_address = bounces@example.com\n", "");
 	expect_error("cadence.conf", "[milter] bounce_address: missing "
-				     "required key: expected an address "
-				     "local@domain");
+	                             "required key: expected an address "
+	                             "local@domain");
 }
 
 Test(conf, email_step_without_template)
 {
 	edit("cadences.d/inbound.conf", "template = inbound-last.eml\n", "");
-	expect_error("cadences.d/inbound.conf",
+	expect_error(
+	    "cadences.d/inbound.conf",
 	    "[step 4] template: missing required key for an email step");
 }
 
@@ -193,33 +195,32 @@ Test(conf, unknown_channel)
 {
 	edit("cadences.d/cold.conf", "channel = linkedin", "channel = fax");
 	expect_error("cadences.d/cold.conf", "[step 2] channel: expected "
-					     "email, call, linkedin or task, "
-					     "got 'fax'");
+	                                     "email, call, linkedin or task, "
+	                                     "got 'fax'");
 }
 
 Test(conf, bad_timezone)
 {
 	edit("cadence.conf", "timezone = Europe/Berlin",
-	    "timezone = Europe/Atlantis");
+	     "timezone = Europe/Atlantis");
 	expect_error("cadence.conf", "[sender] timezone: expected an IANA "
-				     "time zone such as Europe/Berlin, got "
-				     "'Europe/Atlantis'");
+	                             "time zone such as Europe/Berlin, got "
+	                             "'Europe/Atlantis'");
 }
 
 Test(conf, integer_out_of_range)
 {
-	edit("cadence.conf", "rate_per_minute = 60",
-	    "rate_per_minute = -5");
+	edit("cadence.conf", "rate_per_minute = 60", "rate_per_minute = -5");
 	expect_error("cadence.conf", "[sender] rate_per_minute: expected a "
-				     "count from 0 to 100000, got '-5'");
+	                             "count from 0 to 100000, got '-5'");
 }
 
 Test(conf, bad_network)
 {
 	edit("cadence.conf", "trusted_networks = 127.0.0.0/8",
-	    "trusted_networks = 127.0.0.0/33");
+	     "trusted_networks = 127.0.0.0/33");
 	expect_error("cadence.conf", "[milter] trusted_networks: expected a "
-				     "list of networks");
+	                             "list of networks");
 }
 
 Test(conf, unknown_group)
@@ -231,24 +232,25 @@ Test(conf, unknown_group)
 Test(conf, default_cadence_must_exist)
 {
 	edit("cadence.conf", "default_cadence = cold",
-	    "default_cadence = warm");
+	     "default_cadence = warm");
 	expect_error("cadence.conf", "[milter] default_cadence: expected the "
-				     "name of a cadence");
+	                             "name of a cadence");
 }
 
 Test(conf, step_number_one_is_the_reps_email)
 {
 	edit("cadences.d/cold.conf", "[step 2]", "[step 1]");
 	expect_error("cadences.d/cold.conf",
-	    "[step 1]: expected a step number from 2 to 64");
+	             "[step 1]: expected a step number from 2 to 64");
 }
 
 Test(conf, unsubscribe_url_must_be_https_with_token)
 {
-	edit("cadence.conf", "#unsubscribe_url = https://example.com/unsubscribe/%s",
-	    "unsubscribe_url = http://example.com/unsubscribe");
+	edit("cadence.conf",
+	     "#unsubscribe_url = https://example.com/unsubscribe/%s",
+	     "unsubscribe_url = http://example.com/unsubscribe");
 	expect_error("cadence.conf", "[sender] unsubscribe_url: expected an "
-				     "https:// URL containing %s once");
+	                             "https:// URL containing %s once");
 }
 
 Test(conf, several_mistakes_all_reported_one_line_each)
@@ -262,7 +264,7 @@ Test(conf, several_mistakes_all_reported_one_line_each)
 	cr_assert_null(cad_conf_load(main_file, &err));
 	lines = g_strsplit(err->message, "\n", 0);
 	cr_assert_eq(g_strv_length(lines), 3, "one line per mistake:\n%s",
-	    err->message);
+	             err->message);
 }
 
 Test(conf, missing_file_and_not_ini)
@@ -272,7 +274,7 @@ Test(conf, missing_file_and_not_ini)
 
 	cr_assert_null(cad_conf_load(bad, &err));
 	cr_assert(strstr(err->message, "nope.conf: cannot read"), "%s",
-	    err->message);
+	          err->message);
 	g_clear_error(&err);
 	cr_assert(g_file_set_contents(bad, "this is not\n[ini", -1, NULL));
 	cr_assert_null(cad_conf_load(bad, &err));

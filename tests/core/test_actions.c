@@ -32,9 +32,9 @@ static void
 setup(void)
 {
 	const char *src = getenv("CAD_SOURCE_DIR") ? getenv("CAD_SOURCE_DIR")
-						   : CAD_SOURCE_DIR;
-	g_autofree char *main_file = g_build_filename(src, "conf",
-	    "cadence.conf", NULL);
+	                                           : CAD_SOURCE_DIR;
+	g_autofree char *main_file =
+	    g_build_filename(src, "conf", "cadence.conf", NULL);
 	g_autofree char *sdir = NULL;
 	g_autoptr(GError) err = NULL;
 
@@ -65,7 +65,7 @@ enroll_in(const char *addr, const char *cadence, GError **err)
 {
 	g_autoptr(cad_prospect) p = cad_prospect_new(addr);
 	cad_enroll_req req = {cadence, "alice@example.com",
-	    "<first.1@mail.example.com>", "Quick question"};
+	                      "<first.1@mail.example.com>", "Quick question"};
 	guint64 id = 0;
 
 	cad_prospect_set_field(p, "first_name", "Jane");
@@ -147,14 +147,15 @@ Test(actions, refusals_are_recorded_and_nothing_is_enrolled_twice)
 
 	enroll("jane@acme.example");
 	cr_assert_eq(enroll_in("JANE@acme.example", "inbound", &err), 0);
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_ACTIVE));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE));
 	g_clear_error(&err);
 	cr_assert_eq(enroll_in("x@acme.example", "warm", &err), 0);
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_NOT_FOUND), "%s", err->message);
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND),
+	    "%s", err->message);
 	cr_assert(strstr(err->message, "no cadence 'warm'"), "%s",
-	    err->message);
+	          err->message);
 	all = events(0);
 	cr_assert_str_eq(all, "enrolled:1 refused:1 refused:1 ");
 }
@@ -209,8 +210,8 @@ Test(actions, plan_lists_remaining_steps_in_order)
 	 * 10: two more) rather than piling onto the same Monday.
 	 */
 	const char *want[] = {"2026-12-01T08:00:00Z", "2026-12-03T08:00:00Z",
-	    "2026-12-07T08:00:00Z", "2026-12-09T08:00:00Z",
-	    "2026-12-11T08:00:00Z"};
+	                      "2026-12-07T08:00:00Z", "2026-12-09T08:00:00Z",
+	                      "2026-12-11T08:00:00Z"};
 
 	cr_assert_eq(plan->len, 5);
 	for (guint i = 0; i < plan->len; i++) {
@@ -229,8 +230,8 @@ Test(actions, reply_halts_and_account_exit_halts_the_company)
 	g_autofree char *evb = NULL;
 
 	conf->account_exit = TRUE;
-	cr_assert(cad_act_reply(store, conf, a, "human reply", at(T0) + 60,
-	    NULL));
+	cr_assert(
+	    cad_act_reply(store, conf, a, "human reply", at(T0) + 60, NULL));
 	ea = get(a);
 	eb = get(b);
 	ec = get(c);
@@ -262,8 +263,8 @@ Test(actions, auto_reply_pauses_until_the_named_date_or_n_days)
 	g_autoptr(GArray) due = NULL;
 	cad_txn *t;
 
-	cr_assert(cad_act_auto_reply(store, conf, a, back, "ooo", at(T0),
-	    NULL));
+	cr_assert(
+	    cad_act_auto_reply(store, conf, a, back, "ooo", at(T0), NULL));
 	cr_assert(cad_act_auto_reply(store, conf, b, 0, "ooo", at(T0), NULL));
 	ea = get(a);
 	eb = get(b);
@@ -283,7 +284,7 @@ resume_fn(cad_txn *t, void *arg, GError **error)
 	cad_enrollment *e = arg;
 
 	return cad_resume_txn(t, conf, e, "sender", at("2026-12-14T00:00:00Z"),
-	    error);
+	                      error);
 }
 
 Test(actions, resume_after_pause_reschedules_into_the_next_window)
@@ -292,8 +293,8 @@ Test(actions, resume_after_pause_reschedules_into_the_next_window)
 	g_autoptr(cad_enrollment) e = NULL;
 	g_autofree char *due = NULL;
 
-	cr_assert(cad_act_auto_reply(store, conf, a,
-	    at("2026-12-14T00:00:00Z"), "ooo", at(T0), NULL));
+	cr_assert(cad_act_auto_reply(store, conf, a, at("2026-12-14T00:00:00Z"),
+	                             "ooo", at(T0), NULL));
 	e = get(a);
 	cr_assert(cad_store_write(store, resume_fn, e, NULL));
 	cad_enrollment_free(e);
@@ -312,13 +313,13 @@ Test(actions, hard_bounce_halts_and_suppresses)
 	g_autoptr(GError) err = NULL;
 
 	cr_assert(cad_act_bounce(store, conf, a, "gone@acme.example", TRUE,
-	    "5.1.1 user unknown", at(T0), NULL));
+	                         "5.1.1 user unknown", at(T0), NULL));
 	e = get(a);
 	cr_assert_eq(e->state, CAD_STATE_BOUNCED);
 	cr_assert(is_suppressed("GONE@acme.example"));
 	cr_assert_eq(enroll_in("gone@acme.example", "inbound", &err), 0);
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_SUPPRESSED));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED));
 }
 
 Test(actions, soft_bounces_become_hard_at_the_limit)
@@ -329,20 +330,22 @@ Test(actions, soft_bounces_become_hard_at_the_limit)
 
 	for (int i = 0; i < 2; i++) {
 		cr_assert(cad_act_bounce(store, conf, a, NULL, FALSE,
-		    "4.2.2 mailbox full", at(T0) + i, NULL));
+		                         "4.2.2 mailbox full", at(T0) + i,
+		                         NULL));
 		cad_enrollment *x = get(a);
 		cr_assert_eq(x->state, CAD_STATE_ACTIVE);
 		cad_enrollment_free(x);
 	}
 	cr_assert_not(is_suppressed("full@acme.example"));
 	cr_assert(cad_act_bounce(store, conf, a, NULL, FALSE,
-	    "4.2.2 mailbox full", at(T0) + 5, NULL));
+	                         "4.2.2 mailbox full", at(T0) + 5, NULL));
 	e = get(a);
-	cr_assert_eq(e->state, CAD_STATE_BOUNCED, "third soft bounce (limit 3)");
+	cr_assert_eq(e->state, CAD_STATE_BOUNCED,
+	             "third soft bounce (limit 3)");
 	cr_assert(is_suppressed("full@acme.example"));
 	ev = events(a);
 	cr_assert_str_eq(ev, "enrolled:1 soft_bounce:1 soft_bounce:1 "
-			     "soft_bounce:1 hard_bounce:1 ");
+	                     "soft_bounce:1 hard_bounce:1 ");
 }
 
 Test(actions, unsubscribe_and_complaint_suppress)
@@ -353,9 +356,9 @@ Test(actions, unsubscribe_and_complaint_suppress)
 	g_autofree char *evb = NULL;
 
 	cr_assert(cad_act_unsubscribe(store, conf, a, FALSE, "remove me",
-	    at(T0), NULL));
+	                              at(T0), NULL));
 	cr_assert(cad_act_unsubscribe(store, conf, b, TRUE, "abuse report",
-	    at(T0), NULL));
+	                              at(T0), NULL));
 	ea = get(a);
 	eb = get(b);
 	cr_assert_eq(ea->state, CAD_STATE_UNSUBSCRIBED);
@@ -373,6 +376,7 @@ Test(actions, task_answers_advance_skip_stop_and_meeting)
 	guint64 c = enroll("c@acme.example");
 	g_autoptr(cad_enrollment) ea = NULL, eb = NULL, ec = NULL;
 	g_autofree char *eva = NULL, *evc = NULL;
+	g_autoptr(GError) err = NULL;
 	cad_answer ans;
 
 	cr_assert(cad_answer_parse("DONE", &ans));
@@ -380,11 +384,11 @@ Test(actions, task_answers_advance_skip_stop_and_meeting)
 	cr_assert_not(cad_answer_parse("maybe", &ans));
 	/* Step 2 of cold is the LinkedIn task. */
 	cr_assert(cad_act_task_answer(store, conf, a, CAD_ANSWER_CONNECTED,
-	    "alice@example.com", at(T0), NULL));
+	                              "alice@example.com", at(T0), NULL));
 	cr_assert(cad_act_task_answer(store, conf, b, CAD_ANSWER_STOP,
-	    "alice@example.com", at(T0), NULL));
+	                              "alice@example.com", at(T0), NULL));
 	cr_assert(cad_act_task_answer(store, conf, c, CAD_ANSWER_MEETING,
-	    "alice@example.com", at(T0), NULL));
+	                              "alice@example.com", at(T0), NULL));
 	ea = get(a);
 	eb = get(b);
 	ec = get(c);
@@ -395,6 +399,11 @@ Test(actions, task_answers_advance_skip_stop_and_meeting)
 	eva = events(a);
 	evc = events(c);
 	cr_assert_str_eq(eva, "enrolled:1 connected:2 task_done:2 ");
+	/* a is now at step 3, an email: "done" is not for it, "stop" is. */
+	cr_assert_not(cad_act_task_answer(store, conf, a, CAD_ANSWER_DONE,
+	                                  "alice@example.com", at(T0), &err));
+	cr_assert(g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE),
+	          "%s", err->message);
 	cr_assert_str_eq(evc, "enrolled:1 meeting:2 task_done:2 stopped:2 ");
 }
 
@@ -417,8 +426,8 @@ Test(actions, admin_pause_resume_stop_skip_and_error)
 	cr_assert(cad_act_skip(store, conf, a, "admin", at(T0), NULL));
 	ea = get(a);
 	cr_assert_eq(ea->step, 1);
-	cr_assert(cad_act_error(store, b, "missing field first_name", at(T0),
-	    NULL));
+	cr_assert(
+	    cad_act_error(store, b, "missing field first_name", at(T0), NULL));
 	x = get(b);
 	cr_assert_eq(x->state, CAD_STATE_PAUSED);
 	cr_assert_str_eq(x->last_error, "missing field first_name");

@@ -82,7 +82,7 @@ enroll(cad_store *s, const char *address, gint64 due, const char *msgid)
 	enroll_one a = {address, 0, due, msgid};
 
 	cr_assert(cad_store_write(s, enroll_fn, &a, &err), "enroll %s: %s",
-	    address, err ? err->message : "");
+	          address, err ? err->message : "");
 	return a.id;
 }
 
@@ -92,8 +92,8 @@ Test(store, enroll_and_read_back)
 	guint64 id = enroll(s, "<Jane.Doe@Acme.COM>", 5000, "root@example.com");
 	g_autoptr(cad_txn) t = cad_store_read_begin(s, NULL);
 	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(t, id, NULL);
-	g_autoptr(cad_prospect) p = cad_store_prospect_get(t,
-	    "JANE.DOE@acme.com", NULL);
+	g_autoptr(cad_prospect) p =
+	    cad_store_prospect_get(t, "JANE.DOE@acme.com", NULL);
 	guint64 mid = 0;
 	guint32 step = 0;
 	cad_token_purpose purpose;
@@ -106,8 +106,8 @@ Test(store, enroll_and_read_back)
 	cr_assert_not_null(p);
 	cr_assert_str_eq(cad_prospect_field(p, "first_name"), "Jane");
 	cr_assert_str_eq(cad_prospect_field(p, "industry"), "logistics");
-	cr_assert(cad_store_msgid_get(t, "<root@example.com>", &mid, &step,
-	    NULL));
+	cr_assert(
+	    cad_store_msgid_get(t, "<root@example.com>", &mid, &step, NULL));
 	cr_assert_eq(mid, id);
 	cr_assert_eq(step, 1);
 	/* The three derived tokens find the enrollment with their purpose. */
@@ -118,8 +118,8 @@ Test(store, enroll_and_read_back)
 	cr_assert_eq(purpose, CAD_TOKEN_UNSUBSCRIBE);
 	cr_assert(cad_store_token_get(t, e->task_token, &mid, &purpose, NULL));
 	cr_assert_eq(purpose, CAD_TOKEN_TASK);
-	cr_assert_not(cad_store_token_get(t, "bzzzzzzzzzzzzzzzzzzzz", &mid,
-	    NULL, NULL));
+	cr_assert_not(
+	    cad_store_token_get(t, "bzzzzzzzzzzzzzzzzzzzz", &mid, NULL, NULL));
 	cad_txn_end(g_steal_pointer(&t));
 	cad_store_close(s);
 }
@@ -132,10 +132,10 @@ Test(store, second_live_enrollment_refused)
 
 	enroll(s, "bob@corp.example", 100, NULL);
 	cr_assert_not(cad_store_write(s, enroll_fn, &a, &err));
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_ACTIVE));
-	cr_assert(strstr(err->message, "already active in cadence cold"),
-	    "%s", err->message);
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE));
+	cr_assert(strstr(err->message, "already active in cadence cold"), "%s",
+	          err->message);
 	cad_store_close(s);
 }
 
@@ -155,15 +155,15 @@ Test(store, suppression_by_address_and_domain)
 	g_autofree char *reason = NULL;
 
 	cr_assert(cad_store_write(s, suppress_fn, "@blocked.example", NULL));
-	cr_assert(cad_store_write(s, suppress_fn, "someone@gone.example",
-	    NULL));
+	cr_assert(
+	    cad_store_write(s, suppress_fn, "someone@gone.example", NULL));
 	cr_assert_not(cad_store_write(s, enroll_fn, &a, &err));
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_SUPPRESSED));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED));
 	g_clear_error(&err);
 	cr_assert_not(cad_store_write(s, enroll_fn, &b, &err));
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_SUPPRESSED));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED));
 	t = cad_store_read_begin(s, NULL);
 	cr_assert(cad_store_is_suppressed(t, "ANY@blocked.example", &reason));
 	cr_assert_str_eq(reason, "complaint");
@@ -200,14 +200,14 @@ static gboolean
 move_fn(cad_txn *txn, void *arg, GError **error)
 {
 	move_args *m = arg;
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, m->id,
-	    error);
+	g_autoptr(cad_enrollment) e =
+	    cad_store_enrollment_get(txn, m->id, error);
 
 	if (e == NULL)
 		return FALSE;
 	e->next_due = m->due;
 	return cad_store_transition(txn, e, m->state, CAD_EV_PAUSED, 2, "t",
-	    2000, error);
+	                            2000, error);
 }
 
 Test(store, transition_moves_due_entry_and_final_state_clears_it)
@@ -271,7 +271,7 @@ throttle_fn(cad_txn *txn, void *arg, GError **error)
 	gint64 *w = arg;
 
 	return cad_store_throttle_add(txn, "rep:alice@example.com", *w, 1,
-	    error);
+	                              error);
 }
 
 Test(store, throttle_counters_per_window_survive_reopen)
@@ -286,8 +286,9 @@ Test(store, throttle_counters_per_window_survive_reopen)
 	s = open_store(NULL);
 	t = cad_store_read_begin(s, NULL);
 	cr_assert_eq(cad_store_throttle_get(t, "rep:alice@example.com", w), 3);
-	cr_assert_eq(cad_store_throttle_get(t, "rep:alice@example.com",
-	    w + 86400), 0, "another window starts from zero");
+	cr_assert_eq(
+	    cad_store_throttle_get(t, "rep:alice@example.com", w + 86400), 0,
+	    "another window starts from zero");
 	cad_txn_end(t);
 	w += 86400;
 	cr_assert(cad_store_write(s, throttle_fn, &w, NULL));
@@ -301,7 +302,7 @@ static gboolean
 notice_fn(cad_txn *txn, void *arg, GError **error)
 {
 	return cad_store_notice_add(txn, "alice@example.com", "Not enrolled",
-	    arg, 0, 10, error);
+	                            arg, 0, 10, error);
 }
 
 typedef struct {
@@ -357,16 +358,16 @@ Test(store, newer_schema_is_refused)
 	g_autoptr(GError) err = NULL;
 
 	cr_assert_eq(cad_store_schema(s), CAD_STORE_SCHEMA);
-	cr_assert(cad_store_write(s, schema_fn,
-	    GUINT_TO_POINTER(CAD_STORE_SCHEMA + 1), NULL));
+	cr_assert(cad_store_write(
+	    s, schema_fn, GUINT_TO_POINTER(CAD_STORE_SCHEMA + 1), NULL));
 	cad_store_close(s);
 	s = cad_store_open(dir, NULL, &err);
 	cr_assert_null(s);
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_SCHEMA));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA));
 	cr_assert(strstr(err->message, "newer cadence"), "%s", err->message);
 	cr_assert(strstr(err->message, dir), "names the store: %s",
-	    err->message);
+	          err->message);
 }
 
 Test(store, missing_directory_under_a_file_is_a_clear_error)
@@ -377,8 +378,8 @@ Test(store, missing_directory_under_a_file_is_a_clear_error)
 
 	cr_assert(g_file_set_contents(file, "x", 1, NULL));
 	cr_assert_null(cad_store_open(path, NULL, &err));
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_ACCESS));
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACCESS));
 	cr_assert(strstr(err->message, path), "%s", err->message);
 	cr_assert(strstr(err->message, "user "), "%s", err->message);
 }
@@ -404,23 +405,23 @@ Test(store, unwritable_directory_names_path_and_user)
 			_exit(3);
 		(void)!write(fds[1], err->message, strlen(err->message));
 		_exit(g_error_matches(err, CAD_STORE_ERROR,
-			  CAD_STORE_ERROR_ACCESS)
-			? 0
-			: 4);
+		                      CAD_STORE_ERROR_ACCESS)
+		          ? 0
+		          : 4);
 	}
 	close(fds[1]);
 	(void)!read(fds[0], msg, sizeof(msg) - 1);
 	close(fds[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "child status %d: %s", status, msg);
-	cr_assert(strstr(msg, dir) && strstr(msg, "not writable by user"),
-	    "%s", msg);
+	          "child status %d: %s", status, msg);
+	cr_assert(strstr(msg, dir) && strstr(msg, "not writable by user"), "%s",
+	          msg);
 }
 
 /* ---- concurrency: two processes, several threads each ---- */
 
-#define CONC_THREADS 4
+#define CONC_THREADS    4
 #define CONC_PER_THREAD 250
 
 typedef struct {
@@ -435,8 +436,8 @@ conc_thread(void *arg)
 	conc_args *a = arg;
 
 	for (int i = 0; i < CONC_PER_THREAD; i++) {
-		g_autofree char *addr = g_strdup_printf("p%d-t%d-%d@conc.example",
-		    a->proc, a->thread, i);
+		g_autofree char *addr = g_strdup_printf(
+		    "p%d-t%d-%d@conc.example", a->proc, a->thread, i);
 		enroll_one e = {addr, 0, 1000 + i, NULL};
 		if (!cad_store_write(a->s, enroll_fn, &e, NULL))
 			a->failures++;
@@ -478,8 +479,8 @@ Test(store, concurrent_writers_two_processes_many_threads)
 {
 	pid_t pids[2];
 	cad_store *s = open_store(NULL); /* creates it before the children */
-	g_autoptr(GHashTable) ids = g_hash_table_new_full(g_int64_hash,
-	    g_int64_equal, g_free, NULL);
+	g_autoptr(GHashTable) ids =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	g_autoptr(GArray) due = NULL;
 	cad_txn *t;
 
@@ -493,15 +494,15 @@ Test(store, concurrent_writers_two_processes_many_threads)
 		int status;
 		cr_assert_eq(waitpid(pids[p], &status, 0), pids[p]);
 		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "writer %d: status %d", p, status);
+		          "writer %d: status %d", p, status);
 	}
 	s = open_store(NULL);
 	t = cad_store_read_begin(s, NULL);
 	cr_assert(cad_store_enrollment_foreach(t, collect_ids, ids, NULL));
 	due = cad_store_due(t, G_MAXINT64, 0, NULL);
 	cad_txn_end(t);
-	cr_assert_eq(g_hash_table_size(ids), 2 * CONC_THREADS *
-	    CONC_PER_THREAD, "every enrollment once, each with its own id");
+	cr_assert_eq(g_hash_table_size(ids), 2 * CONC_THREADS * CONC_PER_THREAD,
+	             "every enrollment once, each with its own id");
 	cr_assert_eq(due->len, 2 * CONC_THREADS * CONC_PER_THREAD);
 	cad_store_close(s);
 }
@@ -548,7 +549,7 @@ Test(store, writer_killed_mid_transaction_leaves_store_consistent)
 		if (cs == NULL)
 			_exit(5);
 		cad_store_write(cs, big_then_hang, GINT_TO_POINTER(fds[1]),
-		    NULL);
+		                NULL);
 		_exit(6);
 	}
 	close(fds[1]);
@@ -563,7 +564,7 @@ Test(store, writer_killed_mid_transaction_leaves_store_consistent)
 	due = cad_store_due(t, G_MAXINT64, 0, NULL);
 	cad_txn_end(t);
 	cr_assert_eq(due->len, 1, "only the committed enrollment: %u",
-	    due->len);
+	             due->len);
 	after = enroll(s, "after@x.example", 2, NULL);
 	cr_assert_eq(after, 2, "ids continue from the last commit");
 	cad_store_close(s);
@@ -580,8 +581,8 @@ Test(store, stale_reader_of_a_killed_process_is_cleared)
 	pid = fork();
 	if (pid == 0) {
 		cad_store *cs = cad_store_open(dir, NULL, NULL);
-		cad_txn *rt = cs != NULL ? cad_store_read_begin(cs, NULL)
-					 : NULL;
+		cad_txn *rt =
+		    cs != NULL ? cad_store_read_begin(cs, NULL) : NULL;
 		close(fds[0]);
 		(void)!write(fds[1], rt != NULL ? "r" : "f", 1);
 		for (;;)
@@ -608,7 +609,8 @@ batch_fn(cad_txn *txn, void *arg, GError **error)
 	batch_args *b = arg;
 
 	for (int i = b->from; i < b->from + b->n; i++) {
-		g_autofree char *addr = g_strdup_printf("grow%06d@x.example", i);
+		g_autofree char *addr =
+		    g_strdup_printf("grow%06d@x.example", i);
 		enroll_one e = {addr, 0, i + 1, NULL}; /* 0 is "not due" */
 		if (!enroll_fn(txn, &e, error))
 			return FALSE;
@@ -627,8 +629,8 @@ Test(store, map_grows_when_full_and_keeps_everything)
 	cr_assert_eq(cad_store_map_size(s), 1 << 20);
 	for (int b = 0; b < 20; b++) {
 		batch_args a = {b * 1000, 1000};
-		cr_assert(cad_store_write(s, batch_fn, &a, &err), "batch %d: %s",
-		    b, err ? err->message : "");
+		cr_assert(cad_store_write(s, batch_fn, &a, &err),
+		          "batch %d: %s", b, err ? err->message : "");
 	}
 	cr_assert_gt(cad_store_map_size(s), 1 << 20, "the map grew");
 	t = cad_store_read_begin(s, NULL);
@@ -654,14 +656,15 @@ Test(store, full_map_at_limit_writes_nothing_and_says_so)
 
 	cr_assert(cad_store_write(s, batch_fn, &a, NULL));
 	cr_assert_not(cad_store_write(s, batch_fn, &big, &err));
-	cr_assert(g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_MAP_FULL), "%s", err ? err->message : "");
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL),
+	    "%s", err ? err->message : "");
 	cr_assert(strstr(err->message, "max_map_size"), "%s", err->message);
 	t = cad_store_read_begin(s, NULL);
 	after = cad_store_due(t, G_MAXINT64, 0, NULL);
 	cad_txn_end(t);
 	cr_assert_eq(after->len, 200, "nothing of the failed write: %u",
-	    after->len);
+	             after->len);
 	/* And the store is still usable for small writes. */
 	enroll(s, "small@x.example", 1, NULL);
 	(void)before;
@@ -697,8 +700,7 @@ Test(store, backup_copy_opens)
 	g_autoptr(GArray) due = NULL;
 
 	enroll(s, "a@x.example", 1, NULL);
-	cr_assert(cad_store_copy(s, copy, &err), "%s",
-	    err ? err->message : "");
+	cr_assert(cad_store_copy(s, copy, &err), "%s", err ? err->message : "");
 	c = cad_store_open(copy, NULL, &err);
 	cr_assert_not_null(c, "%s", err ? err->message : "");
 	t = cad_store_read_begin(c, NULL);
