@@ -71,7 +71,7 @@ cleanup() {
 	stop_milter
 	wait_milters
 	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null && wait "$sink_pid" 2>/dev/null
-	pf_stop "$W/postfix"
+	pf_stop
 	# A sanitizer build of the daemons reports at exit: show and fail.
 	if grep -l "Sanitizer\|runtime error:" "$W"/log/*.log 2>/dev/null; then
 		cat "$W"/log/*.log >&2
@@ -206,7 +206,7 @@ submit() {
 	swaks --server "127.0.0.1:$smtp_port" --from "$1" --to "$2" \
 		--data "$3" >>"$W/log/swaks.log" 2>&1 ||
 		{ tail -20 "$W/log/swaks.log" >&2; die "Postfix refused mail from $1"; }
-	pf_wait_idle "$W/postfix" || die "Postfix did not deliver"
+	pf_queue_empty || die "Postfix did not deliver"
 }
 
 # run_sender DAY: the sender, once, at 10:00 of DAY.
@@ -214,10 +214,10 @@ run_sender() {
 	"$sender" -c "$conf" --once --at "$(day_time "$1" 10:00)" \
 		>"$W/log/sender-day$1.out" 2>>"$W/log/sender.log" ||
 		{ tail -20 "$W/log/sender.log" >&2; die "cadence-sender failed on day $1"; }
-	pf_wait_idle "$W/postfix" || die "Postfix did not deliver"
+	pf_queue_empty || die "Postfix did not deliver"
 	# A bounce Postfix writes comes back through the queue once more.
 	sleep 0.3
-	pf_wait_idle "$W/postfix" || die "Postfix did not deliver"
+	pf_queue_empty || die "Postfix did not deliver"
 }
 
 # relay_bounces DAY: one line for each recipient Postfix gave up on since
@@ -225,14 +225,14 @@ run_sender() {
 bounces_seen=0
 relay_bounces() {
 	n=0
-	pf_log "$W/postfix" | grep 'status=bounced' | while read -r line; do
+	pf_log | grep 'status=bounced' | while read -r line; do
 		n=$((n + 1))
 		[ $n -gt $bounces_seen ] || continue
 		to=$(echo "$line" | sed -n 's/.* to=<\([^>]*\)>.*/\1/p')
 		why=$(echo "$line" | sed -n 's/.*said: \([0-9][0-9][0-9] [^(]*[^( ]\) *(.*/\1/p')
 		say "$1" "the internet refuses $to ($why); Postfix returns a DSN to the VERP address"
 	done
-	bounces_seen=$(pf_log "$W/postfix" | grep -c 'status=bounced')
+	bounces_seen=$(pf_log | grep -c 'status=bounced')
 }
 
 # answer_tasks DAY: the rep answers "done" to each new task reminder.
@@ -261,17 +261,20 @@ answer_tasks() {
 }
 
 # ---- the stage ----
-"$sinkbin" -l 127.0.0.1:0 -p "$W/sink.port" -d "$W/sink" -f "$W/sink.rules" \
-	2>>"$W/log/sink.log" &
+# tests/e2e/postfix-lib.sh lays out the instance and picks the ports.
+pf_init "$W/postfix" || die "Postfix setup failed"
+smtp_port=$PF_PORT
+sink_port=$SINK_PORT
+"$sinkbin" -l "127.0.0.1:$sink_port" -p "$W/sink.port" -d "$W/sink" \
+	-f "$W/sink.rules" 2>>"$W/log/sink.log" &
 sink_pid=$!
 i=0
 until [ -s "$W/sink.port" ]; do
+	kill -0 "$sink_pid" 2>/dev/null || die "cad-sink did not start: $(cat "$W/log/sink.log")"
 	[ $i -lt $DAEMON_WAIT_TENTHS ] || die "cad-sink did not start"
 	sleep 0.1
 	i=$((i + 1))
 done
-sink_port=$(cat "$W/sink.port")
-smtp_port=$(pf_free_port) || die "no free port"
 
 cat >"$conf" <<EOF
 # The demo's configuration (tests/e2e/demo.sh): the repository's cadences
@@ -314,8 +317,16 @@ EOF
 "$ctl" -c "$conf" check-config >"$W/log/check-config.out" 2>&1 ||
 	{ cat "$W/log/check-config.out" >&2; die "the demo's configuration is invalid"; }
 
-pf_setup "$W/postfix" "$smtp_port" "$sink_port" "unix:$W/run/milter.sock" || die "Postfix setup"
-pf_start "$W/postfix" || die "Postfix did not start"
+# The milter as docs/postfix.md attaches it; Postfix's own DSNs reach it
+# through non_smtpd_milters. The relay's own mail comes from
+# MAILER-DAEMON@relay.example.com (Postfix's default myorigin).
+pf_conf "smtpd_milters = { unix:$W/run/milter.sock, default_action=accept, connect_timeout=5s, command_timeout=10s, content_timeout=30s }" \
+	"non_smtpd_milters = \$smtpd_milters" \
+	"internal_mail_filter_classes = bounce" \
+	"milter_default_action = accept" \
+	"milter_protocol = 6" \
+	"myorigin = \$myhostname" || die "Postfix setup failed"
+pf_start || die "Postfix did not start"
 start_milter "$(day_time 1 09:00)"
 
 echo "cadence demo: Postfix on 127.0.0.1:$smtp_port with cadence-milter, the internet on 127.0.0.1:$sink_port"
