@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +79,8 @@ start_sink(th_env *env)
 	pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		/* The sink dies with the test, even one that crashes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(bin, bin, "-d", env->maildir, "-p", portfile, "-f",
 		    env->rules, (char *)NULL);
 		_exit(127);
@@ -102,6 +105,7 @@ write_conf(th_env *env, const char *sender_keys, const char *cadence)
 	    "[store]\npath = %s/store\n\n"
 	    "[milter]\n"
 	    "enroll_address = cadence@example.com\n"
+	    "default_cadence = t\n"
 	    "bounce_address = bounces@example.com\n"
 	    "unsubscribe_address = unsubscribe@example.com\n"
 	    "task_address = tasks@example.com\n"
@@ -119,6 +123,8 @@ write_conf(th_env *env, const char *sender_keys, const char *cadence)
 	th_write(env, "cadence.conf", conf);
 }
 
+th_env *th_current;
+
 th_env *
 th_setup(const char *sender_keys, const char *cadence)
 {
@@ -129,8 +135,11 @@ th_setup(const char *sender_keys, const char *cadence)
 
 	cr_assert(mkdtemp(tmpl) != NULL);
 	env->dir = g_strdup(tmpl);
+	th_current = env;
 	g_mime_init();
 	th_write(env, "templates/followup.eml", followup_eml);
+	th_write(env, "templates/own.eml",
+	    "Subject: Another idea, {{first_name}}\n\nStep three\n");
 	th_write(env, "sink.rules", "");
 	start_sink(env);
 	write_conf(env, sender_keys, cadence);
@@ -179,6 +188,8 @@ th_teardown(th_env *env)
 	g_free(env->maildir);
 	g_free(env->rules);
 	g_free(env->conf_path);
+	if (th_current == env)
+		th_current = NULL;
 	g_free(env);
 	g_mime_shutdown();
 }

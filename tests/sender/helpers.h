@@ -33,6 +33,9 @@ typedef struct {
  */
 th_env *th_setup(const char *sender_keys, const char *cadence);
 void th_teardown(th_env *env);
+/* The environment being set up or in use: a suite's .fini tears it down
+ * even when th_setup failed half-way (so no sink outlives its test). */
+extern th_env *th_current;
 
 /* Write a file under env->dir (templates/NAME and so on). */
 void th_write(th_env *env, const char *rel, const char *text);
