@@ -83,6 +83,7 @@ cad_cli_status_of(const GError *error)
 		case CAD_STORE_ERROR_EXISTS:
 		case CAD_STORE_ERROR_SUPPRESSED:
 		case CAD_STORE_ERROR_ACTIVE:
+		case CAD_STORE_ERROR_STATE:
 			return CAD_CLI_REFUSED;
 		case CAD_STORE_ERROR_ACCESS:
 			return CAD_EX_NOPERM;
