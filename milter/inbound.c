@@ -438,6 +438,15 @@ notify_rep(cad_store *store, const cad_enrollment *e, cad_outcome o,
 		    e->rep, e->id, err->message);
 }
 
+/* Bounces come from these local parts even when the sender is not <>. */
+static gboolean
+is_daemon(const char *addr)
+{
+	return addr != NULL &&
+	    (g_ascii_strncasecmp(addr, "mailer-daemon@", 14) == 0 ||
+		g_ascii_strncasecmp(addr, "postmaster@", 11) == 0);
+}
+
 /* The sender for matching and events: From, else the envelope sender. */
 static char *
 sender_of(const cad_classification *c, const char *envelope_from)
@@ -558,7 +567,9 @@ cad_inbound_process(cad_store *store, const cad_conf *conf,
 	c = cad_classify(data, len, now);
 	out->kind = c->kind;
 	from = sender_of(c, envelope_from);
-	from_rep = from != NULL && cad_conf_is_rep(conf, from);
+	/* The relay's own bounces come from MAILER-DAEMON@ a rep domain. */
+	from_rep = from != NULL && !is_daemon(from) &&
+	    cad_conf_is_rep(conf, from);
 	ok = find_enrollment(store, conf, rcpts, data, len, c, from, from_rep,
 	    &m, &e, error);
 	if (ok && e != NULL) {
@@ -613,15 +624,6 @@ from_address(const char *raw)
 		return NULL;
 	return cad_address_normalize(
 	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
-}
-
-/* Bounces come from these local parts even when the sender is not <>. */
-static gboolean
-is_daemon(const char *addr)
-{
-	return addr != NULL &&
-	    (g_ascii_strncasecmp(addr, "mailer-daemon@", 14) == 0 ||
-		g_ascii_strncasecmp(addr, "postmaster@", 11) == 0);
 }
 
 static gboolean

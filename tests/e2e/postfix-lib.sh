@@ -1,178 +1,244 @@
-# postfix-lib.sh: start and stop a private Postfix instance under a temp
-# folder, for the end-to-end tests and `make demo`. Source it; every
-# function is pf_*, every variable it sets is PF_*. Needs root (Postfix's
-# master runs as root and drops to the postfix user) and Debian's postfix.
+# postfix-lib.sh: start and stop a private Postfix instance for tests, with
+# its own configuration, queue, data and log directories under one folder,
+# listening on a loopback port and relaying everything to a capture sink
+# (Postfix's smtp-sink, one file per transaction). Source it from sh/bash:
 #
-#   pf_setup DIR SMTP_PORT RELAY_PORT [MILTER]   write DIR/etc/{main,master}.cf
-#   pf_start DIR / pf_stop DIR                   run or stop the instance
-#   pf_wait_idle DIR [SECONDS]                   wait until the queue is empty
-#   pf_log DIR                                   the instance's mail log
-#   pf_free_port                                 a free TCP port on 127.0.0.1
+#   . tests/e2e/postfix-lib.sh
+#   pf_init "$dir"                  # pick ports, write main.cf/master.cf
+#   pf_conf "smtpd_milters = unix:$sock"   # any main.cf line(s)
+#   sink_start; pf_start            # ... swaks --server 127.0.0.1:$PF_PORT
+#   sink_wait 'Message-ID: <x@y>'   # the sink file holding that text
+#   pf_stop; sink_stop
 #
-# The instance listens on 127.0.0.1:SMTP_PORT only, trusts 127.0.0.0/8
-# (mynetworks), delivers nothing locally and relays all mail to
-# [127.0.0.1]:RELAY_PORT. MILTER (Postfix syntax, e.g. unix:/path/sock) is
-# attached to smtpd and, with internal_mail_filter_classes = bounce, to the
-# bounces Postfix writes itself, with default_action=accept as in
-# docs/postfix.md. Nothing runs chrooted, so paths are absolute.
+# Needs root (Postfix's master runs as root, its daemons as postfix), the
+# Debian packages postfix and perl (swaks pulls it in). Several instances
+# may run at once: ports are picked free at run time, and each instance
+# has its own directories. Every function returns non-zero on failure and
+# says why on stderr; nothing here exits the caller's shell.
 
-# Longest wait for the queue to empty by default: a relay to loopback takes
-# well under a second per message; more means something is stuck.
-PF_IDLE_TIMEOUT=30
+PF_SPOOL_TIMEOUT=${PF_SPOOL_TIMEOUT:-30}
 
-pf_die() {
-	echo "postfix-lib: $*" >&2
-	return 1
-}
-
-# pf_free_port: print a TCP port nobody listens on (between 20000 and
-# 60000). Another process may take it before we do; callers that bind it
-# report a clear error then.
+# pf_free_port - print a TCP port free on 127.0.0.1 now.
 pf_free_port() {
-	_pf_tries=0
-	while [ $_pf_tries -lt 100 ]; do
-		_pf_port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		if ! ss -Htln "sport = :$_pf_port" | grep -q .; then
-			echo $_pf_port
-			return 0
-		fi
-		_pf_tries=$((_pf_tries + 1))
-	done
-	pf_die "no free port found"
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(Listen => 1,
+		    LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)
+		    or die "pf_free_port: $!\n";
+		print $s->sockport, "\n";'
 }
 
-pf_setup() {
-	_pf_dir=$1 _pf_smtp=$2 _pf_relay=$3 _pf_milter=${4:-}
-	[ "$(id -u)" -eq 0 ] || { pf_die "a private Postfix needs root"; return 1; }
-	command -v postfix >/dev/null || { pf_die "postfix is not installed"; return 1; }
-	mkdir -p "$_pf_dir/etc" "$_pf_dir/spool" "$_pf_dir/data" "$_pf_dir/log" || return 1
-	chown postfix "$_pf_dir/data" || return 1
-	# postfix(1) runs postfix-script with the spool's own layout checks.
-	chmod 755 "$_pf_dir" "$_pf_dir/spool"
-	{
-		echo "# A private Postfix for cadence's tests (tests/e2e/postfix-lib.sh)."
-		echo "compatibility_level = 3.6"
-		echo "queue_directory = $_pf_dir/spool"
-		echo "data_directory = $_pf_dir/data"
-		echo "maillog_file = $_pf_dir/log/maillog"
-		echo "maillog_file_prefixes = $_pf_dir/log"
-		echo "syslog_name = postfix-cadence-test"
-		echo "myhostname = relay.example.com"
-		echo "mydomain = example.com"
-		# myorigin stays Postfix's default, $myhostname: the relay's own
-		# mail (its DSNs) comes from MAILER-DAEMON@relay.example.com.
-		echo "mydestination ="
-		echo "local_recipient_maps ="
-		echo "alias_maps ="
-		echo "alias_database ="
-		echo "inet_interfaces = 127.0.0.1"
-		echo "inet_protocols = ipv4"
-		echo "mynetworks = 127.0.0.0/8"
-		echo "smtpd_relay_restrictions = permit_mynetworks, reject"
-		echo "relayhost = [127.0.0.1]:$_pf_relay"
-		echo "smtp_tls_security_level = none"
-		echo "smtpd_tls_security_level = none"
-		echo "recipient_delimiter = +"
-		echo "biff = no"
-		echo "delay_warning_time = 0"
-		# A deferred message is retried within seconds, not minutes.
-		echo "queue_run_delay = 2s"
-		echo "minimal_backoff_time = 2s"
-		echo "maximal_backoff_time = 4s"
-		echo "smtp_connect_timeout = 5s"
-		if [ -n "$_pf_milter" ]; then
-			echo "smtpd_milters = { $_pf_milter, default_action=accept, connect_timeout=5s, command_timeout=10s, content_timeout=30s }"
-			echo "non_smtpd_milters = \$smtpd_milters"
-			echo "internal_mail_filter_classes = bounce"
-			echo "milter_default_action = accept"
-			echo "milter_protocol = 6"
-		fi
-	} >"$_pf_dir/etc/main.cf"
-	# Only the services a relay needs; nothing chrooted.
-	cat >"$_pf_dir/etc/master.cf" <<EOF
-127.0.0.1:$_pf_smtp inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
-	PF_DIR=$_pf_dir
-}
-
-pf_log() {
-	cat "$1/log/maillog" 2>/dev/null
-}
-
-pf_start() {
-	if ! postfix -c "$1/etc" start >"$1/log/start.out" 2>&1; then
-		cat "$1/log/start.out" >&2
-		pf_log "$1" | tail -20 >&2
-		pf_die "postfix -c $1/etc start failed"
+# pf_init DIR - lay out a Postfix instance in DIR (created if missing):
+# DIR/etc (main.cf, master.cf), DIR/queue, DIR/data, DIR/log/maillog, and
+# DIR/sink for the sink's files. Sets PF_DIR, PF_ETC, PF_PORT, SINK_PORT.
+pf_init() {
+	PF_DIR=$1
+	PF_ETC=$PF_DIR/etc
+	mkdir -p "$PF_ETC" "$PF_DIR/queue" "$PF_DIR/data" "$PF_DIR/log" \
+	    "$PF_DIR/sink" || return 1
+	# The postfix user must reach sockets and the sink below DIR.
+	chmod 755 "$PF_DIR"
+	chown postfix "$PF_DIR/data" "$PF_DIR/sink" || return 1
+	PF_PORT=$(pf_free_port) || return 1
+	SINK_PORT=$(pf_free_port) || return 1
+	cat >"$PF_ETC/main.cf" <<CONF
+# A private Postfix for tests (tests/e2e/postfix-lib.sh).
+compatibility_level = 3.6
+queue_directory = $PF_DIR/queue
+data_directory = $PF_DIR/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $PF_DIR/log/maillog
+maillog_file_prefixes = $PF_DIR/log
+myhostname = relay.example.com
+mydomain = example.com
+myorigin = \$mydomain
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:$SINK_PORT
+smtp_dns_support_level = disabled
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+recipient_delimiter = +
+biff = no
+delay_warning_time = 0
+CONF
+	# master.cf: Debian's proto, nothing chrooted, smtpd on our port only.
+	awk -v port="$PF_PORT" '
+		/^smtp[ \t]+inet/ { print "127.0.0.1:" port \
+		    " inet n - n - - smtpd"; next }
+		/^[a-z0-9.:-]+[ \t]+(unix|inet|fifo|pass|unix-dgram)[ \t]/ {
+			$5 = "n"
+		}
+		{ print }' /etc/postfix/master.cf.proto >"$PF_ETC/master.cf" ||
 		return 1
-	fi
-	# The master is up when smtpd's port answers.
-	_pf_port=$(awk 'NR == 1 { sub(/.*:/, "", $1); print $1 }' "$1/etc/master.cf")
-	_pf_i=0
-	while [ $_pf_i -lt 100 ]; do
-		ss -Htln "sport = :$_pf_port" | grep -q . && return 0
-		sleep 0.1
-		_pf_i=$((_pf_i + 1))
-	done
-	pf_log "$1" | tail -20 >&2
-	pf_die "postfix did not listen on 127.0.0.1:$_pf_port"
 }
 
+# pf_conf LINE... - set main.cf parameters ("name = value" each).
+pf_conf() {
+	for line in "$@"; do
+		postconf -c "$PF_ETC" -e "$line" || return 1
+	done
+}
+
+# pf_start - start the instance and wait until its smtpd answers.
+pf_start() {
+	postfix -c "$PF_ETC" start >>"$PF_DIR/log/postfix.out" 2>&1 || {
+		echo "pf_start: postfix start failed; see $PF_DIR/log" >&2
+		tail -20 "$PF_DIR/log/maillog" "$PF_DIR/log/postfix.out" >&2
+		return 1
+	}
+	pf_wait_port "$PF_PORT"
+}
+
+# pf_reload - make a running instance read main.cf again.
+pf_reload() {
+	postfix -c "$PF_ETC" reload >>"$PF_DIR/log/postfix.out" 2>&1
+}
+
+# pf_stop - stop the instance (quietly if it is not running).
 pf_stop() {
-	[ -f "$1/etc/main.cf" ] || return 0
-	postfix -c "$1/etc" stop >/dev/null 2>&1 || true
-	# postfix stop returns before the master has exited.
-	_pf_i=0
-	while [ $_pf_i -lt 100 ] && [ -f "$1/spool/pid/master.pid" ] &&
-		kill -0 "$(tr -d ' ' <"$1/spool/pid/master.pid")" 2>/dev/null; do
-		sleep 0.1
-		_pf_i=$((_pf_i + 1))
-	done
+	[ -n "${PF_ETC:-}" ] || return 0
+	postfix -c "$PF_ETC" stop >>"$PF_DIR/log/postfix.out" 2>&1 || true
 }
 
-# The queue holds no message (incoming, active, deferred, maildrop, hold).
-pf_queue_empty() {
-	for _pf_q in maildrop incoming active deferred hold; do
-		if [ -d "$1/spool/$_pf_q" ] &&
-			[ -n "$(find "$1/spool/$_pf_q" -type f -print -quit)" ]; then
+# pf_wait_port PORT - wait until something listens on 127.0.0.1:PORT.
+pf_wait_port() {
+	i=0
+	while ! perl -MIO::Socket::INET -e \
+	    'IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$1"'") or exit 1' \
+	    2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt $((PF_SPOOL_TIMEOUT * 10)) ]; then
+			echo "pf_wait_port: nothing listens on port $1" >&2
 			return 1
 		fi
+		sleep 0.1
 	done
-	return 0
 }
 
-# pf_wait_idle DIR [SECONDS]: wait until the queue is empty; fails, naming
-# what is left, after SECONDS (PF_IDLE_TIMEOUT).
-pf_wait_idle() {
-	_pf_limit=$(( (${2:-$PF_IDLE_TIMEOUT}) * 10 ))
-	_pf_i=0
-	while [ $_pf_i -lt $_pf_limit ]; do
-		pf_queue_empty "$1" && return 0
+# pf_queue_empty - wait until the instance's queue is empty.
+pf_queue_empty() {
+	i=0
+	while [ -n "$(find "$PF_DIR/queue/incoming" "$PF_DIR/queue/active" \
+	    "$PF_DIR/queue/deferred" "$PF_DIR/queue/maildrop" -type f \
+	    2>/dev/null)" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt $((PF_SPOOL_TIMEOUT * 10)) ]; then
+			echo "pf_queue_empty: mail still queued" >&2
+			postqueue -c "$PF_ETC" -p >&2
+			return 1
+		fi
 		sleep 0.1
-		_pf_i=$((_pf_i + 1))
 	done
-	postqueue -c "$1/etc" -p >&2
-	pf_die "the queue of $1 did not empty in ${2:-$PF_IDLE_TIMEOUT}s"
+}
+
+# pf_log - the instance's mail log.
+pf_log() {
+	cat "$PF_DIR/log/maillog" 2>/dev/null
+}
+
+# sink_start [ARGS...] - start smtp-sink on SINK_PORT, writing one file per
+# transaction under PF_DIR/sink (extra smtp-sink options may be given).
+sink_start() {
+	smtp-sink -u postfix -d "$PF_DIR/sink/%H%M%S." -h sink.example.net \
+	    "$@" "127.0.0.1:$SINK_PORT" 64 >>"$PF_DIR/log/sink.out" 2>&1 &
+	SINK_PID=$!
+	pf_wait_port "$SINK_PORT"
+}
+
+# sink_stop - stop the sink started by sink_start.
+sink_stop() {
+	if [ -n "${SINK_PID:-}" ]; then
+		kill "$SINK_PID" 2>/dev/null || true
+		wait "$SINK_PID" 2>/dev/null || true
+		SINK_PID=
+	fi
+}
+
+# reject_sink_start - a second sink on REJECT_PORT that refuses every
+# recipient with 550: route a domain there (transport_maps, "smtp:[127.0.0.1]:
+# $REJECT_PORT") and the relay writes its own bounce, as for a prospect
+# whose server refuses a follow-up.
+reject_sink_start() {
+	REJECT_PORT=$(pf_free_port) || return 1
+	smtp-sink -u postfix -f RCPT -h reject.example.net \
+	    "127.0.0.1:$REJECT_PORT" 16 >>"$PF_DIR/log/reject-sink.out" 2>&1 &
+	REJECT_PID=$!
+	pf_wait_port "$REJECT_PORT"
+}
+
+# reject_sink_stop - stop the sink started by reject_sink_start.
+reject_sink_stop() {
+	if [ -n "${REJECT_PID:-}" ]; then
+		kill "$REJECT_PID" 2>/dev/null || true
+		wait "$REJECT_PID" 2>/dev/null || true
+		REJECT_PID=
+	fi
+}
+
+# sink_wait TEXT - print the name of the sink file holding TEXT (fixed
+# string), waiting for it to arrive.
+sink_wait() {
+	i=0
+	while :; do
+		f=$(grep -lF -- "$1" "$PF_DIR"/sink/* 2>/dev/null | head -1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+		i=$((i + 1))
+		if [ "$i" -gt $((PF_SPOOL_TIMEOUT * 10)) ]; then
+			echo "sink_wait: no message with '$1' reached the sink" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# sink_rcpts FILE - the envelope recipients of one sink file, one a line.
+sink_rcpts() {
+	sed -n 's/^X-Rcpt-Args: <\([^>]*\)>.*/\1/p' "$1"
+}
+
+# sink_message FILE - the message of one sink file as the relay sent it:
+# without the lines smtp-sink adds before it (its X- envelope lines and its
+# own Received header), with LF line ends.
+sink_message() {
+	tr -d '\r' <"$1" | awk '
+		started { print; next }
+		/^X-(Client|Helo|Mail|Rcpt)-/ { next }
+		/^Received: .*/ && !skipped { skipping = 1; skipped = 1; next }
+		skipping && /^[ \t]/ { next }
+		{ started = 1; print }'
+}
+
+# strip_header NAME - filter: drop every header field NAME (with its
+# folded lines) from the header block of the message on stdin.
+strip_header() {
+	awk -v name="$1" '
+		body { print; next }
+		/^$/ { body = 1; print; next }
+		tolower(substr($0, 1, length(name) + 1)) == tolower(name ":") {
+			dropping = 1; next }
+		dropping && /^[ \t]/ { next }
+		{ dropping = 0; print }'
+}
+
+# strip_first_header NAME - filter: drop the first header field NAME only.
+strip_first_header() {
+	awk -v name="$1" '
+		body { print; next }
+		/^$/ { body = 1; print; next }
+		!done && tolower(substr($0, 1, length(name) + 1)) == \
+		    tolower(name ":") { dropping = 1; done = 1; next }
+		dropping && /^[ \t]/ { next }
+		{ dropping = 0; print }'
 }

@@ -186,6 +186,27 @@ Test(inbound, dsn_to_verp_bounces_suppresses_and_is_consumed)
 	cad_inbound_result_clear(&r);
 }
 
+Test(inbound, relay_bounce_from_rep_domain_is_a_soft_bounce)
+{
+	g_autoptr(cad_enrollment) e = enroll_jane();
+	g_autoptr(cad_enrollment) after = NULL;
+	g_autofree char *verp = g_strdup_printf("bounces+%s@example.com",
+	    e->verp_token);
+	const char *rcpts[] = {verp, NULL};
+	cad_inbound_result r;
+
+	/* Postfix's own DSN: From MAILER-DAEMON@example.com, a rep domain;
+	 * the remote said 500 5.3.0 (a system error: soft). */
+	process("postfix-bounce.eml.in", e->verp_token, "", rcpts, &r);
+	cr_assert_eq(r.match, CAD_MATCH_VERP);
+	cr_assert_eq(r.outcome, CAD_OUTCOME_SOFT_BOUNCE);
+	cr_assert_eq(r.consumed->len, 1);
+	after = fx_enrollment(&fx, "jane@acme-corp.com");
+	cr_assert_eq(after->state, CAD_STATE_ACTIVE, "counted, not halted");
+	cr_assert_eq(fx_events(&fx, e->id, "soft_bounce"), 1);
+	cad_inbound_result_clear(&r);
+}
+
 Test(inbound, dsn_to_rep_matched_by_returned_message_id)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
@@ -229,9 +250,22 @@ Test(inbound, unsubscribe_consumed_and_rep_told)
 	cad_inbound_result_clear(&r);
 }
 
+/* Move jane to the call step (index 1), waiting on the rep. */
+static gboolean
+to_call_step(cad_txn *txn, void *arg, GError **error)
+{
+	cad_enrollment *e = arg;
+
+	e->step = 1;
+	return cad_store_transition(txn, e, CAD_STATE_WAITING, "task", 3,
+	    "test", T_NOW, error);
+}
+
 Test(inbound, task_answer_done_advances)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
+
+	cr_assert(cad_store_write(fx.store, to_call_step, e, NULL));
 	g_autoptr(cad_enrollment) after = NULL;
 	g_autofree char *rcpt = g_strdup_printf("<tasks+%s@example.com>",
 	    e->task_token);
