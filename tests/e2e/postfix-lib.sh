@@ -146,10 +146,16 @@ pf_log() {
 }
 
 # sink_start [ARGS...] - start smtp-sink on SINK_PORT, writing one file per
-# transaction under PF_DIR/sink (extra smtp-sink options may be given).
+# transaction under PF_DIR/sink (extra smtp-sink options may be given;
+# PF_SINK_DUMP=no keeps nothing, for benchmarks).
 sink_start() {
-	smtp-sink -u postfix -d "$PF_DIR/sink/%H%M%S." -h sink.example.net \
-	    "$@" "127.0.0.1:$SINK_PORT" 64 >>"$PF_DIR/log/sink.out" 2>&1 &
+	if [ "${PF_SINK_DUMP:-yes}" = no ]; then
+		set -- "$@"
+	else
+		set -- -d "$PF_DIR/sink/%H%M%S." "$@"
+	fi
+	smtp-sink -u postfix -h sink.example.net \
+	    "$@" "127.0.0.1:$SINK_PORT" 256 >>"$PF_DIR/log/sink.out" 2>&1 &
 	SINK_PID=$!
 	pf_wait_port "$SINK_PORT"
 }
