@@ -43,7 +43,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: cadence-sender [-v] [-c FILE] [--once [--at TIME]]\n"
 	    "                      [--dry-run [--at TIME]] [--relay HOST:PORT]\n"
-	    "                      [--batch N]\n"
+	    "                      [--batch N] [--sessions N]\n"
 	    "  -c, --config FILE  configuration (default %s/cadence.conf)\n"
 	    "  --once             do what is due at TIME (default now), exit\n"
 	    "  --at TIME          the clock reads TIME (ISO 8601, e.g.\n"
@@ -52,9 +52,11 @@ usage(FILE *fp)
 	    "                     step; send and write nothing\n"
 	    "  --relay HOST:PORT  submit there instead of [sender] relay\n"
 	    "  --batch N          messages per SMTP session (default %d)\n"
+	    "  --sessions N       SMTP sessions at once (default %d)\n"
 	    "  -v, --verbose      log debug lines\n"
 	    "  -V, --version      print the version\n",
-	    CADENCE_SYSCONFDIR, CAD_SENDER_BATCH_DEFAULT);
+	    CADENCE_SYSCONFDIR, CAD_SENDER_BATCH_DEFAULT,
+	    CAD_SENDER_SESSIONS_DEFAULT);
 }
 
 typedef struct {
@@ -62,8 +64,23 @@ typedef struct {
 	gboolean once, dry_run, verbose;
 	gint64 at;
 	const char *relay;
-	guint batch;
+	guint batch, sessions;
 } options;
+
+/* count_arg - a number from 1 to max, or a usage error. */
+static guint
+count_arg(const char *opt, const char *arg, unsigned long max)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+
+	if (*end != '\0' || n < 1 || n > max) {
+		fprintf(stderr, "cadence-sender: %s %s: expected 1 to %lu\n",
+		    opt, arg, max);
+		exit(CAD_EX_USAGE);
+	}
+	return (guint)n;
+}
 
 static void
 parse_options(int argc, char **argv, options *o)
@@ -75,6 +92,7 @@ parse_options(int argc, char **argv, options *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "relay", required_argument, NULL, 'r' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "sessions", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -97,20 +115,14 @@ parse_options(int argc, char **argv, options *o)
 				exit(CAD_EX_USAGE);
 			}
 			break;
-		case 'b': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (*end != '\0' || n < 1 ||
-			    n > CAD_SENDER_BATCH_MAX) {
-				fprintf(stderr,
-				    "cadence-sender: --batch %s: expected 1 to "
-				    "%d\n",
-				    optarg, CAD_SENDER_BATCH_MAX);
-				exit(CAD_EX_USAGE);
-			}
-			o->batch = (guint)n;
+		case 'b':
+			o->batch = count_arg("--batch", optarg,
+			    CAD_SENDER_BATCH_MAX);
 			break;
-		}
+		case 's':
+			o->sessions = count_arg("--sessions", optarg,
+			    CAD_SENDER_SESSIONS_MAX);
+			break;
 		case 'V': printf("cadence-sender %s\n", CADENCE_VERSION);
 			exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -207,7 +219,7 @@ reload(const options *o, cad_conf **conf, cad_sender **sender,
     cad_store *store)
 {
 	g_autoptr(GError) err = NULL;
-	cad_sender_options so = { o->batch, o->relay };
+	cad_sender_options so = { o->batch, o->sessions, o->relay };
 	cad_conf *nc = cad_conf_load(o->config, &err);
 	cad_sender *ns;
 
@@ -287,7 +299,7 @@ main(int argc, char **argv)
 	if (conf == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);
 	store = open_store(conf, o.dry_run);
-	so = (cad_sender_options){ o.batch, o.relay };
+	so = (cad_sender_options){ o.batch, o.sessions, o.relay };
 	sender = cad_sender_new(conf, store, &so, &err);
 	if (sender == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);

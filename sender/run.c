@@ -25,6 +25,7 @@ struct cad_sender {
 	GHashTable *scheds;    /* "cadence\ttz" -> cad_sched* */
 	GHashTable *stuck;     /* ids already reported "sending" */
 	guint batch;
+	guint sessions; /* batches on the wire at once */
 	gint64 throttle_wake; /* earliest throttle slot seen in the last run */
 };
 
@@ -52,7 +53,10 @@ typedef struct {
 	char *why;   /* DO_STOP, DO_ERROR */
 	char *msgid;
 	char *rcpt, *rpath;
-	GBytes *data;
+	const cad_template *tmpl; /* email: resolved in the main thread */
+	gboolean ready;		  /* rendered once: composable */
+	gint64 now;
+	GBytes *data;		  /* composed by the batch's thread */
 	gboolean skip;	   /* dropped at the mark (changed, throttled) */
 	gboolean gave_up;  /* deferred past retry_max_hours */
 	cad_smtp_msg sm;
@@ -128,6 +132,10 @@ cad_sender_new(const cad_conf *conf, cad_store *store,
 	s->batch = opts != NULL && opts->batch > 0 ? opts->batch
 						   : CAD_SENDER_BATCH_DEFAULT;
 	s->batch = MIN(s->batch, CAD_SENDER_BATCH_MAX);
+	s->sessions = opts != NULL && opts->sessions > 0
+	    ? opts->sessions
+	    : CAD_SENDER_SESSIONS_DEFAULT;
+	s->sessions = MIN(s->sessions, CAD_SENDER_SESSIONS_MAX);
 	s->smtp = cad_smtp_new(conf, error);
 	if (s->smtp == NULL)
 		return NULL;
@@ -467,37 +475,64 @@ template_for(cad_sender *s, const cad_step *step, GError **error)
 	return t;
 }
 
-/* compose_item - the wire bytes and envelope of an email or task item. */
+/*
+ * prepare_item - in the main thread: the envelope, our Message-ID and a
+ * trial rendering, so that a missing field pauses the enrollment before
+ * anything is marked. The GMime work is left to the batch's thread.
+ */
 static gboolean
-compose_item(cad_sender *s, item *it, gint64 now, GError **error)
+prepare_item(cad_sender *s, item *it, gint64 now, GError **error)
 {
 	const cad_conf *conf = s->conf;
 	cad_compose_in in = { conf, it->e, it->p,
 		cad_conf_rep(conf, it->e->rep), NULL, now };
 
-	it->msgid = cad_compose_msgid(conf);
-	in.msgid = it->msgid;
+	it->now = now;
 	if (it->act == DO_EMAIL) {
-		const cad_template *t = template_for(s, it->step, error);
-		if (t == NULL)
+		g_autoptr(cad_rendered) r = NULL;
+		it->tmpl = template_for(s, it->step, error);
+		if (it->tmpl == NULL)
 			return FALSE;
-		it->data = cad_compose_step(&in, t, NULL, error);
+		r = cad_template_render(it->tmpl, cad_compose_field, &in, NULL,
+		    error);
+		if (r == NULL)
+			return FALSE;
 		it->rcpt = g_strdup(it->e->address);
 		it->rpath = cad_compose_tagged(conf->bounce_address,
 		    conf->recipient_delimiter, it->e->verp_token);
 	} else {
-		it->data = cad_compose_task(&in, it->c, it->step, it->when,
-		    error);
+		if (conf->task_address == NULL) {
+			g_set_error_literal(error, CAD_ERROR,
+			    CAD_ERROR_INVALID,
+			    "[milter] task_address is not set: cannot send "
+			    "task reminders");
+			return FALSE;
+		}
 		it->rcpt = g_strdup(it->e->rep);
 		it->rpath = g_strdup(conf->notify_from != NULL
 			? conf->notify_from
 			: conf->bounce_address);
 	}
-	if (it->data == NULL)
-		return FALSE;
 	if (it->rpath == NULL)
 		it->rpath = g_strdup("");
+	it->msgid = cad_compose_msgid(conf);
+	it->ready = TRUE;
 	return TRUE;
+}
+
+/* compose_item - in the batch's thread: the wire bytes. */
+static gboolean
+compose_item(cad_sender *s, item *it, GError **error)
+{
+	cad_compose_in in = { s->conf, it->e, it->p,
+		cad_conf_rep(s->conf, it->e->rep), it->msgid, it->now };
+
+	if (it->act == DO_EMAIL)
+		it->data = cad_compose_step(&in, it->tmpl, NULL, error);
+	else
+		it->data = cad_compose_task(&in, it->c, it->step, it->when,
+		    error);
+	return it->data != NULL;
 }
 
 /* ---- mark "sending": one committed write txn before any DATA ---- */
@@ -518,7 +553,7 @@ mark_fn(cad_txn *txn, void *arg, GError **error)
 		if (it->act != DO_EMAIL && it->act != DO_TASK)
 			continue;
 		it->skip = TRUE;
-		if (it->data == NULL)
+		if (!it->ready)
 			continue;
 		e = cad_store_enrollment_get(txn, it->id, NULL);
 		/* Again right before DATA: state, step, suppression, caps. */
@@ -700,7 +735,7 @@ after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
 		g_autofree char *what = NULL;
 
 		if ((it->act != DO_EMAIL && it->act != DO_TASK) ||
-		    it->data == NULL || it->skip)
+		    !it->ready || it->skip)
 			continue;
 		log_outcome(it);
 		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED) {
@@ -727,7 +762,7 @@ after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
 /* ---- one batch ---- */
 
 static void
-compose_all(cad_sender *s, GPtrArray *items, gint64 now,
+prepare_all(cad_sender *s, GPtrArray *items, gint64 now,
     cad_sender_stats *st)
 {
 	for (guint i = 0; i < items->len; i++) {
@@ -741,56 +776,101 @@ compose_all(cad_sender *s, GPtrArray *items, gint64 now,
 		}
 		if (it->act != DO_EMAIL && it->act != DO_TASK)
 			continue;
-		if (!compose_item(s, it, now, &err)) {
-			g_clear_pointer(&it->data, g_bytes_unref);
+		if (!prepare_item(s, it, now, &err)) {
+			it->ready = FALSE;
 			pause_with_error(s, it->e, err->message, now);
 			st->errors++;
 		}
 	}
 }
 
-static gboolean
-send_batch(cad_sender *s, GPtrArray *items)
+/* A marked batch on its way: composed and submitted by its thread. */
+typedef struct {
+	cad_sender *s;
+	GPtrArray *items; /* item*, owned */
+	batch_ctx b;
+	GThread *thread;
+} flight;
+
+static void
+flight_free(flight *f)
 {
-	g_autofree cad_smtp_msg *msgs = g_new0(cad_smtp_msg, items->len);
-	g_autofree item **back = g_new0(item *, items->len);
+	g_ptr_array_unref(f->items);
+	g_free(f);
+}
+
+/* fly - the batch's thread: compose with GMime, then one SMTP session. */
+static gpointer
+fly(gpointer arg)
+{
+	flight *f = arg;
+	g_autofree cad_smtp_msg *msgs = g_new0(cad_smtp_msg, f->items->len);
+	g_autofree item **back = g_new0(item *, f->items->len);
 	g_autoptr(GError) err = NULL;
 	guint n = 0;
 
-	for (guint i = 0; i < items->len; i++) {
-		item *it = g_ptr_array_index(items, i);
+	for (guint i = 0; i < f->items->len; i++) {
+		item *it = g_ptr_array_index(f->items, i);
+		g_autoptr(GError) cerr = NULL;
 		if ((it->act != DO_EMAIL && it->act != DO_TASK) || it->skip)
 			continue;
+		if (!compose_item(f->s, it, &cerr)) {
+			/* Nothing went out: retried after a back-off. */
+			it->sm.outcome = CAD_SMTP_DEFERRED;
+			it->sm.text = g_strdup_printf("not composed: %s",
+			    cerr->message);
+			continue;
+		}
 		msgs[n].reverse_path = it->rpath;
 		msgs[n].recipient = it->rcpt;
 		msgs[n].data = it->data;
 		back[n++] = it;
 	}
-	if (n == 0)
-		return TRUE;
-	if (!cad_smtp_send(s->smtp, msgs, n, &err))
+	if (n > 0 && !cad_smtp_send(f->s->smtp, msgs, n, &err))
 		log_warnx("%s", err->message);
 	for (guint i = 0; i < n; i++)
 		back[i]->sm = msgs[i]; /* takes text */
-	return TRUE;
+	return NULL;
+}
+
+/* land - wait for a flight and record its outcomes. */
+static gboolean
+land(flight *f, cad_sender_stats *st, GError **error)
+{
+	gboolean ok;
+
+	g_thread_join(f->thread);
+	ok = cad_store_write(f->s->store, outcome_fn, &f->b, error);
+	if (ok) {
+		add_stats(st, &f->b.counts);
+		after_outcomes(f->s, f->items, f->b.now);
+	}
+	flight_free(f);
+	return ok;
 }
 
 /*
- * run_batch - decide on ids[*pos...] until batch items are found, then
- * carry them through. *progress counts what changed.
+ * run_batch - decide on ids[*pos...] until a batch is found, prepare and
+ * mark it, and send it off in its own thread (queued on inflight).
+ * *progress counts what changed.
  */
 static gboolean
 run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
-    pass_state *ps, cad_sender_stats *st, guint *progress, GError **error)
+    pass_state *ps, GQueue *inflight, cad_sender_stats *st, guint *progress,
+    GError **error)
 {
-	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(item_free);
-	batch_ctx b = { s, items, now, { 0 } };
+	flight *f = g_new0(flight, 1);
 	guint mail = 0;
 
+	f->s = s;
+	f->items = g_ptr_array_new_with_free_func(item_free);
+	f->b = (batch_ctx){ s, f->items, now, { 0 } };
 	{
 		g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
-		if (rt == NULL)
+		if (rt == NULL) {
+			flight_free(f);
 			return FALSE;
+		}
 		cad_throttle_reset(s->thr);
 		for (; *pos < ids->len && mail < s->batch; (*pos)++) {
 			guint64 id = g_array_index(ids, guint64, *pos);
@@ -799,23 +879,26 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
 				continue;
 			if (it->act == DO_EMAIL || it->act == DO_TASK)
 				mail++;
-			g_ptr_array_add(items, it);
+			g_ptr_array_add(f->items, it);
 		}
 	}
-	if (items->len == 0)
+	if (f->items->len == 0) {
+		flight_free(f);
 		return TRUE;
-	if (!cad_store_write(s->store, side_fn, &b, error))
+	}
+	*progress += f->items->len;
+	if (!cad_store_write(s->store, side_fn, &f->b, error)) {
+		flight_free(f);
 		return FALSE;
-	add_stats(st, &b.counts);
-	compose_all(s, items, now, st);
-	if (!cad_store_write(s->store, mark_fn, &b, error))
+	}
+	add_stats(st, &f->b.counts);
+	prepare_all(s, f->items, now, st);
+	if (!cad_store_write(s->store, mark_fn, &f->b, error)) {
+		flight_free(f);
 		return FALSE;
-	send_batch(s, items);
-	if (!cad_store_write(s->store, outcome_fn, &b, error))
-		return FALSE;
-	add_stats(st, &b.counts);
-	after_outcomes(s, items, now);
-	*progress += items->len;
+	}
+	f->thread = g_thread_new("cadence-smtp", fly, f);
+	g_queue_push_tail(inflight, f);
 	return TRUE;
 }
 
@@ -906,6 +989,7 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 	pass_state ps = { g_hash_table_new_full(g_str_hash, g_str_equal,
 			      g_free, NULL),
 		FALSE };
+	GQueue inflight = G_QUEUE_INIT;
 	guint pos = 0;
 	gboolean ok = TRUE;
 
@@ -921,8 +1005,21 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 		g_hash_table_unref(ps.blocked);
 		return FALSE;
 	}
-	while (ok && pos < ids->len && !ps.all_blocked)
-		ok = run_batch(s, ids, &pos, now, &ps, st, progress, error);
+	while (ok && pos < ids->len && !ps.all_blocked) {
+		ok = run_batch(s, ids, &pos, now, &ps, &inflight, st, progress,
+		    error);
+		while (ok && g_queue_get_length(&inflight) >= s->sessions)
+			ok = land(g_queue_pop_head(&inflight), st, error);
+	}
+	/* Whatever happened, every flight lands and is recorded. */
+	while (!g_queue_is_empty(&inflight)) {
+		GError *e2 = NULL;
+		if (!land(g_queue_pop_head(&inflight), st,
+			ok ? error : &e2)) {
+			ok = FALSE;
+			g_clear_error(&e2);
+		}
+	}
 	g_hash_table_unref(ps.blocked);
 	return ok;
 }

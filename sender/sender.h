@@ -22,6 +22,13 @@
  */
 #define CAD_SENDER_BATCH_DEFAULT 20
 #define CAD_SENDER_BATCH_MAX 1000
+/*
+ * Batches on the wire at once, each in its own thread and SMTP session,
+ * while the main thread records the last and prepares the next. A crash
+ * leaves at most sessions x batch steps "sending".
+ */
+#define CAD_SENDER_SESSIONS_DEFAULT 4
+#define CAD_SENDER_SESSIONS_MAX 32
 /* Notices to reps delivered per pass. */
 #define CAD_SENDER_NOTICES_MAX 100
 /* Retry back-off after a 4xx: 1, 2, 4 ... minutes, at most an hour. */
@@ -33,6 +40,7 @@
 
 typedef struct {
 	guint batch;	   /* 0: CAD_SENDER_BATCH_DEFAULT */
+	guint sessions;	   /* 0: CAD_SENDER_SESSIONS_DEFAULT */
 	const char *relay; /* overrides [sender] relay when not NULL */
 } cad_sender_options;
 

@@ -217,9 +217,11 @@ set_timeouts(smtp_session_t session)
 static char *
 status_text(const smtp_status_t *st)
 {
-	g_autofree char *t = cad_printable(st->text, -1, 200);
+	g_autofree char *raw = g_strdup(st->text != NULL ? st->text : "");
+	g_autofree char *t = NULL;
 
-	g_strchomp(t);
+	g_strchomp(raw); /* the reply's CRLF */
+	t = cad_printable(raw, -1, 200);
 	return g_strdup_printf("%d %s", st->code, t);
 }
 

@@ -690,7 +690,7 @@ do_data(struct conn *c)
 		return -1;
 	if (code == 250)
 		return reply(c, "250 %s %ld", text,
-		    atomic_load(&n_seq));
+		    atomic_load(&n_messages));
 	return reply(c, "%d %s", code, text);
 }
 
