@@ -833,7 +833,16 @@ fly(gpointer arg)
 	return NULL;
 }
 
-/* land - wait for a flight and record its outcomes. */
+/* landed - after its outcomes are committed: the acts with their own
+ * transactions, the counts, and the flight freed. */
+static void
+landed(flight *f, cad_sender_stats *st)
+{
+	add_stats(st, &f->b.counts);
+	after_outcomes(f->s, f->items, f->b.now);
+}
+
+/* land - wait for a flight and record its outcomes on their own. */
 static gboolean
 land(flight *f, cad_sender_stats *st, GError **error)
 {
@@ -841,12 +850,42 @@ land(flight *f, cad_sender_stats *st, GError **error)
 
 	g_thread_join(f->thread);
 	ok = cad_store_write(f->s->store, outcome_fn, &f->b, error);
-	if (ok) {
-		add_stats(st, &f->b.counts);
-		after_outcomes(f->s, f->items, f->b.now);
-	}
+	if (ok)
+		landed(f, st);
 	flight_free(f);
 	return ok;
+}
+
+/*
+ * One write transaction for the outcomes of a landed flight and the
+ * "sending" marks of the next batch: half the commits (each an fsync),
+ * and the next batch's marks are still committed before its DATA.
+ */
+typedef struct {
+	flight *done; /* may be NULL */
+	flight *next;
+} turn;
+
+static gboolean
+turn_fn(cad_txn *txn, void *arg, GError **error)
+{
+	turn *t = arg;
+
+	if (t->done != NULL && !outcome_fn(txn, &t->done->b, error))
+		return FALSE;
+	return mark_fn(txn, &t->next->b, error);
+}
+
+static gboolean
+has_side(GPtrArray *items)
+{
+	for (guint i = 0; i < items->len; i++) {
+		const item *it = g_ptr_array_index(items, i);
+		if (it->act != DO_EMAIL && it->act != DO_TASK &&
+		    it->act != DO_ERROR)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /*
@@ -887,15 +926,35 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
 		return TRUE;
 	}
 	*progress += f->items->len;
-	if (!cad_store_write(s->store, side_fn, &f->b, error)) {
-		flight_free(f);
-		return FALSE;
+	if (has_side(f->items)) {
+		if (!cad_store_write(s->store, side_fn, &f->b, error)) {
+			flight_free(f);
+			return FALSE;
+		}
+		add_stats(st, &f->b.counts);
 	}
-	add_stats(st, &f->b.counts);
 	prepare_all(s, f->items, now, st);
-	if (!cad_store_write(s->store, mark_fn, &f->b, error)) {
-		flight_free(f);
-		return FALSE;
+	{
+		turn t = { NULL, f };
+		gboolean ok;
+		if (g_queue_get_length(inflight) >= s->sessions) {
+			t.done = g_queue_pop_head(inflight);
+			g_thread_join(t.done->thread);
+		}
+		ok = cad_store_write(s->store, turn_fn, &t, error);
+		if (t.done != NULL) {
+			if (ok)
+				landed(t.done, st);
+			else if (!cad_store_write(s->store, outcome_fn,
+				     &t.done->b, NULL))
+				log_warnx("outcomes of a batch not recorded: "
+					  "its steps stay \"sending\"");
+			flight_free(t.done);
+		}
+		if (!ok) {
+			flight_free(f);
+			return FALSE;
+		}
 	}
 	f->thread = g_thread_new("cadence-smtp", fly, f);
 	g_queue_push_tail(inflight, f);
@@ -1008,8 +1067,6 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 	while (ok && pos < ids->len && !ps.all_blocked) {
 		ok = run_batch(s, ids, &pos, now, &ps, &inflight, st, progress,
 		    error);
-		while (ok && g_queue_get_length(&inflight) >= s->sessions)
-			ok = land(g_queue_pop_head(&inflight), st, error);
 	}
 	/* Whatever happened, every flight lands and is recorded. */
 	while (!g_queue_is_empty(&inflight)) {
