@@ -277,8 +277,13 @@ cb_eoh(SMFICTX *ctx)
 	if (m->qid == NULL)
 		m->qid = macro(ctx, "i");
 	cad_msgbuf_eoh(&m->mb);
-	if (m->enroll)
-		return SMFIS_CONTINUE; /* headers are all enrollment needs */
+	/* A rep's request needs only the headers. Anyone else writing to
+	 * the cadence address (a prospect answering all, the address left in
+	 * Cc) may still be a reply: look further, and never let go, since
+	 * eom removes the cadence address. */
+	if (m->enroll && cad_trust_sender(m->cb->conf, m->auth_authen,
+	    cc->client_ip, m->sender) == CAD_TRUST_REP)
+		return SMFIS_CONTINUE;
 	g_ptr_array_add(m->rcpts, NULL);
 	mb = &m->mb;
 	if (!cad_inbound_wanted(milter.store, m->cb->conf, m->sender,
@@ -288,11 +293,11 @@ cb_eoh(SMFICTX *ctx)
 	    cad_msgbuf_get(mb, CAD_HDR_REFERENCES), &wanted, &err)) {
 		log_warnx("%s: store lookup failed, message passes: %s",
 		    tag(m), err->message);
-		return let_go(cc);
+		wanted = FALSE;
 	}
 	g_ptr_array_remove_index(m->rcpts, m->rcpts->len - 1);
 	if (!wanted)
-		return let_go(cc);
+		return m->enroll ? SMFIS_CONTINUE : let_go(cc);
 	m->want_body = TRUE;
 	return SMFIS_CONTINUE;
 }
@@ -394,7 +399,7 @@ cb_eom(SMFICTX *ctx)
 	cad_msgbuf_eoh(&m->mb);
 	if (m->enroll)
 		eom_enroll(ctx, cc, m, cad_now());
-	else if (m->want_body)
+	if (m->want_body)
 		eom_inbound(ctx, m, cad_now());
 	msgctx_free(m);
 	cc->msg = NULL;
