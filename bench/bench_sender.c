@@ -7,12 +7,13 @@
  *
  * usage: bench_sender CADENCE-SENDER CAD-SINK [N] [SMTP-SOURCE]
  */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -22,7 +23,7 @@
 #include "sender/template.h"
 #include "store/store.h"
 
-#define T0 "2026-12-01T10:00:00Z"
+#define T0   "2026-12-01T10:00:00Z"
 #define DAY2 "2026-12-02T12:00:00Z"
 
 /* A follow-up of ordinary length: about 1.4 KB on the wire. */
@@ -69,13 +70,13 @@ enroll_fn(cad_txn *txn, void *arg, GError **error)
 
 	cad_parse_time(T0, &t0, NULL);
 	for (int i = 0; i < m->n; i++) {
-		g_autofree char *addr = g_strdup_printf("p%06d@d%d.test", i,
-		    i % 500);
-		g_autofree char *root = g_strdup_printf("<root-%d@example.com>",
-		    i);
+		g_autofree char *addr =
+		    g_strdup_printf("p%06d@d%d.test", i, i % 500);
+		g_autofree char *root =
+		    g_strdup_printf("<root-%d@example.com>", i);
 		g_autoptr(cad_prospect) p = cad_prospect_new(addr);
-		cad_enroll_req req = { "bench", "alice@example.com", root,
-			"Quick question" };
+		cad_enroll_req req = {"bench", "alice@example.com", root,
+		                      "Quick question"};
 		cad_prospect_set_field(p, "first_name", "Pat");
 		cad_prospect_set_field(p, "company", "Example Industries");
 		if (!cad_enroll_txn(txn, m->conf, p, &req, t0, NULL, error))
@@ -91,8 +92,8 @@ write_sample(const cad_conf *conf, cad_store *store, const char *path)
 	g_autoptr(cad_txn) t = cad_store_read_begin(store, NULL);
 	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(t, 1, NULL);
 	g_autoptr(cad_prospect) p = NULL;
-	g_autoptr(cad_template) tm = cad_template_parse(template_text,
-	    strlen(template_text), "bench.eml", NULL);
+	g_autoptr(cad_template) tm = cad_template_parse(
+	    template_text, strlen(template_text), "bench.eml", NULL);
 	g_autoptr(GBytes) wire = NULL;
 	g_autoptr(GString) lf = g_string_new(NULL);
 	g_autofree char *id = cad_compose_msgid(conf);
@@ -103,8 +104,7 @@ write_sample(const cad_conf *conf, cad_store *store, const char *path)
 	if (e == NULL || tm == NULL)
 		die("no enrollment 1 or bad template");
 	p = cad_store_prospect_get(t, e->address, NULL);
-	in = (cad_compose_in){ conf, e, p, cad_conf_rep(conf, e->rep), id,
-		0 };
+	in = (cad_compose_in){conf, e, p, cad_conf_rep(conf, e->rep), id, 0};
 	wire = cad_compose_step(&in, tm, NULL, NULL);
 	d = g_bytes_get_data(wire, &len);
 	for (gsize i = 0; i < len; i++)
@@ -159,7 +159,8 @@ main(int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *dir = NULL, *conf_path = NULL, *portfile = NULL;
 	g_autofree char *sample = NULL, *sink_out = NULL, *sender_out = NULL;
-	g_autofree char *text = NULL, *port_s = NULL, *relay = NULL, *n_s = NULL;
+	g_autofree char *text = NULL, *port_s = NULL, *relay = NULL,
+	                *n_s = NULL;
 	cad_conf *conf;
 	cad_store *store;
 	gsize size;
@@ -182,13 +183,11 @@ main(int argc, char **argv)
 	portfile = g_build_filename(dir, "sink.port", NULL);
 	sink_out = g_build_filename(dir, "sink.out", NULL);
 	{
-		char *av[] = { (char *)sink, "-c", "-N", "-p", portfile,
-			NULL };
+		char *av[] = {(char *)sink, "-c", "-N", "-p", portfile, NULL};
 		sink_pid = spawn(av, sink_out);
 	}
-	for (int i = 0; i < 500 && !g_file_get_contents(portfile, &text,
-					  NULL, NULL);
-	     i++)
+	for (int i = 0;
+	     i < 500 && !g_file_get_contents(portfile, &text, NULL, NULL); i++)
 		g_usleep(10000);
 	if (text == NULL)
 		die("cad-sink did not start");
@@ -222,7 +221,7 @@ main(int argc, char **argv)
 		g_mkdir_with_parents(td, 0755);
 		g_mkdir_with_parents(sd, 0755);
 		write_file(cf, "[cadence]\nname = bench\n[step 2]\nday = 2\n"
-			       "channel = email\ntemplate = bench.eml\n");
+		               "channel = email\ntemplate = bench.eml\n");
 		write_file(tf, template_text);
 		conf_path = g_build_filename(dir, "cadence.conf", NULL);
 		write_file(conf_path, c);
@@ -234,7 +233,7 @@ main(int argc, char **argv)
 	if (store == NULL)
 		die(err->message);
 	{
-		many m = { conf, n };
+		many m = {conf, n};
 		if (!cad_store_write(store, enroll_fn, &m, &err))
 			die(err->message);
 	}
@@ -246,16 +245,24 @@ main(int argc, char **argv)
 	n_s = g_strdup_printf("%d", n);
 	sender_out = g_build_filename(dir, "sender.out", NULL);
 	{
-		char *one[] = { (char *)source, "-d", "-s", "1", "-m", n_s,
-			"-F", sample, "-f", "bounces@example.com", "-t",
-			"p@d.test", relay, NULL };
-		char *par[] = { (char *)source, "-d", "-s", "10", "-m", n_s,
-			"-F", sample, "-f", "bounces@example.com", "-t",
-			"p@d.test", relay, NULL };
+		char *one[] = {(char *)source, "-d",
+		               "-s",           "1",
+		               "-m",           n_s,
+		               "-F",           sample,
+		               "-f",           "bounces@example.com",
+		               "-t",           "p@d.test",
+		               relay,          NULL};
+		char *par[] = {(char *)source, "-d",
+		               "-s",           "10",
+		               "-m",           n_s,
+		               "-F",           sample,
+		               "-f",           "bounces@example.com",
+		               "-t",           "p@d.test",
+		               relay,          NULL};
 		const char *ses = getenv("CAD_BENCH_SESSIONS");
 		const char *bat = getenv("CAD_BENCH_BATCH");
-		char *snd[12] = { (char *)sender, "-c", conf_path, "--once",
-			"--at", DAY2, NULL };
+		char *snd[12] = {(char *)sender, "-c", conf_path, "--once",
+		                 "--at",         DAY2, NULL};
 		int k = 6;
 		if (ses != NULL) {
 			snd[k++] = "--sessions";
@@ -274,20 +281,21 @@ main(int argc, char **argv)
 		g_autofree char *stats = NULL;
 
 		g_file_get_contents(sender_out, &stats, NULL, NULL);
-		if (stats == NULL || strstr(stats, g_strdup_printf(
-						      "sent=%d ", n)) == NULL)
-			fprintf(stderr, "bench_sender: sender did not send "
-					"all: %s",
-			    stats ? stats : "(no output)");
+		if (stats == NULL ||
+		    strstr(stats, g_strdup_printf("sent=%d ", n)) == NULL)
+			fprintf(stderr,
+			        "bench_sender: sender did not send "
+			        "all: %s",
+			        stats ? stats : "(no output)");
 		printf("sender_steps: %d messages\n", n);
 		printf("sender_message_size: %zu bytes\n", size);
 		printf("sender_rate: %.0f msg/s\n", rs);
 		printf("smtp_source_1_session_rate: %.0f msg/s\n", r1);
 		printf("smtp_source_10_sessions_rate: %.0f msg/s\n", rp);
 		printf("sender_ratio_vs_smtp_source_best: %.2f ratio\n",
-		    rs / best);
+		       rs / best);
 		printf("sender_ratio_vs_smtp_source_1_session: %.2f ratio\n",
-		    rs / r1);
+		       rs / r1);
 	}
 	kill(sink_pid, SIGTERM);
 	waitpid(sink_pid, &status, 0);
@@ -295,13 +303,15 @@ main(int argc, char **argv)
 		g_autofree char *counts = NULL;
 		g_file_get_contents(sink_out, &counts, NULL, NULL);
 		printf("sink_accepted: %ld messages\n",
-		    counts ? strtol(strchr(counts, ':') + 1, NULL, 10) : -1L);
+		       counts ? strtol(strchr(counts, ':') + 1, NULL, 10)
+		              : -1L);
 	}
 	cad_conf_free(conf);
 	{
 		g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 		if (system(cmd) != 0)
-			fprintf(stderr, "bench_sender: cannot remove %s\n", dir);
+			fprintf(stderr, "bench_sender: cannot remove %s\n",
+			        dir);
 	}
 	return 0;
 }

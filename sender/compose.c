@@ -4,28 +4,45 @@
  * for a 7-bit path before writing, and the result is written with CRLF,
  * which libesmtp requires.
  */
+#include "sender/compose.h"
+
 #include <string.h>
 
 #include <gmime/gmime.h>
 
 #include "common/util.h"
-#include "sender/compose.h"
 
 /* Headers the composer owns: a template's copy is ignored, so a template
  * can neither forge the envelope view nor break threading. */
-static const char *const owned_headers[] = { "From", "To", "Cc", "Bcc",
-	"Date", "Message-ID", "In-Reply-To", "References", "Sender",
-	"Return-Path", "List-Unsubscribe", "List-Unsubscribe-Post",
-	"MIME-Version", "Content-Type", "Content-Transfer-Encoding",
-	"Content-Disposition", "Received", "Resent-From", "Resent-To",
-	"Resent-Date", "Resent-Message-ID", "Resent-Sender" };
+static const char *const owned_headers[] = {"From",
+                                            "To",
+                                            "Cc",
+                                            "Bcc",
+                                            "Date",
+                                            "Message-ID",
+                                            "In-Reply-To",
+                                            "References",
+                                            "Sender",
+                                            "Return-Path",
+                                            "List-Unsubscribe",
+                                            "List-Unsubscribe-Post",
+                                            "MIME-Version",
+                                            "Content-Type",
+                                            "Content-Transfer-Encoding",
+                                            "Content-Disposition",
+                                            "Received",
+                                            "Resent-From",
+                                            "Resent-To",
+                                            "Resent-Date",
+                                            "Resent-Message-ID",
+                                            "Resent-Sender"};
 
 char *
 cad_compose_msgid(const cad_conf *conf)
 {
 	const char *host = conf->hostname != NULL && *conf->hostname != '\0'
-	    ? conf->hostname
-	    : "localhost.localdomain";
+	                       ? conf->hostname
+	                       : "localhost.localdomain";
 
 	/* Never NULL: GMime would ask DNS for our name (REFERENCE §3). */
 	return g_mime_utils_generate_message_id(host);
@@ -41,7 +58,8 @@ cad_compose_tagged(const char *address, const char *delim, const char *token)
 	if (token == NULL || *token == '\0')
 		return g_strdup(address);
 	return g_strdup_printf("%.*s%s%s%s", (int)(at - address), address,
-	    delim != NULL && *delim != '\0' ? delim : "+", token, at);
+	                       delim != NULL && *delim != '\0' ? delim : "+",
+	                       token, at);
 }
 
 char *
@@ -110,8 +128,7 @@ to_wire(GMimeMessage *m)
 	GByteArray *ba;
 
 	g_mime_object_encode((GMimeObject *)m, GMIME_ENCODING_CONSTRAINT_7BIT);
-	g_mime_format_options_set_newline_format(fo,
-	    GMIME_NEWLINE_FORMAT_DOS);
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	g_mime_object_write_to_stream((GMimeObject *)m, fo, ms);
 	g_mime_stream_flush(ms);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
@@ -178,8 +195,9 @@ set_unsubscribe(GMimeMessage *m, const cad_compose_in *in)
 
 	if (conf->unsubscribe_address == NULL || in->e->unsub_token == NULL)
 		return;
-	mailto = cad_compose_tagged(conf->unsubscribe_address,
-	    conf->recipient_delimiter, in->e->unsub_token);
+	mailto =
+	    cad_compose_tagged(conf->unsubscribe_address,
+	                       conf->recipient_delimiter, in->e->unsub_token);
 	if (mailto == NULL)
 		return;
 	if (conf->unsubscribe_url != NULL && *conf->unsubscribe_url != '\0') {
@@ -187,7 +205,7 @@ set_unsubscribe(GMimeMessage *m, const cad_compose_in *in)
 		const char *pct = strstr(conf->unsubscribe_url, "%s");
 		if (pct != NULL) {
 			g_string_append_len(u, conf->unsubscribe_url,
-			    pct - conf->unsubscribe_url);
+			                    pct - conf->unsubscribe_url);
 			g_string_append(u, in->e->unsub_token);
 			g_string_append(u, pct + 2);
 		} else
@@ -196,20 +214,21 @@ set_unsubscribe(GMimeMessage *m, const cad_compose_in *in)
 	}
 	if (url != NULL)
 		value = g_strdup_printf("<%s>, <mailto:%s?subject=unsubscribe>",
-		    url, mailto);
+		                        url, mailto);
 	else
-		value = g_strdup_printf("<mailto:%s?subject=unsubscribe>",
-		    mailto);
+		value =
+		    g_strdup_printf("<mailto:%s?subject=unsubscribe>", mailto);
 	g_mime_object_set_header((GMimeObject *)m, "List-Unsubscribe", value,
-	    NULL);
+	                         NULL);
 	if (url != NULL)
 		g_mime_object_set_header((GMimeObject *)m,
-		    "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", NULL);
+		                         "List-Unsubscribe-Post",
+		                         "List-Unsubscribe=One-Click", NULL);
 }
 
 GBytes *
 cad_compose_step(const cad_compose_in *in, const cad_template *t,
-    char **missing_out, GError **error)
+                 char **missing_out, GError **error)
 {
 	g_autoptr(cad_rendered) r = NULL;
 	g_autoptr(GMimeMessage) m = NULL;
@@ -217,15 +236,15 @@ cad_compose_step(const cad_compose_in *in, const cad_template *t,
 	const char *rep_name = in->rep != NULL ? in->rep->name : NULL;
 
 	r = cad_template_render(t, cad_compose_field, (void *)in, missing_out,
-	    error);
+	                        error);
 	if (r == NULL)
 		return NULL;
 	m = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, rep_name,
-	    in->e->rep);
+	                           in->e->rep);
 	to_name = display_name(in->p);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, to_name,
-	    in->p->address);
+	                           in->p->address);
 	subject = cad_compose_subject(r->subject, in->e->thread_subject);
 	g_mime_message_set_subject(m, subject, "utf-8");
 	set_date(m, in->now);
@@ -237,7 +256,7 @@ cad_compose_step(const cad_compose_in *in, const cad_template *t,
 		if (is_owned(h->name) || *h->value == '\0')
 			continue;
 		g_mime_object_set_header((GMimeObject *)m, h->name, h->value,
-		    "utf-8");
+		                         "utf-8");
 	}
 	set_body(m, r->text, r->html);
 	return to_wire(m);
@@ -264,8 +283,8 @@ cmp_str_ptr(gconstpointer a, gconstpointer b)
 static void
 append_fields(GString *out, const cad_prospect *p)
 {
-	static const char *const named[] = { "first_name", "last_name",
-		"company", "title", "timezone" };
+	static const char *const named[] = {"first_name", "last_name",
+	                                    "company", "title", "timezone"};
 	g_autoptr(GPtrArray) keys = NULL;
 
 	g_string_append(out, "Prospect:\n");
@@ -292,38 +311,38 @@ append_fields(GString *out, const cad_prospect *p)
 }
 
 static char *
-task_body(const cad_compose_in *in, const cad_cadence *c,
-    const cad_step *step, gint64 timeout_at)
+task_body(const cad_compose_in *in, const cad_cadence *c, const cad_step *step,
+          gint64 timeout_at)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autofree char *who = display_name(in->p);
 	g_autofree char *when = cad_format_time(timeout_at);
 	const char *company = cad_prospect_field(in->p, "company");
 
-	g_string_append_printf(out,
-	    "Step %u of cadence \"%s\" for %s <%s>%s%s is a %s task.\n\n",
+	g_string_append_printf(
+	    out, "Step %u of cadence \"%s\" for %s <%s>%s%s is a %s task.\n\n",
 	    step->number, c->name, who != NULL ? who : in->p->address,
 	    in->p->address, company != NULL ? " at " : "",
 	    company != NULL ? company : "", cad_channel_name(step->channel));
 	if (step->note != NULL)
 		g_string_append_printf(out, "Note: %s\n\n", step->note);
 	append_fields(out, in->p);
-	g_string_append(out,
-	    "\nReply to this message with one word on the first line:\n"
-	    "  done       the task is done; the cadence goes on\n"
-	    "  skip       the task is skipped; the cadence goes on\n"
-	    "  stop       stop the cadence for this prospect\n"
-	    "  connected  (a call) done, and the call connected\n"
-	    "  meeting    done, and a meeting was booked\n");
-	g_string_append_printf(out,
-	    "\nWithout an answer the cadence goes on by itself at %s.\n",
+	g_string_append(
+	    out, "\nReply to this message with one word on the first line:\n"
+	         "  done       the task is done; the cadence goes on\n"
+	         "  skip       the task is skipped; the cadence goes on\n"
+	         "  stop       stop the cadence for this prospect\n"
+	         "  connected  (a call) done, and the call connected\n"
+	         "  meeting    done, and a meeting was booked\n");
+	g_string_append_printf(
+	    out, "\nWithout an answer the cadence goes on by itself at %s.\n",
 	    when);
 	return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
 GBytes *
 cad_compose_task(const cad_compose_in *in, const cad_cadence *c,
-    const cad_step *step, gint64 timeout_at, GError **error)
+                 const cad_step *step, gint64 timeout_at, GError **error)
 {
 	const cad_conf *conf = in->conf;
 	g_autoptr(GMimeMessage) m = g_mime_message_new(TRUE);
@@ -331,50 +350,51 @@ cad_compose_task(const cad_compose_in *in, const cad_cadence *c,
 	g_autofree char *body = NULL;
 	const char *company = cad_prospect_field(in->p, "company");
 
-	from = cad_compose_tagged(conf->task_address,
-	    conf->recipient_delimiter, in->e->task_token);
+	from = cad_compose_tagged(conf->task_address, conf->recipient_delimiter,
+	                          in->e->task_token);
 	if (from == NULL) {
-		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
+		g_set_error(
+		    error, CAD_ERROR, CAD_ERROR_INVALID,
 		    "[milter] task_address is not set: cannot send task "
 		    "reminders");
 		return NULL;
 	}
 	who = display_name(in->p);
-	subject = g_strdup_printf("Task: %s %s%s%s%s (step %u of %s)",
-	    cad_channel_name(step->channel),
-	    who != NULL ? who : in->p->address, company != NULL ? " (" : "",
-	    company != NULL ? company : "", company != NULL ? ")" : "",
-	    step->number, c->name);
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM,
-	    "Cadence tasks", from);
+	subject = g_strdup_printf(
+	    "Task: %s %s%s%s%s (step %u of %s)",
+	    cad_channel_name(step->channel), who != NULL ? who : in->p->address,
+	    company != NULL ? " (" : "", company != NULL ? company : "",
+	    company != NULL ? ")" : "", step->number, c->name);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "Cadence tasks",
+	                           from);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, from);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO,
-	    in->rep != NULL ? in->rep->name : NULL, in->e->rep);
+	                           in->rep != NULL ? in->rep->name : NULL,
+	                           in->e->rep);
 	g_mime_message_set_subject(m, subject, "utf-8");
 	set_date(m, in->now);
 	g_mime_message_set_message_id(m, in->msgid);
 	g_mime_object_set_header((GMimeObject *)m, "Auto-Submitted",
-	    "auto-generated", NULL);
+	                         "auto-generated", NULL);
 	body = task_body(in, c, step, timeout_at);
 	set_body(m, body, NULL);
 	return to_wire(m);
 }
 
 GBytes *
-cad_compose_notice(const cad_conf *conf, const cad_notice *n,
-    const char *msgid, gint64 now, GError **error)
+cad_compose_notice(const cad_conf *conf, const cad_notice *n, const char *msgid,
+                   gint64 now, GError **error)
 {
 	g_autoptr(GMimeMessage) m = g_mime_message_new(TRUE);
 	const char *from = conf->notify_from != NULL ? conf->notify_from
-						      : conf->bounce_address;
+	                                             : conf->bounce_address;
 
 	if (from == NULL || n->rep == NULL) {
 		g_set_error_literal(error, CAD_ERROR, CAD_ERROR_INVALID,
-		    "notice without a sender or a recipient");
+		                    "notice without a sender or a recipient");
 		return NULL;
 	}
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "Cadence",
-	    from);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "Cadence", from);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, n->rep);
 	{
 		g_autofree char *s = cad_header_value_clean(
@@ -384,7 +404,7 @@ cad_compose_notice(const cad_conf *conf, const cad_notice *n,
 	set_date(m, now);
 	g_mime_message_set_message_id(m, msgid);
 	g_mime_object_set_header((GMimeObject *)m, "Auto-Submitted",
-	    "auto-generated", NULL);
+	                         "auto-generated", NULL);
 	set_body(m, n->body != NULL ? n->body : "", NULL);
 	return to_wire(m);
 }

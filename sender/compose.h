@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 /* Longest field value shown in a task reminder, and most fields shown. */
-#define CAD_COMPOSE_FIELD_SHOW_MAX 200
+#define CAD_COMPOSE_FIELD_SHOW_MAX  200
 #define CAD_COMPOSE_FIELDS_SHOW_MAX 50
 
 typedef struct {
@@ -24,7 +24,7 @@ typedef struct {
 	const cad_prospect *p;
 	const cad_rep *rep; /* the rep's [rep ADDRESS] settings, or NULL */
 	const char *msgid;  /* our Message-ID for this mail, without <> */
-	gint64 now;	    /* the Date */
+	gint64 now;         /* the Date */
 } cad_compose_in;
 
 /*
@@ -40,7 +40,7 @@ typedef struct {
  * SYNTAX. Returns the wire bytes.
  */
 GBytes *cad_compose_step(const cad_compose_in *in, const cad_template *t,
-    char **missing_out, GError **error);
+                         char **missing_out, GError **error);
 
 /*
  * cad_compose_task - the reminder of a call/linkedin/task step, to the
@@ -50,11 +50,12 @@ GBytes *cad_compose_step(const cad_compose_in *in, const cad_template *t,
  * advances without an answer.
  */
 GBytes *cad_compose_task(const cad_compose_in *in, const cad_cadence *c,
-    const cad_step *step, gint64 timeout_at, GError **error);
+                         const cad_step *step, gint64 timeout_at,
+                         GError **error);
 
 /* cad_compose_notice - a notice queued for a rep (cad_store_notice_add). */
 GBytes *cad_compose_notice(const cad_conf *conf, const cad_notice *n,
-    const char *msgid, gint64 now, GError **error);
+                           const char *msgid, gint64 now, GError **error);
 
 /* cad_compose_msgid - a new Message-ID (no <>) right of @ conf->hostname. */
 char *cad_compose_msgid(const cad_conf *conf);
@@ -64,7 +65,7 @@ char *cad_compose_msgid(const cad_conf *conf);
  * ("bounces@x" -> "bounces+TOKEN@x"). NULL when address has no @.
  */
 char *cad_compose_tagged(const char *address, const char *delim,
-    const char *token);
+                         const char *token);
 
 /* cad_compose_subject - own when set and not blank, else "Re: " + the
  * thread's subject (without doubling an existing "Re:"). Caller frees. */

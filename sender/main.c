@@ -40,9 +40,11 @@ on_signal(int sig)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
+	fprintf(
+	    fp,
 	    "usage: cadence-sender [-v] [-c FILE] [--once [--at TIME]]\n"
-	    "                      [--dry-run [--at TIME]] [--relay HOST:PORT]\n"
+	    "                      [--dry-run [--at TIME]] [--relay "
+	    "HOST:PORT]\n"
 	    "                      [--batch N] [--sessions N]\n"
 	    "  -c, --config FILE  configuration (default %s/cadence.conf)\n"
 	    "  --once             do what is due at TIME (default now), exit\n"
@@ -76,7 +78,7 @@ count_arg(const char *opt, const char *arg, unsigned long max)
 
 	if (*end != '\0' || n < 1 || n > max) {
 		fprintf(stderr, "cadence-sender: %s %s: expected 1 to %lu\n",
-		    opt, arg, max);
+		        opt, arg, max);
 		exit(CAD_EX_USAGE);
 	}
 	return (guint)n;
@@ -86,57 +88,72 @@ static void
 parse_options(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "relay", required_argument, NULL, 'r' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "sessions", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"at", required_argument, NULL, 'a'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"relay", required_argument, NULL, 'r'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"sessions", required_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	g_autoptr(GError) err = NULL;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "c:hvV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': o->config = optarg; break;
-		case 'o': o->once = TRUE; break;
-		case 'n': o->dry_run = TRUE; break;
-		case 'r': o->relay = optarg; break;
-		case 'v': o->verbose = TRUE; break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'o':
+			o->once = TRUE;
+			break;
+		case 'n':
+			o->dry_run = TRUE;
+			break;
+		case 'r':
+			o->relay = optarg;
+			break;
+		case 'v':
+			o->verbose = TRUE;
+			break;
 		case 'a':
 			if (!cad_parse_time(optarg, &o->at, &err)) {
 				fprintf(stderr, "cadence-sender: --at %s: %s\n",
-				    optarg, err->message);
+				        optarg, err->message);
 				exit(CAD_EX_USAGE);
 			}
 			break;
 		case 'b':
-			o->batch = count_arg("--batch", optarg,
-			    CAD_SENDER_BATCH_MAX);
+			o->batch =
+			    count_arg("--batch", optarg, CAD_SENDER_BATCH_MAX);
 			break;
 		case 's':
 			o->sessions = count_arg("--sessions", optarg,
-			    CAD_SENDER_SESSIONS_MAX);
+			                        CAD_SENDER_SESSIONS_MAX);
 			break;
-		case 'V': printf("cadence-sender %s\n", CADENCE_VERSION);
+		case 'V':
+			printf("cadence-sender %s\n", CADENCE_VERSION);
 			exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(CAD_EX_USAGE);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(CAD_EX_USAGE);
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "cadence-sender: unexpected argument \"%s\"\n",
-		    argv[optind]);
+		        argv[optind]);
 		exit(CAD_EX_USAGE);
 	}
 	if (o->at != 0 && !o->once && !o->dry_run) {
 		fprintf(stderr, "cadence-sender: --at needs --once or "
-				"--dry-run\n");
+		                "--dry-run\n");
 		exit(CAD_EX_USAGE);
 	}
 }
@@ -144,14 +161,14 @@ parse_options(int argc, char **argv, options *o)
 static cad_store *
 open_store(const cad_conf *conf, gboolean read_only)
 {
-	cad_store_options so = { conf->map_size, conf->max_map_size,
-		read_only, FALSE };
+	cad_store_options so = {conf->map_size, conf->max_map_size, read_only,
+	                        FALSE};
 	g_autoptr(GError) err = NULL;
 	cad_store *store = cad_store_open(conf->store_path, &so, &err);
 
 	if (store == NULL)
 		fatalx(CAD_EX_CANTCREAT, "store %s: %s", conf->store_path,
-		    err->message);
+		       err->message);
 	return store;
 }
 
@@ -180,8 +197,8 @@ log_run(const cad_sender_stats *st)
 static int
 watch_store(const cad_conf *conf)
 {
-	g_autofree char *data = g_build_filename(conf->store_path, "data.mdb",
-	    NULL);
+	g_autofree char *data =
+	    g_build_filename(conf->store_path, "data.mdb", NULL);
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	if (fd < 0)
@@ -198,7 +215,7 @@ watch_store(const cad_conf *conf)
 static void
 wait_for(int ifd, gint64 ms)
 {
-	struct pollfd pfd = { .fd = ifd, .events = POLLIN };
+	struct pollfd pfd = {.fd = ifd, .events = POLLIN};
 	char buf[4096];
 
 	if (got_stop || got_hup || got_wake)
@@ -215,23 +232,22 @@ wait_for(int ifd, gint64 ms)
 
 /* reload - SIGHUP: a new configuration and sender, or keep the old. */
 static void
-reload(const options *o, cad_conf **conf, cad_sender **sender,
-    cad_store *store)
+reload(const options *o, cad_conf **conf, cad_sender **sender, cad_store *store)
 {
 	g_autoptr(GError) err = NULL;
-	cad_sender_options so = { o->batch, o->sessions, o->relay };
+	cad_sender_options so = {o->batch, o->sessions, o->relay};
 	cad_conf *nc = cad_conf_load(o->config, &err);
 	cad_sender *ns;
 
 	if (nc == NULL) {
 		log_warnx("reload %s: %s; keeping the old configuration",
-		    o->config, err->message);
+		          o->config, err->message);
 		return;
 	}
 	ns = cad_sender_new(nc, store, &so, &err);
 	if (ns == NULL) {
 		log_warnx("reload: %s; keeping the old configuration",
-		    err->message);
+		          err->message);
 		cad_conf_free(nc);
 		return;
 	}
@@ -244,15 +260,15 @@ reload(const options *o, cad_conf **conf, cad_sender **sender,
 
 static int
 daemon_loop(const options *o, cad_conf **conf, cad_sender **sender,
-    cad_store *store)
+            cad_store *store)
 {
 	int ifd = watch_store(*conf);
 
 	log_info("started: relay=%s poll_seconds=%d wake=%s",
-	    o->relay ? o->relay : (*conf)->relay, (*conf)->poll_seconds,
-	    ifd >= 0 ? "inotify+SIGUSR1+poll" : "SIGUSR1+poll");
+	         o->relay ? o->relay : (*conf)->relay, (*conf)->poll_seconds,
+	         ifd >= 0 ? "inotify+SIGUSR1+poll" : "SIGUSR1+poll");
 	while (!got_stop) {
-		cad_sender_stats st = { 0 };
+		cad_sender_stats st = {0};
 		g_autoptr(GError) err = NULL;
 		gint64 now = cad_now(), next, ms;
 
@@ -264,8 +280,8 @@ daemon_loop(const options *o, cad_conf **conf, cad_sender **sender,
 		if (!cad_sender_run(*sender, now, &st, &err))
 			log_warnx("run: %s", err->message);
 		else if (st.sent + st.tasks + st.deferred + st.bounced +
-			st.refused + st.errors + st.notices >
-		    0)
+		             st.refused + st.errors + st.notices >
+		         0)
 			log_run(&st);
 		next = cad_sender_next_wake(*sender, now);
 		ms = (gint64)(*conf)->poll_seconds * 1000;
@@ -282,7 +298,7 @@ daemon_loop(const options *o, cad_conf **conf, cad_sender **sender,
 int
 main(int argc, char **argv)
 {
-	options o = { .config = CADENCE_SYSCONFDIR "/cadence.conf" };
+	options o = {.config = CADENCE_SYSCONFDIR "/cadence.conf"};
 	g_autoptr(GError) err = NULL;
 	cad_conf *conf;
 	cad_store *store;
@@ -293,13 +309,13 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	cad_log_init("cadence-sender", !o.once && !o.dry_run, TRUE,
-	    o.verbose ? CAD_LOG_DEBUG : CAD_LOG_INFO);
+	             o.verbose ? CAD_LOG_DEBUG : CAD_LOG_INFO);
 	g_mime_init();
 	conf = cad_conf_load(o.config, &err);
 	if (conf == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);
 	store = open_store(conf, o.dry_run);
-	so = (cad_sender_options){ o.batch, o.sessions, o.relay };
+	so = (cad_sender_options){o.batch, o.sessions, o.relay};
 	sender = cad_sender_new(conf, store, &so, &err);
 	if (sender == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);
@@ -315,19 +331,19 @@ main(int argc, char **argv)
 	if (o.dry_run) {
 		g_autoptr(GString) out = g_string_new(NULL);
 		if (!cad_sender_plan(sender, o.at ? o.at : cad_now(), out,
-			&err))
+		                     &err))
 			fatalx(CAD_EX_IOERR, "%s", err->message);
 		fputs(out->str, stdout);
 	} else if (o.once) {
-		cad_sender_stats st = { 0 };
+		cad_sender_stats st = {0};
 		g_autofree char *line = NULL;
 		g_autoptr(GString) stuck = g_string_new(NULL);
 		if (cad_sender_stuck(sender, stuck, NULL) > 0)
 			log_warnx("steps left sending by an earlier run (not "
-				  "resent):\n%s",
-			    stuck->str);
+			          "resent):\n%s",
+			          stuck->str);
 		if (!cad_sender_run(sender, o.at ? o.at : cad_now(), &st,
-			&err)) {
+		                    &err)) {
 			log_warnx("run: %s", err->message);
 			rc = CAD_EX_TEMPFAIL;
 		}

@@ -25,7 +25,7 @@ struct cad_sender {
 	GHashTable *scheds;    /* "cadence\ttz" -> cad_sched* */
 	GHashTable *stuck;     /* ids already reported "sending" */
 	guint batch;
-	guint sessions; /* batches on the wire at once */
+	guint sessions;       /* batches on the wire at once */
 	gint64 throttle_wake; /* earliest throttle slot seen in the last run */
 };
 
@@ -54,11 +54,11 @@ typedef struct {
 	char *msgid;
 	char *rcpt, *rpath;
 	const cad_template *tmpl; /* email: resolved in the main thread */
-	gboolean ready;		  /* rendered once: composable */
+	gboolean ready;           /* rendered once: composable */
 	gint64 now;
-	GBytes *data;		  /* composed by the batch's thread */
-	gboolean skip;	   /* dropped at the mark (changed, throttled) */
-	gboolean gave_up;  /* deferred past retry_max_hours */
+	GBytes *data;     /* composed by the batch's thread */
+	gboolean skip;    /* dropped at the mark (changed, throttled) */
+	gboolean gave_up; /* deferred past retry_max_hours */
 	cad_smtp_msg sm;
 } item;
 
@@ -102,13 +102,13 @@ load_templates(cad_sender *s, GError **error)
 			if (st->channel != CAD_CHANNEL_EMAIL ||
 			    st->template_path == NULL ||
 			    g_hash_table_contains(s->templates,
-				st->template_path))
+			                          st->template_path))
 				continue;
 			t = cad_template_load(st->template_path, error);
 			if (t == NULL)
 				return FALSE;
 			g_hash_table_insert(s->templates,
-			    g_strdup(st->template_path), t);
+			                    g_strdup(st->template_path), t);
 		}
 	}
 	return TRUE;
@@ -116,25 +116,25 @@ load_templates(cad_sender *s, GError **error)
 
 cad_sender *
 cad_sender_new(const cad_conf *conf, cad_store *store,
-    const cad_sender_options *opts, GError **error)
+               const cad_sender_options *opts, GError **error)
 {
 	g_autoptr(cad_sender) s = g_new0(cad_sender, 1);
 
 	s->conf = conf;
 	s->store = store;
 	s->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    (GDestroyNotify)cad_template_free);
-	s->scheds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    sched_free);
-	s->stuck = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-	    NULL);
+	                                     (GDestroyNotify)cad_template_free);
+	s->scheds =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sched_free);
+	s->stuck =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	s->thr = cad_throttle_new(conf);
 	s->batch = opts != NULL && opts->batch > 0 ? opts->batch
-						   : CAD_SENDER_BATCH_DEFAULT;
+	                                           : CAD_SENDER_BATCH_DEFAULT;
 	s->batch = MIN(s->batch, CAD_SENDER_BATCH_MAX);
 	s->sessions = opts != NULL && opts->sessions > 0
-	    ? opts->sessions
-	    : CAD_SENDER_SESSIONS_DEFAULT;
+	                  ? opts->sessions
+	                  : CAD_SENDER_SESSIONS_DEFAULT;
 	s->sessions = MIN(s->sessions, CAD_SENDER_SESSIONS_MAX);
 	s->smtp = cad_smtp_new(conf, error);
 	if (s->smtp == NULL)
@@ -166,8 +166,8 @@ cad_sender_free(cad_sender *s)
 static const cad_sched *
 sched_for(cad_sender *s, const cad_cadence *c, const char *tz)
 {
-	g_autofree char *key = g_strdup_printf("%s\t%s", c->name,
-	    tz != NULL ? tz : "");
+	g_autofree char *key =
+	    g_strdup_printf("%s\t%s", c->name, tz != NULL ? tz : "");
 	cad_sched *sc = g_hash_table_lookup(s->scheds, key);
 
 	if (sc == NULL) {
@@ -193,10 +193,10 @@ note_stuck(cad_sender *s, const cad_enrollment *e, cad_sender_stats *st)
 	g_hash_table_add(s->stuck, g_memdup2(&e->id, sizeof(e->id)));
 	st->stuck++;
 	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s step=%u "
-		  "left sending by an earlier run, msgid=<%s>: not resent "
-		  "(cadencectl stuck)",
-	    e->id, e->address, e->step, e->sending_msgid ? e->sending_msgid
-							 : "");
+	          "left sending by an earlier run, msgid=<%s>: not resent "
+	          "(cadencectl stuck)",
+	          e->id, e->address, e->step,
+	          e->sending_msgid ? e->sending_msgid : "");
 }
 
 /* window_slot - the next open slot after now, with a little jitter. */
@@ -204,9 +204,10 @@ static gint64
 window_slot(cad_sender *s, const cad_sched *sc, gint64 now)
 {
 	gint64 t = cad_sched_next_slot(sc, now);
-	gint64 j = s->conf->jitter_minutes > 0
-	    ? cad_random_u32() % (guint32)(s->conf->jitter_minutes * 60)
-	    : 0;
+	gint64 j =
+	    s->conf->jitter_minutes > 0
+	        ? cad_random_u32() % (guint32)(s->conf->jitter_minutes * 60)
+	        : 0;
 
 	return cad_sched_in_window(sc, t + j) ? t + j : t;
 }
@@ -218,7 +219,7 @@ window_slot(cad_sender *s, const cad_sched *sc, gint64 now)
  */
 static item *
 decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
-    cad_sender_stats *st)
+       cad_sender_stats *st)
 {
 	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(rt, id, NULL);
 	g_autoptr(cad_prospect) p = NULL;
@@ -241,15 +242,15 @@ decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
 	if (it->c == NULL) {
 		it->act = DO_ERROR;
 		it->why = g_strdup_printf("no cadence \"%s\" in the "
-					  "configuration",
-		    e->cadence);
+		                          "configuration",
+		                          e->cadence);
 		goto out;
 	}
 	switch (e->state) {
 	case CAD_STATE_PAUSED:
 		it->act = e->paused_until != 0 && e->paused_until <= now
-		    ? DO_RESUME
-		    : DO_NOTHING;
+		              ? DO_RESUME
+		              : DO_NOTHING;
 		goto out;
 	case CAD_STATE_WAITING:
 		it->act = it->step != NULL ? DO_TIMEOUT : DO_COMPLETE;
@@ -267,7 +268,7 @@ decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
 	if (cad_store_is_suppressed(rt, e->address, &reason)) {
 		it->act = DO_STOP;
 		it->why = g_strdup_printf("address suppressed: %s",
-		    reason != NULL ? reason : "");
+		                          reason != NULL ? reason : "");
 		g_free(reason);
 		goto out;
 	}
@@ -291,24 +292,23 @@ decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
 		g_autofree char *dk = g_strconcat("domain:", dom, NULL);
 		gint64 retry = 0;
 		const char *why = NULL;
-		if (ps->all_blocked ||
-		    g_hash_table_contains(ps->blocked, rk) ||
+		if (ps->all_blocked || g_hash_table_contains(ps->blocked, rk) ||
 		    g_hash_table_contains(ps->blocked, dk) ||
 		    !cad_throttle_allow(s->thr, rt, e->rep, dom, now, &retry,
-			&why)) {
+		                        &why)) {
 			st->throttled++;
-			if (retry > 0 && (s->throttle_wake == 0 ||
-					     retry < s->throttle_wake))
+			if (retry > 0 &&
+			    (s->throttle_wake == 0 || retry < s->throttle_wake))
 				s->throttle_wake = retry;
 			if (why != NULL && strcmp(why, "rate_per_minute") == 0)
 				ps->all_blocked = TRUE;
 			else if (why != NULL &&
-			    strcmp(why, "domain_rate_per_hour") == 0)
+			         strcmp(why, "domain_rate_per_hour") == 0)
 				g_hash_table_add(ps->blocked,
-				    g_steal_pointer(&dk));
+				                 g_steal_pointer(&dk));
 			else if (why != NULL)
 				g_hash_table_add(ps->blocked,
-				    g_steal_pointer(&rk));
+				                 g_steal_pointer(&rk));
 			it->act = DO_NOTHING;
 			goto out;
 		}
@@ -339,31 +339,32 @@ static gboolean
 still_due(const cad_enrollment *e, const item *it, gint64 now)
 {
 	return e != NULL && e->state == it->e->state &&
-	    e->step == it->e->step && e->step_status == CAD_STEP_IDLE &&
-	    e->next_due != 0 && e->next_due <= now;
+	       e->step == it->e->step && e->step_status == CAD_STEP_IDLE &&
+	       e->next_due != 0 && e->next_due <= now;
 }
 
 static gboolean
 side_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 {
 	const cad_conf *conf = b->s->conf;
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, it->id,
-	    NULL);
+	g_autoptr(cad_enrollment) e =
+	    cad_store_enrollment_get(txn, it->id, NULL);
 
 	if (!still_due(e, it, b->now))
 		return TRUE;
 	switch (it->act) {
 	case DO_RESUME:
 		b->counts.resumed++;
-		return cad_resume_txn(txn, conf, e, "sender: auto-reply pause "
-						     "over",
-		    b->now, error);
+		return cad_resume_txn(txn, conf, e,
+		                      "sender: auto-reply pause "
+		                      "over",
+		                      b->now, error);
 	case DO_TIMEOUT:
 		b->counts.timeouts++;
-		return cad_store_event_add(txn, e->id, CAD_EV_TASK_TIMEOUT,
-			   it->step->number, "no answer from the rep", b->now,
-			   error) &&
-		    cad_advance_txn(txn, conf, e, b->now, error);
+		return cad_store_event_add(
+		           txn, e->id, CAD_EV_TASK_TIMEOUT, it->step->number,
+		           "no answer from the rep", b->now, error) &&
+		       cad_advance_txn(txn, conf, e, b->now, error);
 	case DO_WINDOW:
 		b->counts.window++;
 		e->next_due = it->when;
@@ -371,7 +372,8 @@ side_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 	case DO_STOP:
 		b->counts.stopped++;
 		return cad_store_transition(txn, e, CAD_STATE_STOPPED,
-		    CAD_EV_STOPPED, it->step->number, it->why, b->now, error);
+		                            CAD_EV_STOPPED, it->step->number,
+		                            it->why, b->now, error);
 	case DO_COMPLETE:
 		return cad_advance_txn(txn, conf, e, b->now, error);
 	default:
@@ -420,24 +422,24 @@ notice_fn(cad_txn *txn, void *arg, GError **error)
 	notice_args *n = arg;
 
 	return cad_store_notice_add(txn, n->rep, n->subject, n->body, n->id,
-	    n->now, error);
+	                            n->now, error);
 }
 
 /* pause_with_error - cad_act_error plus a notice to the rep. */
 static void
 pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
-    gint64 now)
+                 gint64 now)
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *subject = NULL, *body = NULL;
 	notice_args n;
 
 	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
-		  "step=%u paused: %s",
-	    e->id, e->address, e->cadence, e->step, what);
+	          "step=%u paused: %s",
+	          e->id, e->address, e->cadence, e->step, what);
 	if (!cad_act_error(s->store, e->id, what, now, &err)) {
 		log_warnx("enrollment=%" G_GUINT64_FORMAT ": %s", e->id,
-		    err->message);
+		          err->message);
 		return;
 	}
 	subject = g_strdup_printf("Cadence paused for %s", e->address);
@@ -447,7 +449,7 @@ pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
 	    "it to the prospect or a fallback to the template), then resume "
 	    "it with:\n\n  cadencectl resume %s\n",
 	    e->cadence, e->address, what, e->address);
-	n = (notice_args){ e->rep, subject, body, e->id, now };
+	n = (notice_args){e->rep, subject, body, e->id, now};
 	if (!cad_store_write(s->store, notice_fn, &n, &err))
 		log_warnx("notice to %s: %s", e->rep, err->message);
 }
@@ -461,7 +463,7 @@ template_for(cad_sender *s, const cad_step *step, GError **error)
 
 	if (step->template_path == NULL) {
 		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
-		    "step %u has no template", step->number);
+		            "step %u has no template", step->number);
 		return NULL;
 	}
 	t = g_hash_table_lookup(s->templates, step->template_path);
@@ -469,8 +471,8 @@ template_for(cad_sender *s, const cad_step *step, GError **error)
 		t = cad_template_load(step->template_path, error);
 		if (t == NULL)
 			return NULL;
-		g_hash_table_insert(s->templates,
-		    g_strdup(step->template_path), t);
+		g_hash_table_insert(s->templates, g_strdup(step->template_path),
+		                    t);
 	}
 	return t;
 }
@@ -484,8 +486,8 @@ static gboolean
 prepare_item(cad_sender *s, item *it, gint64 now, GError **error)
 {
 	const cad_conf *conf = s->conf;
-	cad_compose_in in = { conf, it->e, it->p,
-		cad_conf_rep(conf, it->e->rep), NULL, now };
+	cad_compose_in in = {conf, it->e, it->p, cad_conf_rep(conf, it->e->rep),
+	                     NULL, now};
 
 	it->now = now;
 	if (it->act == DO_EMAIL) {
@@ -494,24 +496,25 @@ prepare_item(cad_sender *s, item *it, gint64 now, GError **error)
 		if (it->tmpl == NULL)
 			return FALSE;
 		r = cad_template_render(it->tmpl, cad_compose_field, &in, NULL,
-		    error);
+		                        error);
 		if (r == NULL)
 			return FALSE;
 		it->rcpt = g_strdup(it->e->address);
 		it->rpath = cad_compose_tagged(conf->bounce_address,
-		    conf->recipient_delimiter, it->e->verp_token);
+		                               conf->recipient_delimiter,
+		                               it->e->verp_token);
 	} else {
 		if (conf->task_address == NULL) {
-			g_set_error_literal(error, CAD_ERROR,
-			    CAD_ERROR_INVALID,
+			g_set_error_literal(
+			    error, CAD_ERROR, CAD_ERROR_INVALID,
 			    "[milter] task_address is not set: cannot send "
 			    "task reminders");
 			return FALSE;
 		}
 		it->rcpt = g_strdup(it->e->rep);
-		it->rpath = g_strdup(conf->notify_from != NULL
-			? conf->notify_from
-			: conf->bounce_address);
+		it->rpath =
+		    g_strdup(conf->notify_from != NULL ? conf->notify_from
+		                                       : conf->bounce_address);
 	}
 	if (it->rpath == NULL)
 		it->rpath = g_strdup("");
@@ -524,14 +527,15 @@ prepare_item(cad_sender *s, item *it, gint64 now, GError **error)
 static gboolean
 compose_item(cad_sender *s, item *it, GError **error)
 {
-	cad_compose_in in = { s->conf, it->e, it->p,
-		cad_conf_rep(s->conf, it->e->rep), it->msgid, it->now };
+	cad_compose_in in = {s->conf,   it->e,
+	                     it->p,     cad_conf_rep(s->conf, it->e->rep),
+	                     it->msgid, it->now};
 
 	if (it->act == DO_EMAIL)
 		it->data = cad_compose_step(&in, it->tmpl, NULL, error);
 	else
-		it->data = cad_compose_task(&in, it->c, it->step, it->when,
-		    error);
+		it->data =
+		    cad_compose_task(&in, it->c, it->step, it->when, error);
 	return it->data != NULL;
 }
 
@@ -557,13 +561,12 @@ mark_fn(cad_txn *txn, void *arg, GError **error)
 			continue;
 		e = cad_store_enrollment_get(txn, it->id, NULL);
 		/* Again right before DATA: state, step, suppression, caps. */
-		if (!still_due(e, it, b->now) ||
-		    e->state != CAD_STATE_ACTIVE ||
+		if (!still_due(e, it, b->now) || e->state != CAD_STATE_ACTIVE ||
 		    cad_store_is_suppressed(txn, e->address, NULL))
 			continue;
 		if (it->act == DO_EMAIL &&
 		    !cad_throttle_allow(s->thr, txn, e->rep, dom, b->now, NULL,
-			NULL))
+		                        NULL))
 			continue;
 		e->step_status = CAD_STEP_SENDING;
 		g_free(e->sending_msgid);
@@ -573,11 +576,12 @@ mark_fn(cad_txn *txn, void *arg, GError **error)
 		detail = g_strdup_printf("<%s>", it->msgid);
 		if (!cad_store_enrollment_put(txn, e, error) ||
 		    !cad_store_event_add(txn, e->id, CAD_EV_SENDING,
-			it->step->number, detail, b->now, error))
+		                         it->step->number, detail, b->now,
+		                         error))
 			return FALSE;
 		if (it->act == DO_EMAIL &&
 		    !cad_throttle_record(s->thr, txn, e->rep, dom, b->now,
-			error))
+		                         error))
 			return FALSE;
 		it->skip = FALSE;
 	}
@@ -616,7 +620,7 @@ clear_sending(cad_enrollment *e)
 
 static gboolean
 record_sent(cad_txn *txn, batch_ctx *b, item *it, cad_enrollment *e,
-    GError **error)
+            GError **error)
 {
 	const cad_conf *conf = b->s->conf;
 	guint32 num = it->step->number;
@@ -629,22 +633,24 @@ record_sent(cad_txn *txn, batch_ctx *b, item *it, cad_enrollment *e,
 		e->attempts = 0;
 		if (e->state != CAD_STATE_ACTIVE)
 			return cad_store_enrollment_put(txn, e, error) &&
-			    cad_store_event_add(txn, e->id, CAD_EV_TASK, num,
-				it->sm.text, b->now, error);
+			       cad_store_event_add(txn, e->id, CAD_EV_TASK, num,
+			                           it->sm.text, b->now, error);
 		e->next_due = it->when;
 		return cad_store_transition(txn, e, CAD_STATE_WAITING,
-		    CAD_EV_TASK, num, it->sm.text, b->now, error);
+		                            CAD_EV_TASK, num, it->sm.text,
+		                            b->now, error);
 	}
 	b->counts.sent++;
 	{
-		char *refs = e->thread_refs != NULL && *e->thread_refs
-		    ? g_strdup_printf("%s <%s>", e->thread_refs, it->msgid)
-		    : g_strdup_printf("<%s>", it->msgid);
+		char *refs =
+		    e->thread_refs != NULL && *e->thread_refs
+		        ? g_strdup_printf("%s <%s>", e->thread_refs, it->msgid)
+		        : g_strdup_printf("<%s>", it->msgid);
 		g_free(e->thread_refs);
 		e->thread_refs = refs;
 	}
 	if (!cad_store_event_add(txn, e->id, CAD_EV_SENT, num, it->sm.text,
-		b->now, error))
+	                         b->now, error))
 		return FALSE;
 	if (e->state == CAD_STATE_ACTIVE)
 		return cad_advance_txn(txn, conf, e, b->now, error);
@@ -658,8 +664,8 @@ static gboolean
 outcome_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 {
 	const cad_conf *conf = b->s->conf;
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(txn, it->id,
-	    NULL);
+	g_autoptr(cad_enrollment) e =
+	    cad_store_enrollment_get(txn, it->id, NULL);
 
 	if (e == NULL || e->step_status != CAD_STEP_SENDING ||
 	    g_strcmp0(e->sending_msgid, it->msgid) != 0)
@@ -677,8 +683,9 @@ outcome_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 		} else
 			e->next_due = b->now + backoff(e->attempts);
 		return cad_store_enrollment_put(txn, e, error) &&
-		    cad_store_event_add(txn, e->id, CAD_EV_DEFERRED,
-			it->step->number, it->sm.text, b->now, error);
+		       cad_store_event_add(txn, e->id, CAD_EV_DEFERRED,
+		                           it->step->number, it->sm.text,
+		                           b->now, error);
 	case CAD_SMTP_RCPT_REFUSED:
 	case CAD_SMTP_REFUSED:
 		/* The act follows the commit; should we die in between, the
@@ -718,11 +725,11 @@ static void
 log_outcome(const item *it)
 {
 	log_info("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
-		 "step=%u %s msgid=<%s> to=<%s> status=%s: %s",
-	    it->id, it->e->address, it->e->cadence, it->step->number,
-	    it->act == DO_TASK ? "task" : "email", it->msgid, it->rcpt,
-	    cad_smtp_outcome_name(it->sm.outcome),
-	    it->sm.text != NULL ? it->sm.text : "");
+	         "step=%u %s msgid=<%s> to=<%s> status=%s: %s",
+	         it->id, it->e->address, it->e->cadence, it->step->number,
+	         it->act == DO_TASK ? "task" : "email", it->msgid, it->rcpt,
+	         cad_smtp_outcome_name(it->sm.outcome),
+	         it->sm.text != NULL ? it->sm.text : "");
 }
 
 /* after_outcomes - the actions that have their own transaction. */
@@ -734,26 +741,26 @@ after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
 		g_autoptr(GError) err = NULL;
 		g_autofree char *what = NULL;
 
-		if ((it->act != DO_EMAIL && it->act != DO_TASK) ||
-		    !it->ready || it->skip)
+		if ((it->act != DO_EMAIL && it->act != DO_TASK) || !it->ready ||
+		    it->skip)
 			continue;
 		log_outcome(it);
 		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED) {
-			if (!cad_act_bounce(s->store, s->conf, it->id,
-				it->rcpt, TRUE, it->sm.text, now, &err))
+			if (!cad_act_bounce(s->store, s->conf, it->id, it->rcpt,
+			                    TRUE, it->sm.text, now, &err))
 				log_warnx("enrollment=%" G_GUINT64_FORMAT
-					  ": %s",
-				    it->id, err->message);
+				          ": %s",
+				          it->id, err->message);
 		} else if (it->sm.outcome == CAD_SMTP_REFUSED) {
 			what = g_strdup_printf("the relay refused the "
-					       "message: %s",
-			    it->sm.text);
+			                       "message: %s",
+			                       it->sm.text);
 			pause_with_error(s, it->e, what, now);
-		} else if (it->sm.outcome == CAD_SMTP_DEFERRED &&
-		    it->gave_up) {
+		} else if (it->sm.outcome == CAD_SMTP_DEFERRED && it->gave_up) {
 			what = g_strdup_printf("delivery deferred for "
-					       "retry_max_hours (%d): %s",
-			    s->conf->retry_max_hours, it->sm.text);
+			                       "retry_max_hours (%d): %s",
+			                       s->conf->retry_max_hours,
+			                       it->sm.text);
 			pause_with_error(s, it->e, what, now);
 		}
 	}
@@ -762,8 +769,7 @@ after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
 /* ---- one batch ---- */
 
 static void
-prepare_all(cad_sender *s, GPtrArray *items, gint64 now,
-    cad_sender_stats *st)
+prepare_all(cad_sender *s, GPtrArray *items, gint64 now, cad_sender_stats *st)
 {
 	for (guint i = 0; i < items->len; i++) {
 		item *it = g_ptr_array_index(items, i);
@@ -817,8 +823,8 @@ fly(gpointer arg)
 		if (!compose_item(f->s, it, &cerr)) {
 			/* Nothing went out: retried after a back-off. */
 			it->sm.outcome = CAD_SMTP_DEFERRED;
-			it->sm.text = g_strdup_printf("not composed: %s",
-			    cerr->message);
+			it->sm.text =
+			    g_strdup_printf("not composed: %s", cerr->message);
 			continue;
 		}
 		msgs[n].reverse_path = it->rpath;
@@ -894,16 +900,16 @@ has_side(GPtrArray *items)
  * *progress counts what changed.
  */
 static gboolean
-run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
-    pass_state *ps, GQueue *inflight, cad_sender_stats *st, guint *progress,
-    GError **error)
+run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now, pass_state *ps,
+          GQueue *inflight, cad_sender_stats *st, guint *progress,
+          GError **error)
 {
 	flight *f = g_new0(flight, 1);
 	guint mail = 0;
 
 	f->s = s;
 	f->items = g_ptr_array_new_with_free_func(item_free);
-	f->b = (batch_ctx){ s, f->items, now, { 0 } };
+	f->b = (batch_ctx){s, f->items, now, {0}};
 	{
 		g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
 		if (rt == NULL) {
@@ -935,7 +941,7 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
 	}
 	prepare_all(s, f->items, now, st);
 	{
-		turn t = { NULL, f };
+		turn t = {NULL, f};
 		gboolean ok;
 		if (g_queue_get_length(inflight) >= s->sessions) {
 			t.done = g_queue_pop_head(inflight);
@@ -946,9 +952,9 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now,
 			if (ok)
 				landed(t.done, st);
 			else if (!cad_store_write(s->store, outcome_fn,
-				     &t.done->b, NULL))
+			                          &t.done->b, NULL))
 				log_warnx("outcomes of a batch not recorded: "
-					  "its steps stay \"sending\"");
+				          "its steps stay \"sending\"");
 			flight_free(t.done);
 		}
 		if (!ok) {
@@ -972,15 +978,14 @@ notice_del_fn(cad_txn *txn, void *arg, GError **error)
 }
 
 static gboolean
-deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st,
-    GError **error)
+deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st, GError **error)
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autofree cad_smtp_msg *msgs = NULL;
 	g_autoptr(GPtrArray) sent = g_ptr_array_new();
 	const char *from = s->conf->notify_from != NULL
-	    ? s->conf->notify_from
-	    : s->conf->bounce_address;
+	                       ? s->conf->notify_from
+	                       : s->conf->bounce_address;
 	guint n = 0;
 
 	{
@@ -1003,7 +1008,7 @@ deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st,
 		if (b == NULL) {
 			/* Never deliverable: drop it rather than retry. */
 			log_warnx("notice to %s dropped: %s", no->rep,
-			    err->message);
+			          err->message);
 			g_clear_error(&err);
 			if (!cad_store_write(s->store, notice_del_fn, no, &err))
 				log_warnx("notice: %s", err->message);
@@ -1025,8 +1030,8 @@ deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st,
 			st->notices++;
 		else
 			log_warnx("notice to %s: %s: %s", no->rep,
-			    cad_smtp_outcome_name(msgs[i].outcome),
-			    msgs[i].text != NULL ? msgs[i].text : "");
+			          cad_smtp_outcome_name(msgs[i].outcome),
+			          msgs[i].text != NULL ? msgs[i].text : "");
 		/* Kept for a retry only when deferred: a notice is worth
 		 * at most one copy, like a step. */
 		if (msgs[i].outcome != CAD_SMTP_DEFERRED &&
@@ -1042,12 +1047,12 @@ deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st,
 
 static gboolean
 run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
-    GError **error)
+         GError **error)
 {
 	g_autoptr(GArray) ids = NULL;
-	pass_state ps = { g_hash_table_new_full(g_str_hash, g_str_equal,
-			      g_free, NULL),
-		FALSE };
+	pass_state ps = {
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+	    FALSE};
 	GQueue inflight = G_QUEUE_INIT;
 	guint pos = 0;
 	gboolean ok = TRUE;
@@ -1066,13 +1071,12 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 	}
 	while (ok && pos < ids->len && !ps.all_blocked) {
 		ok = run_batch(s, ids, &pos, now, &ps, &inflight, st, progress,
-		    error);
+		               error);
 	}
 	/* Whatever happened, every flight lands and is recorded. */
 	while (!g_queue_is_empty(&inflight)) {
 		GError *e2 = NULL;
-		if (!land(g_queue_pop_head(&inflight), st,
-			ok ? error : &e2)) {
+		if (!land(g_queue_pop_head(&inflight), st, ok ? error : &e2)) {
 			ok = FALSE;
 			g_clear_error(&e2);
 		}
@@ -1083,9 +1087,9 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 
 gboolean
 cad_sender_run(cad_sender *s, gint64 now, cad_sender_stats *stats,
-    GError **error)
+               GError **error)
 {
-	cad_sender_stats local = { 0 };
+	cad_sender_stats local = {0};
 	cad_sender_stats *st = stats != NULL ? stats : &local;
 
 	s->throttle_wake = 0;
@@ -1132,7 +1136,8 @@ stuck_fn(const cad_enrollment *e, void *arg)
 		return TRUE;
 	c->n++;
 	if (c->out != NULL)
-		g_string_append_printf(c->out,
+		g_string_append_printf(
+		    c->out,
 		    "%" G_GUINT64_FORMAT " %s step-index %u msgid <%s>\n",
 		    e->id, e->address, e->step,
 		    e->sending_msgid ? e->sending_msgid : "");
@@ -1143,7 +1148,7 @@ guint
 cad_sender_stuck(cad_sender *s, GString *out, GError **error)
 {
 	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
-	stuck_ctx c = { out, 0 };
+	stuck_ctx c = {out, 0};
 
 	if (rt == NULL)
 		return 0;
@@ -1173,13 +1178,13 @@ plan_fn(const cad_enrollment *e, void *arg)
 		const cad_planned_step *ps =
 		    &g_array_index(plan, cad_planned_step, i);
 		g_autofree char *when = cad_format_time(ps->when);
-		g_string_append_printf(c->out,
-		    "%" G_GUINT64_FORMAT " %s %s step %u %s %s%s%s\n", e->id,
-		    e->address, cad_state_name(e->state), ps->step->number,
-		    cad_channel_name(ps->step->channel), when,
+		g_string_append_printf(
+		    c->out, "%" G_GUINT64_FORMAT " %s %s step %u %s %s%s%s\n",
+		    e->id, e->address, cad_state_name(e->state),
+		    ps->step->number, cad_channel_name(ps->step->channel), when,
 		    ps->when <= c->now ? " due" : "",
 		    e->step_status == CAD_STEP_SENDING && i == 0 ? " sending"
-								  : "");
+		                                                 : "");
 	}
 	return TRUE;
 }
@@ -1188,7 +1193,7 @@ gboolean
 cad_sender_plan(cad_sender *s, gint64 now, GString *out, GError **error)
 {
 	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
-	plan_ctx c = { s, NULL, out, now };
+	plan_ctx c = {s, NULL, out, now};
 
 	if (rt == NULL)
 		return FALSE;
@@ -1199,10 +1204,11 @@ cad_sender_plan(cad_sender *s, gint64 now, GString *out, GError **error)
 char *
 cad_sender_stats_line(const cad_sender_stats *st)
 {
-	return g_strdup_printf("sent=%u tasks=%u deferred=%u bounced=%u "
-			       "refused=%u unknown=%u errors=%u throttled=%u "
-			       "window=%u resumed=%u timeouts=%u stopped=%u "
-			       "notices=%u stuck=%u",
+	return g_strdup_printf(
+	    "sent=%u tasks=%u deferred=%u bounced=%u "
+	    "refused=%u unknown=%u errors=%u throttled=%u "
+	    "window=%u resumed=%u timeouts=%u stopped=%u "
+	    "notices=%u stuck=%u",
 	    st->sent, st->tasks, st->deferred, st->bounced, st->refused,
 	    st->unknown, st->errors, st->throttled, st->window, st->resumed,
 	    st->timeouts, st->stopped, st->notices, st->stuck);

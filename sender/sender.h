@@ -20,45 +20,45 @@
  * cost fewer fsyncs and connections; a crash leaves at most this many
  * steps "sending" for the admin to check.
  */
-#define CAD_SENDER_BATCH_DEFAULT 20
-#define CAD_SENDER_BATCH_MAX 1000
+#define CAD_SENDER_BATCH_DEFAULT    20
+#define CAD_SENDER_BATCH_MAX        1000
 /*
  * Batches on the wire at once, each in its own thread and SMTP session,
  * while the main thread records the last and prepares the next. A crash
  * leaves at most sessions x batch steps "sending".
  */
 #define CAD_SENDER_SESSIONS_DEFAULT 4
-#define CAD_SENDER_SESSIONS_MAX 32
+#define CAD_SENDER_SESSIONS_MAX     32
 /* Notices to reps delivered per pass. */
-#define CAD_SENDER_NOTICES_MAX 100
+#define CAD_SENDER_NOTICES_MAX      100
 /* Retry back-off after a 4xx: 1, 2, 4 ... minutes, at most an hour. */
-#define CAD_SENDER_BACKOFF_FIRST 60
-#define CAD_SENDER_BACKOFF_MAX 3600
+#define CAD_SENDER_BACKOFF_FIRST    60
+#define CAD_SENDER_BACKOFF_MAX      3600
 /* Passes of one run at a fixed time before it stops (each pass does at
  * least one thing, so this bounds a run at steps x enrollments). */
-#define CAD_SENDER_PASSES_MAX 1000
+#define CAD_SENDER_PASSES_MAX       1000
 
 typedef struct {
-	guint batch;	   /* 0: CAD_SENDER_BATCH_DEFAULT */
-	guint sessions;	   /* 0: CAD_SENDER_SESSIONS_DEFAULT */
+	guint batch;       /* 0: CAD_SENDER_BATCH_DEFAULT */
+	guint sessions;    /* 0: CAD_SENDER_SESSIONS_DEFAULT */
 	const char *relay; /* overrides [sender] relay when not NULL */
 } cad_sender_options;
 
 typedef struct {
-	guint sent;	   /* steps delivered (2xx) */
-	guint tasks;	   /* task reminders delivered */
-	guint deferred;	   /* 4xx or no connection: retried later */
-	guint bounced;	   /* 5xx for the recipient: hard bounce */
-	guint refused;	   /* 5xx for the message: paused with an error */
-	guint unknown;	   /* no reply after the data: left "sending" */
-	guint errors;	   /* not composed (missing field, template) */
-	guint throttled;   /* due but waiting for a throttle slot */
-	guint window;	   /* due outside the window: moved to the next */
-	guint resumed;	   /* auto-reply pauses ended */
-	guint timeouts;	   /* task steps advanced without an answer */
-	guint stopped;	   /* stopped because the address is suppressed */
-	guint notices;	   /* notices delivered to reps */
-	guint stuck;	   /* seen "sending" from an earlier run */
+	guint sent;      /* steps delivered (2xx) */
+	guint tasks;     /* task reminders delivered */
+	guint deferred;  /* 4xx or no connection: retried later */
+	guint bounced;   /* 5xx for the recipient: hard bounce */
+	guint refused;   /* 5xx for the message: paused with an error */
+	guint unknown;   /* no reply after the data: left "sending" */
+	guint errors;    /* not composed (missing field, template) */
+	guint throttled; /* due but waiting for a throttle slot */
+	guint window;    /* due outside the window: moved to the next */
+	guint resumed;   /* auto-reply pauses ended */
+	guint timeouts;  /* task steps advanced without an answer */
+	guint stopped;   /* stopped because the address is suppressed */
+	guint notices;   /* notices delivered to reps */
+	guint stuck;     /* seen "sending" from an earlier run */
 } cad_sender_stats;
 
 typedef struct cad_sender cad_sender;
@@ -70,7 +70,7 @@ typedef struct cad_sender cad_sender;
  * file.
  */
 cad_sender *cad_sender_new(const cad_conf *conf, cad_store *store,
-    const cad_sender_options *opts, GError **error);
+                           const cad_sender_options *opts, GError **error);
 void cad_sender_free(cad_sender *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_sender, cad_sender_free)
 
@@ -81,7 +81,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_sender, cad_sender_free)
  * fails; SMTP failures are outcomes, not errors.
  */
 gboolean cad_sender_run(cad_sender *s, gint64 now, cad_sender_stats *stats,
-    GError **error);
+                        GError **error);
 
 /*
  * cad_sender_next_wake - when the daemon should look again: the earliest
@@ -102,7 +102,7 @@ guint cad_sender_stuck(cad_sender *s, GString *out, GError **error);
  * now. Sends nothing, writes nothing.
  */
 gboolean cad_sender_plan(cad_sender *s, gint64 now, GString *out,
-    GError **error);
+                         GError **error);
 
 /* One line "sent=N deferred=N ..." for logs and --once's summary. */
 char *cad_sender_stats_line(const cad_sender_stats *st);

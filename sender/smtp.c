@@ -4,16 +4,17 @@
  * (REFERENCE §4), and judges each message by its recipient and transfer
  * status, never by smtp_start_session()'s return alone.
  */
-#include <openssl/ssl.h>
+#include "sender/smtp.h"
 
-#include <auth-client.h>
-#include <libesmtp.h>
 #include <signal.h>
 #include <string.h>
 
+#include <auth-client.h>
+#include <libesmtp.h>
+#include <openssl/ssl.h>
+
 #include "common/log.h"
 #include "common/util.h"
-#include "sender/smtp.h"
 
 struct cad_smtp {
 	char *relay;
@@ -32,11 +33,16 @@ const char *
 cad_smtp_outcome_name(cad_smtp_outcome o)
 {
 	switch (o) {
-	case CAD_SMTP_SENT: return "sent";
-	case CAD_SMTP_DEFERRED: return "deferred";
-	case CAD_SMTP_RCPT_REFUSED: return "recipient refused";
-	case CAD_SMTP_REFUSED: return "refused";
-	case CAD_SMTP_UNKNOWN: return "unknown";
+	case CAD_SMTP_SENT:
+		return "sent";
+	case CAD_SMTP_DEFERRED:
+		return "deferred";
+	case CAD_SMTP_RCPT_REFUSED:
+		return "recipient refused";
+	case CAD_SMTP_REFUSED:
+		return "refused";
+	case CAD_SMTP_UNKNOWN:
+		return "unknown";
 	}
 	return "?";
 }
@@ -60,7 +66,8 @@ read_password(const char *path, GError **error)
 		return NULL;
 	if (len > CAD_SMTP_PASSWORD_MAX) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
-		    "%s: longer than %d bytes", path, CAD_SMTP_PASSWORD_MAX);
+		            "%s: longer than %d bytes", path,
+		            CAD_SMTP_PASSWORD_MAX);
 		return NULL;
 	}
 	text[strcspn(text, "\r\n")] = '\0';
@@ -76,8 +83,8 @@ cad_smtp_new(const cad_conf *conf, GError **error)
 
 	if (conf->auth_user != NULL && *conf->auth_user != '\0') {
 		if (conf->auth_password_file == NULL) {
-			g_set_error_literal(error, CAD_ERROR,
-			    CAD_ERROR_INVALID,
+			g_set_error_literal(
+			    error, CAD_ERROR, CAD_ERROR_INVALID,
 			    "[sender] auth_user needs auth_password_file");
 			return NULL;
 		}
@@ -91,8 +98,7 @@ cad_smtp_new(const cad_conf *conf, GError **error)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	s = g_new0(cad_smtp, 1);
-	s->relay = g_strdup(conf->relay != NULL ? conf->relay
-						 : "127.0.0.1:25");
+	s->relay = g_strdup(conf->relay != NULL ? conf->relay : "127.0.0.1:25");
 	s->starttls = conf->starttls;
 	s->user = g_strdup(conf->auth_user);
 	s->password = g_steal_pointer(&password);
@@ -181,8 +187,8 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 	if (ok != NULL && !s->cert_warned) {
 		s->cert_warned = TRUE;
 		log_info("relay %s: certificate not verified (accepted: the "
-			 "relay is a configured local hop)",
-		    s->relay);
+		         "relay is a configured local hop)",
+		         s->relay);
 	}
 }
 
@@ -205,13 +211,14 @@ on_auth(auth_client_request_t req, char **result, int fields, void *arg)
 static void
 set_timeouts(smtp_session_t session)
 {
-	static const int which[] = { Timeout_GREETING, Timeout_ENVELOPE,
-		Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2 };
+	static const int which[] = {Timeout_GREETING, Timeout_ENVELOPE,
+	                            Timeout_DATA, Timeout_TRANSFER,
+	                            Timeout_DATA2};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(which); i++)
 		smtp_set_timeout(session,
-		    which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM,
-		    CAD_SMTP_TIMEOUT_MS);
+		                 which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM,
+		                 CAD_SMTP_TIMEOUT_MS);
 }
 
 static char *
@@ -231,7 +238,7 @@ status_text(const smtp_status_t *st)
  */
 static void
 judge(cad_smtp_msg *m, smtp_message_t msg, smtp_recipient_t rcpt,
-    const char *session_error)
+      const char *session_error)
 {
 	const smtp_status_t *mail = smtp_reverse_path_status(msg);
 	const smtp_status_t *rs = smtp_recipient_status(rcpt);
@@ -240,12 +247,12 @@ judge(cad_smtp_msg *m, smtp_message_t msg, smtp_recipient_t rcpt,
 
 	if (mail != NULL && mail->code >= 400) {
 		decider = mail;
-		m->outcome = mail->code >= 500 ? CAD_SMTP_REFUSED
-					       : CAD_SMTP_DEFERRED;
+		m->outcome =
+		    mail->code >= 500 ? CAD_SMTP_REFUSED : CAD_SMTP_DEFERRED;
 	} else if (rs != NULL && rs->code >= 400) {
 		decider = rs;
-		m->outcome = rs->code >= 500 ? CAD_SMTP_RCPT_REFUSED
-					     : CAD_SMTP_DEFERRED;
+		m->outcome =
+		    rs->code >= 500 ? CAD_SMTP_RCPT_REFUSED : CAD_SMTP_DEFERRED;
 	} else if (ts != NULL && ts->code >= 200) {
 		decider = ts;
 		if (ts->code < 300)
@@ -256,8 +263,8 @@ judge(cad_smtp_msg *m, smtp_message_t msg, smtp_recipient_t rcpt,
 			m->outcome = CAD_SMTP_REFUSED;
 	} else {
 		/* No final reply: safe to retry only if no data went out. */
-		m->outcome = m->data_started ? CAD_SMTP_UNKNOWN
-					     : CAD_SMTP_DEFERRED;
+		m->outcome =
+		    m->data_started ? CAD_SMTP_UNKNOWN : CAD_SMTP_DEFERRED;
 	}
 	g_free(m->text);
 	if (decider != NULL) {
@@ -266,7 +273,7 @@ judge(cad_smtp_msg *m, smtp_message_t msg, smtp_recipient_t rcpt,
 	} else {
 		m->code = 0;
 		m->text = g_strdup(session_error != NULL ? session_error
-							 : "no reply");
+		                                         : "no reply");
 	}
 }
 
@@ -283,7 +290,7 @@ cad_smtp_send(cad_smtp *s, cad_smtp_msg *msgs, guint n, GError **error)
 	session = smtp_create_session();
 	if (session == NULL) {
 		g_set_error_literal(error, CAD_ERROR, CAD_ERROR_FAILED,
-		    "libESMTP cannot create a session");
+		                    "libESMTP cannot create a session");
 		return FALSE;
 	}
 	smtp_set_server(session, s->relay);
@@ -292,8 +299,9 @@ cad_smtp_send(cad_smtp *s, cad_smtp_msg *msgs, guint n, GError **error)
 	if (s->ssl != NULL) {
 		smtp_starttls_set_ctx(session, s->ssl);
 		smtp_starttls_enable(session,
-		    s->starttls == CAD_STARTTLS_REQUIRED ? Starttls_REQUIRED
-							 : Starttls_ENABLED);
+		                     s->starttls == CAD_STARTTLS_REQUIRED
+		                         ? Starttls_REQUIRED
+		                         : Starttls_ENABLED);
 	} else
 		smtp_starttls_enable(session, Starttls_DISABLED);
 	if (s->user != NULL) {
@@ -312,7 +320,8 @@ cad_smtp_send(cad_smtp *s, cad_smtp_msg *msgs, guint n, GError **error)
 	ok = smtp_start_session(session);
 	if (!ok) {
 		char buf[256];
-		session_error = g_strdup_printf("relay %s: %s", s->relay,
+		session_error = g_strdup_printf(
+		    "relay %s: %s", s->relay,
 		    smtp_strerror(smtp_errno(), buf, sizeof(buf)));
 	}
 	for (guint i = 0; i < n; i++)
@@ -322,7 +331,7 @@ cad_smtp_send(cad_smtp *s, cad_smtp_msg *msgs, guint n, GError **error)
 		auth_destroy_context(auth);
 	if (session_error != NULL) {
 		g_set_error_literal(error, CAD_ERROR, CAD_ERROR_FAILED,
-		    session_error);
+		                    session_error);
 		return FALSE;
 	}
 	return TRUE;

@@ -15,16 +15,16 @@
 
 /* SMTP timeouts. libESMTP counts in milliseconds (REFERENCE §4); the relay
  * is local, so two minutes of silence means it is stuck, not slow. */
-#define CAD_SMTP_TIMEOUT_MS (120 * 1000)
+#define CAD_SMTP_TIMEOUT_MS   (120 * 1000)
 /* Longest password file we read. */
 #define CAD_SMTP_PASSWORD_MAX 1024
 
 typedef enum {
-	CAD_SMTP_SENT,		/* 2xx after the data */
-	CAD_SMTP_DEFERRED,	/* 4xx, or the data was never handed over */
-	CAD_SMTP_RCPT_REFUSED,	/* 5xx for the recipient: a hard bounce */
-	CAD_SMTP_REFUSED,	/* 5xx for the message (MAIL or DATA) */
-	CAD_SMTP_UNKNOWN,	/* data handed over, no reply: ambiguous */
+	CAD_SMTP_SENT,         /* 2xx after the data */
+	CAD_SMTP_DEFERRED,     /* 4xx, or the data was never handed over */
+	CAD_SMTP_RCPT_REFUSED, /* 5xx for the recipient: a hard bounce */
+	CAD_SMTP_REFUSED,      /* 5xx for the message (MAIL or DATA) */
+	CAD_SMTP_UNKNOWN,      /* data handed over, no reply: ambiguous */
 } cad_smtp_outcome;
 
 const char *cad_smtp_outcome_name(cad_smtp_outcome o);
@@ -65,6 +65,6 @@ void cad_smtp_set_relay(cad_smtp *s, const char *relay);
  * then are DEFERRED, or UNKNOWN when their data had started to go out.
  */
 gboolean cad_smtp_send(cad_smtp *s, cad_smtp_msg *msgs, guint n,
-    GError **error);
+                       GError **error);
 
 #endif

@@ -4,19 +4,20 @@
  * full, so `cadencectl check-config` and the sender's start-up can refuse
  * a broken template before any prospect meets it.
  */
+#include "sender/template.h"
+
 #include <string.h>
 
 #include "conf/conf.h"
-#include "sender/template.h"
 
-G_DEFINE_QUARK(cad-template-error-quark, cad_template_error)
+G_DEFINE_QUARK(cad - template - error - quark, cad_template_error)
 
 /* Where a value lands decides how it is cleaned. */
 typedef enum { CTX_HEADER, CTX_TEXT, CTX_HTML } render_ctx;
 
 typedef struct {
-	char *literal;	/* literal text, or NULL for a placeholder */
-	char *field;	/* placeholder name */
+	char *literal;  /* literal text, or NULL for a placeholder */
+	char *field;    /* placeholder name */
 	char *fallback; /* NULL: none ("{{x}}"); "" for "{{x|}}" */
 } segment;
 
@@ -102,7 +103,7 @@ line_of(const char *base, const char *p, guint first_line)
  */
 static segment *
 parse_placeholder(const char *p, const char *limit, const char **end,
-    GError **error)
+                  GError **error)
 {
 	const char *close = NULL, *q, *bar;
 	g_autofree char *inner = NULL;
@@ -120,22 +121,23 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 	}
 	if (close == NULL) {
 		g_set_error_literal(error, CAD_TEMPLATE_ERROR,
-		    CAD_TEMPLATE_ERROR_SYNTAX, "unterminated {{");
+		                    CAD_TEMPLATE_ERROR_SYNTAX,
+		                    "unterminated {{");
 		return NULL;
 	}
 	inner = g_strndup(p + 2, (gsize)(close - p - 2));
 	bar = strchr(inner, '|');
 	nm = g_strstrip(bar != NULL ? g_strndup(inner, (gsize)(bar - inner))
-				     : g_strdup(inner));
+	                            : g_strdup(inner));
 	s = g_new0(segment, 1);
 	s->field = nm;
 	if (bar != NULL)
 		s->fallback = g_strstrip(g_strdup(bar + 1));
 	if (*nm == '\0' || strlen(nm) > CAD_TEMPLATE_NAME_MAX ||
 	    (s->fallback != NULL &&
-		strlen(s->fallback) > CAD_TEMPLATE_FALLBACK_MAX)) {
-		g_set_error(error, CAD_TEMPLATE_ERROR,
-		    CAD_TEMPLATE_ERROR_SYNTAX,
+	     strlen(s->fallback) > CAD_TEMPLATE_FALLBACK_MAX)) {
+		g_set_error(
+		    error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_SYNTAX,
 		    "placeholder name empty or longer than %d, or fallback "
 		    "longer than %d",
 		    CAD_TEMPLATE_NAME_MAX, CAD_TEMPLATE_FALLBACK_MAX);
@@ -145,8 +147,9 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 	for (const char *c = nm; *c != '\0'; c++) {
 		if (!field_char(*c)) {
 			g_set_error(error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX,
-			    "bad character in placeholder name \"%s\"", nm);
+			            CAD_TEMPLATE_ERROR_SYNTAX,
+			            "bad character in placeholder name \"%s\"",
+			            nm);
 			segment_free(s);
 			return NULL;
 		}
@@ -173,9 +176,10 @@ add_literal(GPtrArray *segs, const char *p, gsize n)
  */
 static GPtrArray *
 parse_segments(cad_template *t, const char *text, gsize len, guint first_line,
-    GError **error)
+               GError **error)
 {
-	g_autoptr(GPtrArray) segs = g_ptr_array_new_with_free_func(segment_free);
+	g_autoptr(GPtrArray) segs =
+	    g_ptr_array_new_with_free_func(segment_free);
 	const char *p = text, *limit = text + len, *lit = text;
 
 	while (p + 1 < limit) {
@@ -191,18 +195,19 @@ parse_segments(cad_template *t, const char *text, gsize len, guint first_line,
 		s = parse_placeholder(p, limit, &end, &local);
 		if (s == NULL) {
 			g_set_error(error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX, "%s: line %u: %s",
-			    t->name, line_of(text, p, first_line),
-			    local->message);
+			            CAD_TEMPLATE_ERROR_SYNTAX,
+			            "%s: line %u: %s", t->name,
+			            line_of(text, p, first_line),
+			            local->message);
 			g_error_free(local);
 			return NULL;
 		}
 		if (++t->placeholders > CAD_TEMPLATE_PLACEHOLDERS_MAX) {
 			segment_free(s);
 			g_set_error(error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX,
-			    "%s: more than %d placeholders", t->name,
-			    CAD_TEMPLATE_PLACEHOLDERS_MAX);
+			            CAD_TEMPLATE_ERROR_SYNTAX,
+			            "%s: more than %d placeholders", t->name,
+			            CAD_TEMPLATE_PLACEHOLDERS_MAX);
 			return NULL;
 		}
 		g_ptr_array_add(segs, s);
@@ -230,7 +235,7 @@ header_name_ok(const char *s, gsize n)
  */
 static gboolean
 parse_headers(cad_template *t, const char *norm, const char **body,
-    guint *body_line, GError **error)
+              guint *body_line, GError **error)
 {
 	const char *p = norm;
 	guint line = 1;
@@ -244,7 +249,8 @@ parse_headers(cad_template *t, const char *norm, const char **body,
 		eol = strchrnul(p, '\n');
 		colon = memchr(p, ':', (gsize)(eol - p));
 		if (colon == NULL || !header_name_ok(p, (gsize)(colon - p))) {
-			g_set_error(error, CAD_TEMPLATE_ERROR,
+			g_set_error(
+			    error, CAD_TEMPLATE_ERROR,
 			    CAD_TEMPLATE_ERROR_SYNTAX,
 			    "%s: line %u: expected \"Name: value\" or a blank "
 			    "line before the body",
@@ -253,16 +259,16 @@ parse_headers(cad_template *t, const char *norm, const char **body,
 		}
 		if (t->headers->len >= CAD_TEMPLATE_HEADERS_MAX) {
 			g_set_error(error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX,
-			    "%s: more than %d headers", t->name,
-			    CAD_TEMPLATE_HEADERS_MAX);
+			            CAD_TEMPLATE_ERROR_SYNTAX,
+			            "%s: more than %d headers", t->name,
+			            CAD_TEMPLATE_HEADERS_MAX);
 			return FALSE;
 		}
 		/* The value, with continuation lines unfolded. */
 		vstart = colon + 1;
 		for (;;) {
 			g_string_append_len(value, vstart,
-			    (gssize)(eol - vstart));
+			                    (gssize)(eol - vstart));
 			p = *eol == '\n' ? eol + 1 : eol;
 			line++;
 			if (*p != ' ' && *p != '\t')
@@ -275,7 +281,7 @@ parse_headers(cad_template *t, const char *norm, const char **body,
 		g_ptr_array_add(t->headers, h);
 		g_strstrip(value->str);
 		h->segs = parse_segments(t, value->str, strlen(value->str),
-		    hline, error);
+		                         hline, error);
 		if (h->segs == NULL)
 			return FALSE;
 	}
@@ -326,7 +332,7 @@ find_html_mark(const char *body, const char **after)
 
 cad_template *
 cad_template_parse(const char *text, gsize len, const char *name,
-    GError **error)
+                   GError **error)
 {
 	g_autoptr(cad_template) t = g_new0(cad_template, 1);
 	g_autofree char *norm = normalize(text, len);
@@ -337,20 +343,22 @@ cad_template_parse(const char *text, gsize len, const char *name,
 	t->headers = g_ptr_array_new_with_free_func(tmpl_header_free);
 	if (!g_utf8_validate(norm, -1, NULL)) {
 		g_set_error(error, CAD_TEMPLATE_ERROR,
-		    CAD_TEMPLATE_ERROR_SYNTAX, "%s: not UTF-8 text", t->name);
+		            CAD_TEMPLATE_ERROR_SYNTAX, "%s: not UTF-8 text",
+		            t->name);
 		return NULL;
 	}
 	if (!parse_headers(t, norm, &body, &body_line, error))
 		return NULL;
 	mark = find_html_mark(body, &after);
-	t->text = parse_segments(t, body,
-	    mark != NULL ? (gsize)(mark - body) : strlen(body), body_line,
-	    error);
+	t->text = parse_segments(
+	    t, body, mark != NULL ? (gsize)(mark - body) : strlen(body),
+	    body_line, error);
 	if (t->text == NULL)
 		return NULL;
 	if (mark != NULL) {
-		t->html = parse_segments(t, after, strlen(after),
-		    line_of(body, after, body_line), error);
+		t->html =
+		    parse_segments(t, after, strlen(after),
+		                   line_of(body, after, body_line), error);
 		if (t->html == NULL)
 			return NULL;
 	}
@@ -367,14 +375,14 @@ cad_template_load(const char *path, GError **error)
 
 	if (!g_file_get_contents(path, &text, &len, &local)) {
 		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
-		    "template %s: %s", path, local->message);
+		            "template %s: %s", path, local->message);
 		g_error_free(local);
 		return NULL;
 	}
 	if (len > CAD_CONF_FILE_MAX) {
 		g_set_error(error, CAD_TEMPLATE_ERROR, CAD_TEMPLATE_ERROR_IO,
-		    "template %s: larger than %d bytes", path,
-		    CAD_CONF_FILE_MAX);
+		            "template %s: larger than %d bytes", path,
+		            CAD_CONF_FILE_MAX);
 		return NULL;
 	}
 	return cad_template_parse(text, len, base, error);
@@ -410,7 +418,7 @@ append_text(GString *out, const char *v)
 			if (p[1] == '\n')
 				p++;
 		} else if ((unsigned char)*p >= 0x20 || *p == '\n' ||
-		    *p == '\t')
+		           *p == '\t')
 			g_string_append_c(out, *p);
 	}
 }
@@ -440,7 +448,8 @@ blank(const char *v)
 /* render_segs - the text of segs for ctx; NULL with MISSING or SYNTAX. */
 static char *
 render_segs(const cad_template *t, GPtrArray *segs, render_ctx ctx,
-    cad_field_lookup lookup, void *arg, char **missing_out, GError **error)
+            cad_field_lookup lookup, void *arg, char **missing_out,
+            GError **error)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 
@@ -456,7 +465,8 @@ render_segs(const cad_template *t, GPtrArray *segs, render_ctx ctx,
 		if (blank(v))
 			v = s->fallback;
 		if (v == NULL) {
-			g_set_error(error, CAD_TEMPLATE_ERROR,
+			g_set_error(
+			    error, CAD_TEMPLATE_ERROR,
 			    CAD_TEMPLATE_ERROR_MISSING,
 			    "%s: field \"%s\" has no value and no fallback",
 			    t->name, s->field);
@@ -473,9 +483,9 @@ render_segs(const cad_template *t, GPtrArray *segs, render_ctx ctx,
 			append_text(out, v);
 		if (out->len > CAD_TEMPLATE_RENDER_MAX) {
 			g_set_error(error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX,
-			    "%s: rendered part larger than %d bytes", t->name,
-			    CAD_TEMPLATE_RENDER_MAX);
+			            CAD_TEMPLATE_ERROR_SYNTAX,
+			            "%s: rendered part larger than %d bytes",
+			            t->name, CAD_TEMPLATE_RENDER_MAX);
 			return NULL;
 		}
 	}
@@ -505,8 +515,8 @@ cad_rendered_free(cad_rendered *r)
 }
 
 cad_rendered *
-cad_template_render(const cad_template *t, cad_field_lookup lookup,
-    void *arg, char **missing_out, GError **error)
+cad_template_render(const cad_template *t, cad_field_lookup lookup, void *arg,
+                    char **missing_out, GError **error)
 {
 	g_autoptr(cad_rendered) r = g_new0(cad_rendered, 1);
 
@@ -514,7 +524,7 @@ cad_template_render(const cad_template *t, cad_field_lookup lookup,
 	for (guint i = 0; i < t->headers->len; i++) {
 		const tmpl_header *th = g_ptr_array_index(t->headers, i);
 		char *v = render_segs(t, th->segs, CTX_HEADER, lookup, arg,
-		    missing_out, error);
+		                      missing_out, error);
 		if (v == NULL)
 			return NULL;
 		if (g_ascii_strcasecmp(th->name, "Subject") == 0) {
@@ -527,13 +537,13 @@ cad_template_render(const cad_template *t, cad_field_lookup lookup,
 			g_ptr_array_add(r->headers, h);
 		}
 	}
-	r->text = render_segs(t, t->text, CTX_TEXT, lookup, arg, missing_out,
-	    error);
+	r->text =
+	    render_segs(t, t->text, CTX_TEXT, lookup, arg, missing_out, error);
 	if (r->text == NULL)
 		return NULL;
 	if (t->html != NULL) {
 		r->html = render_segs(t, t->html, CTX_HTML, lookup, arg,
-		    missing_out, error);
+		                      missing_out, error);
 		if (r->html == NULL)
 			return NULL;
 	}

@@ -16,16 +16,16 @@
 #include <glib.h>
 
 /* The separator line between the text and the HTML part. */
-#define CAD_TEMPLATE_HTML_MARK "--- html ---"
+#define CAD_TEMPLATE_HTML_MARK        "--- html ---"
 /* Longest field name in a placeholder, and fallback text. */
-#define CAD_TEMPLATE_NAME_MAX 64
-#define CAD_TEMPLATE_FALLBACK_MAX 256
+#define CAD_TEMPLATE_NAME_MAX         64
+#define CAD_TEMPLATE_FALLBACK_MAX     256
 /* Most placeholders in one template and headers in its header block:
  * far above any real template, they bound work on a broken file. */
 #define CAD_TEMPLATE_PLACEHOLDERS_MAX 1000
-#define CAD_TEMPLATE_HEADERS_MAX 50
+#define CAD_TEMPLATE_HEADERS_MAX      50
 /* Largest rendered part: templates are letters, not newsletters. */
-#define CAD_TEMPLATE_RENDER_MAX (1024 * 1024)
+#define CAD_TEMPLATE_RENDER_MAX       (1024 * 1024)
 
 #define CAD_TEMPLATE_ERROR (cad_template_error_quark())
 GQuark cad_template_error_quark(void);
@@ -33,7 +33,7 @@ GQuark cad_template_error_quark(void);
 typedef enum {
 	CAD_TEMPLATE_ERROR_SYNTAX,  /* the file is malformed: line says where */
 	CAD_TEMPLATE_ERROR_MISSING, /* a field has no value and no fallback */
-	CAD_TEMPLATE_ERROR_IO,	    /* cannot read the file */
+	CAD_TEMPLATE_ERROR_IO,      /* cannot read the file */
 } cad_template_error_code;
 
 typedef struct cad_template cad_template;
@@ -46,9 +46,9 @@ typedef struct {
 
 typedef struct {
 	GPtrArray *headers; /* cad_header*, in template order, no Subject */
-	char *subject;	    /* the template's Subject, or NULL */
-	char *text;	    /* plain-text body, LF line ends */
-	char *html;	    /* HTML body, or NULL */
+	char *subject;      /* the template's Subject, or NULL */
+	char *text;         /* plain-text body, LF line ends */
+	char *html;         /* HTML body, or NULL */
 } cad_rendered;
 
 /*
@@ -62,8 +62,8 @@ typedef const char *(*cad_field_lookup)(const char *name, void *arg);
  * used in error messages (the file name). Errors: SYNTAX, with the line
  * ("followup.eml: line 3: unterminated {{"). Free with cad_template_free.
  */
-cad_template *cad_template_parse(const char *text, gsize len,
-    const char *name, GError **error);
+cad_template *cad_template_parse(const char *text, gsize len, const char *name,
+                                 GError **error);
 
 /*
  * cad_template_load - read (at most CAD_CONF_FILE_MAX bytes) and parse the
@@ -86,7 +86,8 @@ gboolean cad_template_has_html(const cad_template *t);
  * cad_rendered_free.
  */
 cad_rendered *cad_template_render(const cad_template *t,
-    cad_field_lookup lookup, void *arg, char **missing_out, GError **error);
+                                  cad_field_lookup lookup, void *arg,
+                                  char **missing_out, GError **error);
 void cad_rendered_free(cad_rendered *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_rendered, cad_rendered_free)
 

@@ -3,14 +3,15 @@
  * one counter per key and window) and, for the least gap between sends
  * of a rep, the time of the rep's last send in the store's meta table.
  */
+#include "sender/throttle.h"
+
 #include <string.h>
 
 #include "common/util.h"
-#include "sender/throttle.h"
 
 #define MINUTE 60
-#define HOUR 3600
-#define DAY 86400
+#define HOUR   3600
+#define DAY    86400
 
 struct cad_throttle {
 	const cad_conf *conf;
@@ -25,11 +26,11 @@ cad_throttle_new(const cad_conf *conf)
 	cad_throttle *t = g_new0(cad_throttle, 1);
 
 	t->conf = conf;
-	t->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	t->pending =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	t->last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	t->zones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    (GDestroyNotify)g_time_zone_unref);
+	                                 (GDestroyNotify)g_time_zone_unref);
 	return t;
 }
 
@@ -57,7 +58,7 @@ cad_throttle_off(const cad_throttle *t)
 	const cad_conf *c = t->conf;
 
 	return c->daily_cap_per_rep <= 0 && c->rate_per_minute <= 0 &&
-	    c->domain_rate_per_hour <= 0 && c->min_gap_seconds <= 0;
+	       c->domain_rate_per_hour <= 0 && c->min_gap_seconds <= 0;
 }
 
 /* rep_zone - the rep's time zone, else [sender] timezone, else UTC. */
@@ -71,8 +72,8 @@ rep_zone(cad_throttle *t, const char *rep)
 	if (tz != NULL)
 		return tz;
 	r = cad_conf_rep(t->conf, rep);
-	name = r != NULL && r->timezone != NULL ? r->timezone
-						: t->conf->timezone;
+	name =
+	    r != NULL && r->timezone != NULL ? r->timezone : t->conf->timezone;
 	tz = name != NULL ? g_time_zone_new_identifier(name) : NULL;
 	if (tz == NULL)
 		tz = g_time_zone_new_utc();
@@ -85,11 +86,12 @@ static gint64
 day_start(cad_throttle *t, const char *rep, gint64 now, gint64 *next)
 {
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(now);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone(dt,
-	    rep_zone(t, rep));
-	g_autoptr(GDateTime) mid = g_date_time_new(rep_zone(t, rep),
-	    g_date_time_get_year(local), g_date_time_get_month(local),
-	    g_date_time_get_day_of_month(local), 0, 0, 0);
+	g_autoptr(GDateTime) local =
+	    g_date_time_to_timezone(dt, rep_zone(t, rep));
+	g_autoptr(GDateTime) mid =
+	    g_date_time_new(rep_zone(t, rep), g_date_time_get_year(local),
+	                    g_date_time_get_month(local),
+	                    g_date_time_get_day_of_month(local), 0, 0, 0);
 	g_autoptr(GDateTime) tomorrow = g_date_time_add_days(mid, 1);
 
 	*next = g_date_time_to_unix(tomorrow);
@@ -108,7 +110,7 @@ count(cad_throttle *t, cad_txn *txn, const char *key, gint64 window)
 	g_autofree char *pk = pending_key(key, window);
 
 	return cad_store_throttle_get(txn, key, window) +
-	    GPOINTER_TO_UINT(g_hash_table_lookup(t->pending, pk));
+	       GPOINTER_TO_UINT(g_hash_table_lookup(t->pending, pk));
 }
 
 static void
@@ -148,7 +150,8 @@ block(gint64 when, const char *name, gint64 *retry, const char **why)
 
 gboolean
 cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
-    const char *domain, gint64 now, gint64 *retry_at, const char **why)
+                   const char *domain, gint64 now, gint64 *retry_at,
+                   const char **why)
 {
 	const cad_conf *c = t->conf;
 	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
@@ -171,14 +174,13 @@ cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
 		gint64 start = now - now % HOUR;
 		if (count(t, txn, dk, start) >=
 		    (guint64)c->domain_rate_per_hour)
-			block(start + HOUR, "domain_rate_per_hour", &retry,
-			    &w);
+			block(start + HOUR, "domain_rate_per_hour", &retry, &w);
 	}
 	if (c->min_gap_seconds > 0) {
 		gint64 last = last_send(t, txn, rep);
 		if (last > 0 && now < last + c->min_gap_seconds)
 			block(last + c->min_gap_seconds, "min_gap_seconds",
-			    &retry, &w);
+			      &retry, &w);
 	}
 	if (retry_at != NULL)
 		*retry_at = retry;
@@ -189,7 +191,7 @@ cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
 
 void
 cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
-    gint64 now)
+                  gint64 now)
 {
 	const cad_conf *c = t->conf;
 	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
@@ -204,12 +206,12 @@ cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
 		take(t, dk, now - now % HOUR);
 	if (c->min_gap_seconds > 0)
 		g_hash_table_insert(t->last, g_strdup(rep),
-		    GSIZE_TO_POINTER((gsize)now));
+		                    GSIZE_TO_POINTER((gsize)now));
 }
 
 gboolean
 cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
-    const char *domain, gint64 now, GError **error)
+                    const char *domain, gint64 now, GError **error)
 {
 	const cad_conf *c = t->conf;
 	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
@@ -218,11 +220,11 @@ cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
 
 	if (c->daily_cap_per_rep > 0 &&
 	    !cad_store_throttle_add(txn, rk, day_start(t, rep, now, &next), 1,
-		error))
+	                            error))
 		return FALSE;
 	if (c->rate_per_minute > 0 &&
 	    !cad_store_throttle_add(txn, "global", now - now % MINUTE, 1,
-		error))
+	                            error))
 		return FALSE;
 	if (c->domain_rate_per_hour > 0 &&
 	    !cad_store_throttle_add(txn, dk, now - now % HOUR, 1, error))

@@ -33,15 +33,16 @@ void cad_throttle_reset(cad_throttle *t);
  * names the first blocking cap ("daily_cap_per_rep").
  */
 gboolean cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
-    const char *domain, gint64 now, gint64 *retry_at, const char **why);
+                            const char *domain, gint64 now, gint64 *retry_at,
+                            const char **why);
 
 /* cad_throttle_take - count a send in memory (read phase of a batch). */
 void cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
-    gint64 now);
+                       gint64 now);
 
 /* cad_throttle_record - count a send in the store, in a write txn. */
 gboolean cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
-    const char *domain, gint64 now, GError **error);
+                             const char *domain, gint64 now, GError **error);
 
 /* TRUE when every cap is off (benchmarks, tests). */
 gboolean cad_throttle_off(const cad_throttle *t);

@@ -2,41 +2,42 @@
  * helpers.c: see helpers.h. The sink runs as a child process started with
  * fork+exec; it is stopped with SIGTERM in th_teardown.
  */
-#include <criterion/criterion.h>
+#include "helpers.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
 
 #include "common/util.h"
 #include "core/actions.h"
-#include "helpers.h"
 
-static const char *default_sender_keys =
-    "daily_cap_per_rep = 0\n"
-    "rate_per_minute = 0\n"
-    "domain_rate_per_hour = 0\n"
-    "min_gap_seconds = 0\n"
-    "window = 00:00-24:00\n"
-    "days = mon-sun\n"
-    "timezone = UTC\n"
-    "jitter_minutes = 0\n";
+static const char *default_sender_keys = "daily_cap_per_rep = 0\n"
+                                         "rate_per_minute = 0\n"
+                                         "domain_rate_per_hour = 0\n"
+                                         "min_gap_seconds = 0\n"
+                                         "window = 00:00-24:00\n"
+                                         "days = mon-sun\n"
+                                         "timezone = UTC\n"
+                                         "jitter_minutes = 0\n";
 
 static const char *default_cadence =
     "[step 2]\nday = 2\nchannel = email\ntemplate = followup.eml\n";
 
-static const char *followup_eml =
-    "Content-Type: text/plain; charset=utf-8\n"
-    "\n"
-    "Hi {{first_name|there}},\n"
-    "\n"
-    "a note for {{company|your team}}.\n"
-    "\n"
-    "{{rep_signature}}\n";
+static const char *followup_eml = "Content-Type: text/plain; charset=utf-8\n"
+                                  "\n"
+                                  "Hi {{first_name|there}},\n"
+                                  "\n"
+                                  "a note for {{company|your team}}.\n"
+                                  "\n"
+                                  "{{rep_signature}}\n";
 
 char *
 th_bin(const char *rel)
@@ -68,8 +69,8 @@ static void
 start_sink(th_env *env)
 {
 	g_autofree char *bin = th_bin("tests/tools/cad-sink");
-	g_autofree char *portfile = g_build_filename(env->dir, "sink.port",
-	    NULL);
+	g_autofree char *portfile =
+	    g_build_filename(env->dir, "sink.port", NULL);
 	g_autofree char *text = NULL;
 	pid_t pid;
 
@@ -82,7 +83,7 @@ start_sink(th_env *env)
 		/* The sink dies with the test, even one that crashes. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(bin, bin, "-d", env->maildir, "-p", portfile, "-f",
-		    env->rules, (char *)NULL);
+		      env->rules, (char *)NULL);
 		_exit(127);
 	}
 	env->sink_pid = pid;
@@ -116,8 +117,9 @@ write_conf(th_env *env, const char *sender_keys, const char *cadence)
 	    "[cadences]\ndir = %s/cadences.d\ntemplates = %s/templates\n\n"
 	    "[rep alice@example.com]\nname = Alice Martin\n"
 	    "signature = Alice Martin\\nAccount Executive\n",
-	    env->dir, env->port, sender_keys ? sender_keys : default_sender_keys,
-	    env->dir, env->dir);
+	    env->dir, env->port,
+	    sender_keys ? sender_keys : default_sender_keys, env->dir,
+	    env->dir);
 
 	th_write(env, "cadences.d/t.conf", cad);
 	th_write(env, "cadence.conf", conf);
@@ -139,7 +141,7 @@ th_setup(const char *sender_keys, const char *cadence)
 	g_mime_init();
 	th_write(env, "templates/followup.eml", followup_eml);
 	th_write(env, "templates/own.eml",
-	    "Subject: Another idea, {{first_name}}\n\nStep three\n");
+	         "Subject: Another idea, {{first_name}}\n\nStep three\n");
 	th_write(env, "sink.rules", "");
 	start_sink(env);
 	write_conf(env, sender_keys, cadence);
@@ -200,8 +202,7 @@ th_enroll(th_env *env, const char *address, gint64 now, ...)
 	g_autoptr(cad_prospect) p = cad_prospect_new(address);
 	g_autoptr(GError) err = NULL;
 	g_autofree char *root = g_strdup_printf("<root-%s>", address);
-	cad_enroll_req req = { "t", "alice@example.com", root,
-		"Quick question" };
+	cad_enroll_req req = {"t", "alice@example.com", root, "Quick question"};
 	guint64 id = 0;
 	const char *name;
 	va_list ap;
@@ -216,8 +217,8 @@ th_enroll(th_env *env, const char *address, gint64 now, ...)
 			cad_prospect_set_field(p, name, value);
 	}
 	va_end(ap);
-	cr_assert(cad_enroll(env->store, env->conf, p, &req, now, FALSE, &id,
-		      &err),
+	cr_assert(
+	    cad_enroll(env->store, env->conf, p, &req, now, FALSE, &id, &err),
 	    "enroll %s: %s", address, err ? err->message : "?");
 	return id;
 }
@@ -252,8 +253,8 @@ th_sink_files(th_env *env)
 	cr_assert(d != NULL);
 	while ((name = g_dir_read_name(d)) != NULL)
 		if (g_str_has_suffix(name, ".eml"))
-			g_ptr_array_add(out,
-			    g_build_filename(env->maildir, name, NULL));
+			g_ptr_array_add(
+			    out, g_build_filename(env->maildir, name, NULL));
 	g_ptr_array_sort(out, by_name);
 	return out;
 }
@@ -272,8 +273,7 @@ th_parse(const char *path)
 {
 	gsize len;
 	g_autofree char *text = th_slurp(path, &len);
-	g_autoptr(GMimeStream) s = g_mime_stream_mem_new_with_buffer(text,
-	    len);
+	g_autoptr(GMimeStream) s = g_mime_stream_mem_new_with_buffer(text, len);
 	g_autoptr(GMimeParser) p = g_mime_parser_new_with_stream(s);
 	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
 
@@ -310,7 +310,7 @@ guint
 th_events(th_env *env, guint64 id, const char *type)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(env->store, NULL);
-	count_ctx c = { type, 0 };
+	count_ctx c = {type, 0};
 
 	cr_assert(cad_store_events_of(t, id, count_fn, &c, NULL));
 	return c.n;

@@ -6,17 +6,18 @@
 #ifndef CAD_TEST_SENDER_HELPERS_H
 #define CAD_TEST_SENDER_HELPERS_H
 
+#include <sys/types.h>
+
 #include <glib.h>
 #include <gmime/gmime.h>
-#include <sys/types.h>
 
 #include "conf/conf.h"
 #include "store/store.h"
 
 typedef struct {
-	char *dir;	/* the test's mkdtemp directory */
-	char *maildir;	/* where the sink stores messages */
-	char *rules;	/* the sink's rule file (-f) */
+	char *dir;     /* the test's mkdtemp directory */
+	char *maildir; /* where the sink stores messages */
+	char *rules;   /* the sink's rule file (-f) */
 	char *conf_path;
 	pid_t sink_pid;
 	int port;
@@ -46,8 +47,8 @@ void th_rules(th_env *env, const char *rules);
 /* Enroll address in cadence "t" for alice@example.com at now; the rep's
  * thread root is <root-ADDRESS@example.com>, Subject "Quick question".
  * fields: NULL-terminated name, value pairs. Returns the id. */
-guint64 th_enroll(th_env *env, const char *address, gint64 now, ...)
-    G_GNUC_NULL_TERMINATED;
+guint64 th_enroll(th_env *env, const char *address, gint64 now,
+                  ...) G_GNUC_NULL_TERMINATED;
 
 /* The stored messages in the sink, in arrival order (file names). */
 GPtrArray *th_sink_files(th_env *env);

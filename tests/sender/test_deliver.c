@@ -6,15 +6,16 @@
  * time zones, throttles across a restart, missing fields, task reminders
  * and their time-out, suppression and auto-reply pauses.
  */
-#include <criterion/criterion.h>
 #include <string.h>
+
+#include <criterion/criterion.h>
 
 #include "common/util.h"
 #include "core/actions.h"
 #include "helpers.h"
 #include "sender/sender.h"
 
-#define T0 "2026-12-01T10:00:00Z" /* enrollment: a Tuesday */
+#define T0   "2026-12-01T10:00:00Z" /* enrollment: a Tuesday */
 #define DAY2 "2026-12-02T12:00:00Z"
 
 static th_env *env;
@@ -42,11 +43,11 @@ new_sender(void)
 static cad_sender_stats
 run_at(cad_sender *s, const char *iso)
 {
-	cad_sender_stats st = { 0 };
+	cad_sender_stats st = {0};
 	g_autoptr(GError) err = NULL;
 
 	cr_assert(cad_sender_run(s, th_time(iso), &st, &err), "%s",
-	    err ? err->message : "");
+	          err ? err->message : "");
 	return st;
 }
 
@@ -67,8 +68,8 @@ header(GMimeMessage *m, const char *name)
 Test(deliver, a_step_is_sent_once_and_recorded)
 {
 	env = th_setup(NULL, NULL);
-	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0),
-	    "first_name", "Jane", "company", "Acme", NULL);
+	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), "first_name",
+	                       "Jane", "company", "Acme", NULL);
 	g_autoptr(cad_sender) s = new_sender();
 	cad_sender_stats st = run_at(s, "2026-12-01T23:00:00Z");
 
@@ -81,8 +82,8 @@ Test(deliver, a_step_is_sent_once_and_recorded)
 	g_autoptr(GMimeMessage) m = th_parse(files->pdata[0]);
 	g_autoptr(cad_enrollment) e = th_get(env, id);
 	const char *msgid = g_mime_message_get_message_id(m);
-	g_autofree char *want_verp = g_strdup_printf(
-	    "<bounces+%s@example.com>", e->verp_token);
+	g_autofree char *want_verp =
+	    g_strdup_printf("<bounces+%s@example.com>", e->verp_token);
 	g_autofree char *want_refs = NULL;
 
 	cr_assert_str_eq(header(m, "X-Sink-Mail-From"), want_verp);
@@ -114,12 +115,13 @@ Test(deliver, a_step_is_sent_once_and_recorded)
 
 Test(deliver, tempfail_retries_with_backoff_and_keeps_order)
 {
-	env = th_setup(NULL,
+	env = th_setup(
+	    NULL,
 	    "[step 2]\nday = 2\nchannel = email\ntemplate = followup.eml\n"
 	    "[step 3]\nday = 3\nchannel = email\ntemplate = own.eml\n");
 	th_rules(env, "rcpt jane@acme.test 451x2 4.3.0 try again later\n");
-	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0),
-	    "first_name", "Jane", NULL);
+	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), "first_name",
+	                       "Jane", NULL);
 	g_autoptr(cad_sender) s = new_sender();
 	gint64 t = th_time(DAY2);
 	cad_sender_stats st = run_t(s, t);
@@ -151,12 +153,11 @@ Test(deliver, tempfail_retries_with_backoff_and_keeps_order)
 	g_autoptr(GMimeMessage) m3 = th_parse(files->pdata[1]);
 	const char *id2 = g_mime_message_get_message_id(m2);
 	g_autofree char *parent = g_strdup_printf("<%s>", id2);
-	g_autofree char *refs = g_strdup_printf("<root-jane@acme.test> <%s>",
-	    id2);
+	g_autofree char *refs =
+	    g_strdup_printf("<root-jane@acme.test> <%s>", id2);
 
 	cr_assert_str_eq(g_mime_message_get_subject(m2), "Re: Quick question");
-	cr_assert_str_eq(g_mime_message_get_subject(m3),
-	    "Another idea, Jane");
+	cr_assert_str_eq(g_mime_message_get_subject(m3), "Another idea, Jane");
 	cr_assert_str_eq(header(m3, "In-Reply-To"), parent);
 	cr_assert_str_eq(header(m3, "References"), refs);
 }
@@ -164,8 +165,7 @@ Test(deliver, tempfail_retries_with_backoff_and_keeps_order)
 Test(deliver, hard_bounce_halts_and_suppresses)
 {
 	env = th_setup(NULL, NULL);
-	guint64 id = th_enroll(env, "bounce-joe@acme.test", th_time(T0),
-	    NULL);
+	guint64 id = th_enroll(env, "bounce-joe@acme.test", th_time(T0), NULL);
 	g_autoptr(cad_sender) s = new_sender();
 	cad_sender_stats st = run_at(s, DAY2);
 	g_autoptr(cad_enrollment) e = th_get(env, id);
@@ -206,10 +206,10 @@ Test(deliver, lost_reply_is_left_sending_and_never_resent)
 Test(deliver, outside_the_window_waits_for_the_next_slot)
 {
 	env = th_setup("daily_cap_per_rep = 0\nrate_per_minute = 0\n"
-		       "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
-		       "window = 09:00-17:00\ndays = mon-sun\n"
-		       "timezone = UTC\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
+	               "window = 09:00-17:00\ndays = mon-sun\n"
+	               "timezone = UTC\njitter_minutes = 0\n",
+	               NULL);
 	th_rules(env, "rcpt jane@acme.test 451x1 4.3.0 later\n");
 	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), NULL);
 	g_autoptr(cad_sender) s = new_sender();
@@ -231,13 +231,13 @@ Test(deliver, outside_the_window_waits_for_the_next_slot)
 Test(deliver, the_prospects_zone_places_the_window)
 {
 	env = th_setup("daily_cap_per_rep = 0\nrate_per_minute = 0\n"
-		       "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
-		       "window = 09:00-17:00\ndays = mon-fri\n"
-		       "timezone = Europe/Berlin\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
+	               "window = 09:00-17:00\ndays = mon-fri\n"
+	               "timezone = Europe/Berlin\njitter_minutes = 0\n",
+	               NULL);
 	/* Los Angeles in December is UTC-8: 09:00 there is 17:00Z. */
 	th_enroll(env, "ann@acme.test", th_time(T0), "timezone",
-	    "America/Los_Angeles", NULL);
+	          "America/Los_Angeles", NULL);
 	g_autoptr(cad_sender) s = new_sender();
 
 	cr_assert_eq(run_at(s, "2026-12-02T16:59:00Z").sent, 0);
@@ -268,10 +268,10 @@ restart_and_run(cad_sender **s, const char *iso)
 Test(deliver, daily_cap_holds_across_a_restart)
 {
 	env = th_setup("daily_cap_per_rep = 3\nrate_per_minute = 0\n"
-		       "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
-		       "window = 00:00-24:00\ndays = mon-sun\n"
-		       "timezone = UTC\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
+	               "window = 00:00-24:00\ndays = mon-sun\n"
+	               "timezone = UTC\njitter_minutes = 0\n",
+	               NULL);
 	enroll_many(5, "d%d.test");
 	cad_sender *s = new_sender();
 	cad_sender_stats st = run_at(s, DAY2);
@@ -279,9 +279,9 @@ Test(deliver, daily_cap_holds_across_a_restart)
 	cr_assert_eq(st.sent, 3);
 	cr_assert_eq(st.throttled, 2);
 	cr_assert_eq(restart_and_run(&s, "2026-12-02T20:00:00Z"), 0,
-	    "the cap was forgotten by the restart");
+	             "the cap was forgotten by the restart");
 	cr_assert_eq(cad_sender_next_wake(s, th_time("2026-12-02T20:00:00Z")),
-	    th_time("2026-12-03T00:00:00Z"));
+	             th_time("2026-12-03T00:00:00Z"));
 	cr_assert_eq(restart_and_run(&s, "2026-12-03T00:00:10Z"), 2);
 	cad_sender_free(s);
 	g_autoptr(GPtrArray) files = th_sink_files(env);
@@ -291,10 +291,10 @@ Test(deliver, daily_cap_holds_across_a_restart)
 Test(deliver, domain_cap_holds_across_a_restart)
 {
 	env = th_setup("daily_cap_per_rep = 0\nrate_per_minute = 0\n"
-		       "domain_rate_per_hour = 2\nmin_gap_seconds = 0\n"
-		       "window = 00:00-24:00\ndays = mon-sun\n"
-		       "timezone = UTC\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 2\nmin_gap_seconds = 0\n"
+	               "window = 00:00-24:00\ndays = mon-sun\n"
+	               "timezone = UTC\njitter_minutes = 0\n",
+	               NULL);
 	enroll_many(3, "same.test");
 	cad_sender *s = new_sender();
 
@@ -309,10 +309,10 @@ Test(deliver, minute_rate_holds_across_a_restart)
 	cad_sender *s;
 
 	env = th_setup("daily_cap_per_rep = 0\nrate_per_minute = 2\n"
-		       "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
-		       "window = 00:00-24:00\ndays = mon-sun\n"
-		       "timezone = UTC\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 0\nmin_gap_seconds = 0\n"
+	               "window = 00:00-24:00\ndays = mon-sun\n"
+	               "timezone = UTC\njitter_minutes = 0\n",
+	               NULL);
 	enroll_many(3, "d%d.test");
 	s = new_sender();
 	cr_assert_eq(run_at(s, DAY2).sent, 2);
@@ -326,10 +326,10 @@ Test(deliver, least_gap_between_sends_of_a_rep_holds_across_a_restart)
 	cad_sender *s;
 
 	env = th_setup("daily_cap_per_rep = 0\nrate_per_minute = 0\n"
-		       "domain_rate_per_hour = 0\nmin_gap_seconds = 600\n"
-		       "window = 00:00-24:00\ndays = mon-sun\n"
-		       "timezone = UTC\njitter_minutes = 0\n",
-	    NULL);
+	               "domain_rate_per_hour = 0\nmin_gap_seconds = 600\n"
+	               "window = 00:00-24:00\ndays = mon-sun\n"
+	               "timezone = UTC\njitter_minutes = 0\n",
+	               NULL);
 	enroll_many(2, "d%d.test");
 	s = new_sender();
 	cr_assert_eq(run_at(s, DAY2).sent, 1);
@@ -342,9 +342,9 @@ Test(deliver, missing_field_pauses_and_tells_the_rep)
 {
 	env = th_setup(NULL, NULL);
 	th_write(env, "templates/followup.eml",
-	    "\nHi {{first_name}}, about {{company}}.\n");
-	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0),
-	    "first_name", "Jane", NULL);
+	         "\nHi {{first_name}}, about {{company}}.\n");
+	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), "first_name",
+	                       "Jane", NULL);
 	g_autoptr(cad_sender) s = new_sender();
 	cad_sender_stats st = run_at(s, DAY2);
 	g_autoptr(cad_enrollment) e = th_get(env, id);
@@ -355,7 +355,7 @@ Test(deliver, missing_field_pauses_and_tells_the_rep)
 	cr_assert_eq(st.notices, 1);
 	cr_assert_eq(e->state, CAD_STATE_PAUSED);
 	cr_assert(strstr(e->last_error, "\"company\"") != NULL, "%s",
-	    e->last_error);
+	          e->last_error);
 	cr_assert_eq(th_events(env, id, CAD_EV_ERROR), 1);
 	cr_assert_eq(files->len, 1, "only the notice to the rep");
 	g_autoptr(GMimeMessage) m = th_parse(files->pdata[0]);
@@ -365,12 +365,13 @@ Test(deliver, missing_field_pauses_and_tells_the_rep)
 
 Test(deliver, task_reminder_then_timeout_then_next_step)
 {
-	env = th_setup(NULL,
+	env = th_setup(
+	    NULL,
 	    "[step 2]\nday = 2\nchannel = call\nnote = Call about the "
 	    "case study\ntimeout_days = 2\n"
 	    "[step 3]\nday = 5\nchannel = email\ntemplate = followup.eml\n");
-	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0),
-	    "first_name", "Jane", "company", "Acme", NULL);
+	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), "first_name",
+	                       "Jane", "company", "Acme", NULL);
 	g_autoptr(cad_sender) s = new_sender();
 	gint64 t = th_time(DAY2);
 	cad_sender_stats st = run_t(s, t);
@@ -380,20 +381,19 @@ Test(deliver, task_reminder_then_timeout_then_next_step)
 		g_autoptr(cad_enrollment) e = th_get(env, id);
 		g_autoptr(GPtrArray) files = th_sink_files(env);
 		g_autoptr(GMimeMessage) m = th_parse(files->pdata[0]);
-		g_autofree char *from = g_strdup_printf(
-		    "tasks+%s@example.com", e->task_token);
-		g_autoptr(cad_txn) tx = cad_store_read_begin(env->store,
-		    NULL);
+		g_autofree char *from =
+		    g_strdup_printf("tasks+%s@example.com", e->task_token);
+		g_autoptr(cad_txn) tx = cad_store_read_begin(env->store, NULL);
 		guint64 got = 0;
 		cr_assert_eq(e->state, CAD_STATE_WAITING);
 		cr_assert_eq(e->next_due, t + 2 * 86400);
 		cr_assert_eq(files->len, 1);
 		cr_assert_str_eq(header(m, "X-Sink-Rcpt-To"),
-		    "<alice@example.com>");
+		                 "<alice@example.com>");
 		cr_assert(strstr(header(m, "From"), from) != NULL, "%s",
-		    header(m, "From"));
-		cr_assert(cad_store_msgid_get(tx,
-		    g_mime_message_get_message_id(m), &got, NULL, NULL));
+		          header(m, "From"));
+		cr_assert(cad_store_msgid_get(
+		    tx, g_mime_message_get_message_id(m), &got, NULL, NULL));
 		cr_assert_eq(got, id);
 	}
 	cr_assert_eq(run_t(s, t + 86400).timeouts, 0);
@@ -413,8 +413,8 @@ Test(deliver, task_reminder_then_timeout_then_next_step)
 static gboolean
 suppress_fn(cad_txn *txn, void *arg, GError **error)
 {
-	return cad_store_suppress_add(txn, arg, "admin", "test",
-	    th_time(T0), error);
+	return cad_store_suppress_add(txn, arg, "admin", "test", th_time(T0),
+	                              error);
 }
 
 Test(deliver, a_suppressed_address_is_never_sent)
@@ -425,7 +425,8 @@ Test(deliver, a_suppressed_address_is_never_sent)
 		gboolean ok;
 		/* What an unsubscribe recorded a moment before does. */
 		ok = cad_act_unsubscribe(env->store, env->conf, id, FALSE,
-		    "mailto unsubscribe", th_time(DAY2) - 1, NULL);
+		                         "mailto unsubscribe",
+		                         th_time(DAY2) - 1, NULL);
 		cr_assert(ok);
 	}
 	g_autoptr(cad_sender) s = new_sender();
@@ -442,8 +443,8 @@ Test(deliver, a_suppressed_address_is_never_sent)
 	 * sees it in the same read transaction and stops the enrollment. */
 	guint64 id2 = th_enroll(env, "joe@other.test", th_time(T0), NULL);
 	g_autoptr(GError) err = NULL;
-	cr_assert(cad_store_write(env->store, suppress_fn, "@other.test",
-	    &err), "%s", err ? err->message : "");
+	cr_assert(cad_store_write(env->store, suppress_fn, "@other.test", &err),
+	          "%s", err ? err->message : "");
 	st = run_at(s, DAY2);
 	cr_assert_eq(st.stopped, 1);
 	cr_assert_eq(st.sent, 0);
@@ -459,9 +460,9 @@ Test(deliver, auto_reply_pause_ends_and_the_step_goes)
 {
 	env = th_setup(NULL, NULL);
 	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), NULL);
-	cr_assert(cad_act_auto_reply(env->store, env->conf, id,
-	    th_time("2026-12-04T00:00:00Z"), "out of office",
-	    th_time("2026-12-01T12:00:00Z"), NULL));
+	cr_assert(cad_act_auto_reply(
+	    env->store, env->conf, id, th_time("2026-12-04T00:00:00Z"),
+	    "out of office", th_time("2026-12-01T12:00:00Z"), NULL));
 	g_autoptr(cad_sender) s = new_sender();
 
 	cr_assert_eq(run_at(s, DAY2).sent, 0);

@@ -5,8 +5,9 @@
  * List-Unsubscribe, and the task reminder. Each message is checked as it
  * would go on the wire (CRLF, 7-bit) and parsed back with GMime.
  */
-#include <criterion/criterion.h>
 #include <string.h>
+
+#include <criterion/criterion.h>
 
 #include "common/util.h"
 #include "sender/compose.h"
@@ -41,8 +42,8 @@ list_lookup(const char *name, void *arg)
 static cad_rendered *
 render(const char *text, const char **kv, char **missing, GError **error)
 {
-	g_autoptr(cad_template) t = cad_template_parse(text, strlen(text),
-	    "t.eml", error);
+	g_autoptr(cad_template) t =
+	    cad_template_parse(text, strlen(text), "t.eml", error);
 
 	if (t == NULL)
 		return NULL;
@@ -51,7 +52,7 @@ render(const char *text, const char **kv, char **missing, GError **error)
 
 Test(template, fields_and_fallbacks)
 {
-	const char *kv[] = { "first_name", "Jane", "company", "  ", NULL };
+	const char *kv[] = {"first_name", "Jane", "company", "  ", NULL};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_rendered) r = render(
 	    "Subject: For {{ first_name }}\n\n"
@@ -67,74 +68,73 @@ Test(template, fields_and_fallbacks)
 
 Test(template, missing_field_names_it)
 {
-	const char *kv[] = { "first_name", "Jane", NULL };
+	const char *kv[] = {"first_name", "Jane", NULL};
 	g_autoptr(GError) err = NULL;
 	g_autofree char *missing = NULL;
 	g_autoptr(cad_rendered) r = render("\nHi {{first_name}} at "
-					   "{{company}}\n",
-	    kv, &missing, &err);
+	                                   "{{company}}\n",
+	                                   kv, &missing, &err);
 
 	cr_assert_null(r);
 	cr_assert(g_error_matches(err, CAD_TEMPLATE_ERROR,
-	    CAD_TEMPLATE_ERROR_MISSING));
+	                          CAD_TEMPLATE_ERROR_MISSING));
 	cr_assert_str_eq(missing, "company");
 	cr_assert(strstr(err->message, "\"company\"") != NULL, "%s",
-	    err->message);
+	          err->message);
 }
 
 Test(template, syntax_errors_say_where)
 {
 	static const char *bad[] = {
-		"Subject: x\n\nline two\nHi {{first_name\n",
-		"Subject: x\n\nHi {{}}\n",
-		"Subject: x\n\nHi {{bad name}}\n",
-		"no header line here\n\nbody\n",
+	    "Subject: x\n\nline two\nHi {{first_name\n",
+	    "Subject: x\n\nHi {{}}\n",
+	    "Subject: x\n\nHi {{bad name}}\n",
+	    "no header line here\n\nbody\n",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) err = NULL;
-		g_autoptr(cad_template) t = cad_template_parse(bad[i],
-		    strlen(bad[i]), "bad.eml", &err);
+		g_autoptr(cad_template) t =
+		    cad_template_parse(bad[i], strlen(bad[i]), "bad.eml", &err);
 		cr_assert_null(t, "case %zu parsed", i);
 		cr_assert(g_error_matches(err, CAD_TEMPLATE_ERROR,
-		    CAD_TEMPLATE_ERROR_SYNTAX));
+		                          CAD_TEMPLATE_ERROR_SYNTAX));
 		cr_assert(g_str_has_prefix(err->message, "bad.eml: "), "%s",
-		    err->message);
+		          err->message);
 	}
 	{
 		g_autoptr(GError) err = NULL;
-		g_autoptr(cad_template) t = cad_template_parse(bad[0],
-		    strlen(bad[0]), "bad.eml", &err);
+		g_autoptr(cad_template) t =
+		    cad_template_parse(bad[0], strlen(bad[0]), "bad.eml", &err);
 		cr_assert(strstr(err->message, "line 4") != NULL, "%s",
-		    err->message);
+		          err->message);
 	}
 }
 
 Test(template, header_values_cannot_break_lines)
 {
-	const char *kv[] = { "company", "Acme\r\nBcc: evil@attacker.test\n",
-		NULL };
-	g_autoptr(cad_rendered) r = render(
-	    "Subject: For {{company}}\nX-Campaign: {{company}}\n\n"
-	    "Dear {{company}}\n",
-	    kv, NULL, NULL);
+	const char *kv[] = {"company", "Acme\r\nBcc: evil@attacker.test\n",
+	                    NULL};
+	g_autoptr(cad_rendered) r =
+	    render("Subject: For {{company}}\nX-Campaign: {{company}}\n\n"
+	           "Dear {{company}}\n",
+	           kv, NULL, NULL);
 
 	cr_assert(r != NULL);
 	cr_assert_str_eq(r->subject, "For Acme Bcc: evil@attacker.test");
 	cr_assert_eq(r->headers->len, 1);
 	cr_assert_str_eq(((cad_header *)r->headers->pdata[0])->value,
-	    "Acme Bcc: evil@attacker.test");
+	                 "Acme Bcc: evil@attacker.test");
 	/* In the body a line break is only a line break. */
-	cr_assert_str_eq(r->text,
-	    "Dear Acme\nBcc: evil@attacker.test\n\n");
+	cr_assert_str_eq(r->text, "Dear Acme\nBcc: evil@attacker.test\n\n");
 }
 
 Test(template, html_part_escapes_values)
 {
-	const char *kv[] = { "first_name", "<b>Jo & Co</b>", NULL };
-	g_autoptr(cad_rendered) r = render(
-	    "Subject: hi\n\nHi {{first_name}}\n--- html ---\n"
-	    "<p>Hi {{first_name}}</p>\n",
-	    kv, NULL, NULL);
+	const char *kv[] = {"first_name", "<b>Jo & Co</b>", NULL};
+	g_autoptr(cad_rendered) r =
+	    render("Subject: hi\n\nHi {{first_name}}\n--- html ---\n"
+	           "<p>Hi {{first_name}}</p>\n",
+	           kv, NULL, NULL);
 
 	cr_assert(r != NULL);
 	cr_assert_str_eq(r->text, "Hi <b>Jo & Co</b>\n");
@@ -143,7 +143,7 @@ Test(template, html_part_escapes_values)
 
 Test(template, crlf_templates_and_folded_headers)
 {
-	const char *kv[] = { "first_name", "Jane", NULL };
+	const char *kv[] = {"first_name", "Jane", NULL};
 	g_autoptr(cad_rendered) r = render(
 	    "Subject: a long\r\n subject for {{first_name}}\r\n\r\nBody\r\n",
 	    kv, NULL, NULL);
@@ -191,8 +191,8 @@ fixture_init(fixture *f, const char *first, const char *last)
 	f->rep.address = "alice@example.com";
 	f->rep.name = "Alice Martin";
 	f->rep.signature = "Alice Martin\nAccount Executive";
-	f->in = (cad_compose_in){ &f->conf, &f->e, f->p, &f->rep,
-		"m1.abc@cadence.test", 1796115600 };
+	f->in = (cad_compose_in){
+	    &f->conf, &f->e, f->p, &f->rep, "m1.abc@cadence.test", 1796115600};
 }
 
 static void
@@ -206,8 +206,8 @@ static GMimeMessage *
 compose(fixture *f, const char *text, GBytes **wire_out)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_template) t = cad_template_parse(text, strlen(text),
-	    "t.eml", &err);
+	g_autoptr(cad_template) t =
+	    cad_template_parse(text, strlen(text), "t.eml", &err);
 	GBytes *wire;
 	gsize len;
 	const char *data;
@@ -220,13 +220,13 @@ compose(fixture *f, const char *text, GBytes **wire_out)
 		cr_assert((unsigned char)data[i] < 128, "8-bit byte at %zu", i);
 		if (data[i] == '\n')
 			cr_assert(i > 0 && data[i - 1] == '\r',
-			    "bare LF at %zu", i);
+			          "bare LF at %zu", i);
 		if (data[i] == '\r')
 			cr_assert(i + 1 < len && data[i + 1] == '\n');
 	}
 	{
-		g_autoptr(GMimeStream) s = g_mime_stream_mem_new_with_buffer(
-		    data, len);
+		g_autoptr(GMimeStream) s =
+		    g_mime_stream_mem_new_with_buffer(data, len);
 		g_autoptr(GMimeParser) p = g_mime_parser_new_with_stream(s);
 		GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
 		cr_assert(m != NULL);
@@ -264,8 +264,8 @@ body_text(GMimeMessage *m, const char *subtype)
 			GMimeObject *o = g_mime_multipart_get_part(mp, i);
 			if (GMIME_IS_TEXT_PART(o) &&
 			    g_mime_content_type_is_type(
-				g_mime_object_get_content_type(o), "text",
-				subtype))
+			        g_mime_object_get_content_type(o), "text",
+			        subtype))
 				return crlf_to_lf(g_mime_text_part_get_text(
 				    GMIME_TEXT_PART(o)));
 		}
@@ -279,29 +279,30 @@ Test(template, threading_headers_of_a_follow_up)
 {
 	fixture f;
 	fixture_init(&f, "Jane", "Doe");
-	g_autoptr(GMimeMessage) m = compose(&f,
-	    "Content-Type: text/plain\n\nHi {{first_name}}\n\n"
-	    "{{rep_signature}}\n",
-	    NULL);
+	g_autoptr(GMimeMessage) m =
+	    compose(&f,
+	            "Content-Type: text/plain\n\nHi {{first_name}}\n\n"
+	            "{{rep_signature}}\n",
+	            NULL);
 	GMimeObject *o = (GMimeObject *)m;
 	g_autofree char *text = body_text(m, "plain");
 	InternetAddressList *from = g_mime_message_get_from(m);
 
 	cr_assert_str_eq(g_mime_message_get_subject(m), "Re: Quick question");
 	cr_assert_str_eq(g_mime_message_get_message_id(m),
-	    "m1.abc@cadence.test");
+	                 "m1.abc@cadence.test");
 	cr_assert_str_eq(g_mime_object_get_header(o, "In-Reply-To"),
-	    "<step2@cadence.test>");
+	                 "<step2@cadence.test>");
 	cr_assert_str_eq(g_mime_object_get_header(o, "References"),
-	    "<root@example.com> <step2@cadence.test>");
-	cr_assert_str_eq(internet_address_mailbox_get_addr(
-			     INTERNET_ADDRESS_MAILBOX(
-				 internet_address_list_get_address(from, 0))),
+	                 "<root@example.com> <step2@cadence.test>");
+	cr_assert_str_eq(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	        internet_address_list_get_address(from, 0))),
 	    "alice@example.com");
 	cr_assert_not_null(g_mime_message_get_date(m));
-	cr_assert_str_eq(text,
-	    "Hi Jane\n\nAlice Martin\nAccount Executive\n");
-	cr_assert_str_eq(g_mime_object_get_header(o, "List-Unsubscribe"),
+	cr_assert_str_eq(text, "Hi Jane\n\nAlice Martin\nAccount Executive\n");
+	cr_assert_str_eq(
+	    g_mime_object_get_header(o, "List-Unsubscribe"),
 	    "<mailto:unsubscribe+unsubtok@example.com?subject=unsubscribe>");
 	cr_assert_null(g_mime_object_get_header(o, "List-Unsubscribe-Post"));
 	fixture_clear(&f);
@@ -312,17 +313,16 @@ Test(template, own_subject_keeps_the_thread_ids)
 	fixture f;
 	fixture_init(&f, "Jane", NULL);
 	f.e.thread_subject = "Re: Quick question";
-	g_autoptr(GMimeMessage) m = compose(&f,
-	    "Subject: A new idea for {{company}}\n\nHello\n", NULL);
+	g_autoptr(GMimeMessage) m =
+	    compose(&f, "Subject: A new idea for {{company}}\n\nHello\n", NULL);
 	g_autoptr(GMimeMessage) m2 = compose(&f, "\nHello\n", NULL);
 
 	cr_assert_str_eq(g_mime_message_get_subject(m), "A new idea for Acme");
-	cr_assert_str_eq(g_mime_object_get_header((GMimeObject *)m,
-			     "In-Reply-To"),
+	cr_assert_str_eq(
+	    g_mime_object_get_header((GMimeObject *)m, "In-Reply-To"),
 	    "<step2@cadence.test>");
 	/* No "Re: Re:" when the rep's subject already says Re:. */
-	cr_assert_str_eq(g_mime_message_get_subject(m2),
-	    "Re: Quick question");
+	cr_assert_str_eq(g_mime_message_get_subject(m2), "Re: Quick question");
 	fixture_clear(&f);
 }
 
@@ -334,11 +334,12 @@ Test(template, one_click_unsubscribe_when_configured)
 	g_autoptr(GMimeMessage) m = compose(&f, "\nHello\n", NULL);
 	GMimeObject *o = (GMimeObject *)m;
 
-	cr_assert_str_eq(g_mime_object_get_header(o, "List-Unsubscribe"),
+	cr_assert_str_eq(
+	    g_mime_object_get_header(o, "List-Unsubscribe"),
 	    "<https://u.example.com/u/unsubtok?x=1>, "
 	    "<mailto:unsubscribe+unsubtok@example.com?subject=unsubscribe>");
 	cr_assert_str_eq(g_mime_object_get_header(o, "List-Unsubscribe-Post"),
-	    "List-Unsubscribe=One-Click");
+	                 "List-Unsubscribe=One-Click");
 	fixture_clear(&f);
 }
 
@@ -347,12 +348,13 @@ Test(template, injection_through_a_field_makes_no_header)
 	fixture f;
 	fixture_init(&f, "Jane\r\nBcc: evil@attacker.test", NULL);
 	cad_prospect_set_field(f.p, "company",
-	    "Acme\nX-Injected: yes\r\n\r\nbody");
+	                       "Acme\nX-Injected: yes\r\n\r\nbody");
 	g_autoptr(GBytes) wire = NULL;
-	g_autoptr(GMimeMessage) m = compose(&f,
-	    "Subject: For {{company}}\nX-Campaign: {{first_name}}\n\n"
-	    "Hi {{first_name}}\n",
-	    &wire);
+	g_autoptr(GMimeMessage) m =
+	    compose(&f,
+	            "Subject: For {{company}}\nX-Campaign: {{first_name}}\n\n"
+	            "Hi {{first_name}}\n",
+	            &wire);
 	GMimeObject *o = (GMimeObject *)m;
 	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
 	InternetAddressList *to = g_mime_message_get_to(m);
@@ -360,13 +362,13 @@ Test(template, injection_through_a_field_makes_no_header)
 	cr_assert_null(g_mime_object_get_header(o, "Bcc"));
 	cr_assert_null(g_mime_object_get_header(o, "X-Injected"));
 	cr_assert_str_eq(g_mime_message_get_subject(m),
-	    "For Acme X-Injected: yes body");
+	                 "For Acme X-Injected: yes body");
 	cr_assert_str_eq(g_mime_object_get_header(o, "X-Campaign"),
-	    "Jane Bcc: evil@attacker.test");
+	                 "Jane Bcc: evil@attacker.test");
 	cr_assert_eq(internet_address_list_length(to), 1);
-	cr_assert_str_eq(internet_address_mailbox_get_addr(
-			     INTERNET_ADDRESS_MAILBOX(
-				 internet_address_list_get_address(to, 0))),
+	cr_assert_str_eq(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	        internet_address_list_get_address(to, 0))),
 	    "jane@acme.test");
 	for (int i = 0; i < g_mime_header_list_get_count(hl); i++) {
 		const char *n = g_mime_header_get_name(
@@ -382,21 +384,22 @@ Test(template, non_ascii_names_survive_the_wire)
 	fixture_init(&f, "Zoë", "Ñúñez-Łukasz");
 	f.rep.name = "Ålice Märtin";
 	cad_prospect_set_field(f.p, "company", "Café Ümlaut 東京");
-	g_autoptr(GMimeMessage) m = compose(&f,
-	    "Subject: Für {{company}}\n\nHallo {{first_name}} — "
-	    "{{company}}\n",
-	    NULL);
+	g_autoptr(GMimeMessage) m =
+	    compose(&f,
+	            "Subject: Für {{company}}\n\nHallo {{first_name}} — "
+	            "{{company}}\n",
+	            NULL);
 	InternetAddressList *to = g_mime_message_get_to(m);
 	InternetAddressList *from = g_mime_message_get_from(m);
 	g_autofree char *text = body_text(m, "plain");
 
 	cr_assert_str_eq(g_mime_message_get_subject(m), "Für Café Ümlaut 東京");
-	cr_assert_str_eq(internet_address_get_name(
-			     internet_address_list_get_address(to, 0)),
+	cr_assert_str_eq(
+	    internet_address_get_name(internet_address_list_get_address(to, 0)),
 	    "Zoë Ñúñez-Łukasz");
 	cr_assert_str_eq(internet_address_get_name(
-			     internet_address_list_get_address(from, 0)),
-	    "Ålice Märtin");
+	                     internet_address_list_get_address(from, 0)),
+	                 "Ålice Märtin");
 	cr_assert_str_eq(text, "Hallo Zoë — Café Ümlaut 東京\n");
 	fixture_clear(&f);
 }
@@ -405,10 +408,11 @@ Test(template, html_alternative)
 {
 	fixture f;
 	fixture_init(&f, "Jo & <Co>", NULL);
-	g_autoptr(GMimeMessage) m = compose(&f,
-	    "Subject: hi\n\nHi {{first_name}}\n--- html ---\n"
-	    "<p>Hi {{first_name}}</p>\n",
-	    NULL);
+	g_autoptr(GMimeMessage) m =
+	    compose(&f,
+	            "Subject: hi\n\nHi {{first_name}}\n--- html ---\n"
+	            "<p>Hi {{first_name}}</p>\n",
+	            NULL);
 	GMimeObject *body = g_mime_message_get_body(m);
 	g_autofree char *text = body_text(m, "plain");
 	g_autofree char *html = body_text(m, "html");
@@ -445,13 +449,16 @@ Test(template, long_lines_are_encoded_for_7bit)
 Test(template, task_reminder)
 {
 	fixture f;
-	cad_cadence c = { .name = "t" };
-	cad_step st = { .number = 4, .day = 6, .channel = CAD_CHANNEL_CALL,
-		.note = "Call; mention the case study", .timeout_days = 2 };
+	cad_cadence c = {.name = "t"};
+	cad_step st = {.number = 4,
+	               .day = 6,
+	               .channel = CAD_CHANNEL_CALL,
+	               .note = "Call; mention the case study",
+	               .timeout_days = 2};
 	g_autoptr(GError) err = NULL;
 	fixture_init(&f, "Jane", "Doe");
-	g_autoptr(GBytes) wire = cad_compose_task(&f.in, &c, &st,
-	    1796288400, &err);
+	g_autoptr(GBytes) wire =
+	    cad_compose_task(&f.in, &c, &st, 1796288400, &err);
 	cr_assert(wire != NULL, "%s", err ? err->message : "");
 	gsize len;
 	const char *d = g_bytes_get_data(wire, &len);
@@ -463,17 +470,17 @@ Test(template, task_reminder)
 	InternetAddressList *rt = g_mime_message_get_reply_to(m);
 	InternetAddressList *to = g_mime_message_get_to(m);
 
-	cr_assert_str_eq(internet_address_mailbox_get_addr(
-			     INTERNET_ADDRESS_MAILBOX(
-				 internet_address_list_get_address(from, 0))),
+	cr_assert_str_eq(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	        internet_address_list_get_address(from, 0))),
 	    "tasks+tasktok@example.com");
-	cr_assert_str_eq(internet_address_mailbox_get_addr(
-			     INTERNET_ADDRESS_MAILBOX(
-				 internet_address_list_get_address(rt, 0))),
+	cr_assert_str_eq(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	        internet_address_list_get_address(rt, 0))),
 	    "tasks+tasktok@example.com");
-	cr_assert_str_eq(internet_address_mailbox_get_addr(
-			     INTERNET_ADDRESS_MAILBOX(
-				 internet_address_list_get_address(to, 0))),
+	cr_assert_str_eq(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	        internet_address_list_get_address(to, 0))),
 	    "alice@example.com");
 	cr_assert(strstr(g_mime_message_get_subject(m), "Jane Doe") != NULL);
 	cr_assert(strstr(g_mime_message_get_subject(m), "Acme") != NULL);
@@ -482,20 +489,20 @@ Test(template, task_reminder)
 	cr_assert(strstr(text, "  crm_id: A-42\n") != NULL, "%s", text);
 	cr_assert(strstr(text, "  company: Acme\n") != NULL);
 	cr_assert(strstr(text, "  done ") != NULL && strstr(text, "  skip ") &&
-	    strstr(text, "  stop "));
+	          strstr(text, "  stop "));
 	cr_assert(strstr(text, "2026-12-03T09:00:00Z") != NULL, "%s", text);
-	cr_assert_str_eq(g_mime_object_get_header((GMimeObject *)m,
-			     "Auto-Submitted"),
+	cr_assert_str_eq(
+	    g_mime_object_get_header((GMimeObject *)m, "Auto-Submitted"),
 	    "auto-generated");
 	fixture_clear(&f);
 }
 
 Test(template, tagged_addresses)
 {
-	g_autofree char *a = cad_compose_tagged("bounces@example.com", "+",
-	    "tok");
-	g_autofree char *b = cad_compose_tagged("bounces@example.com", "-",
-	    "tok");
+	g_autofree char *a =
+	    cad_compose_tagged("bounces@example.com", "+", "tok");
+	g_autofree char *b =
+	    cad_compose_tagged("bounces@example.com", "-", "tok");
 	g_autofree char *c = cad_compose_tagged("nodomain", "+", "tok");
 
 	cr_assert_str_eq(a, "bounces+tok@example.com");

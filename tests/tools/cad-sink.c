@@ -53,16 +53,16 @@
  * Only DATA is offered (no CHUNKING, no STARTTLS). PIPELINING is offered
  * and honoured: replies are flushed when no more input is waiting.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -77,14 +77,14 @@
 #include <unistd.h>
 
 /* Longest command line; RFC 5321 §4.5.3.1.4 says 512, we allow slack. */
-#define SINK_CMD_MAX 2048
+#define SINK_CMD_MAX      2048
 /* Read and write buffers per connection. */
-#define SINK_BUF 65536
+#define SINK_BUF          65536
 /* Most recipients per transaction (RFC 5321 §4.5.3.1.8 asks for 100). */
-#define SINK_RCPT_MAX 1000
+#define SINK_RCPT_MAX     1000
 /* Most rules in all; a rule line's length. */
-#define SINK_RULES_MAX 256
-#define SINK_RULE_LINE 512
+#define SINK_RULES_MAX    256
+#define SINK_RULE_LINE    512
 /* Default SIZE limit and concurrent connections. */
 #define SINK_SIZE_DEFAULT (20L * 1024 * 1024)
 #define SINK_CONN_DEFAULT 64
@@ -139,7 +139,8 @@ usage(FILE *fp)
 	fputs("usage: cad-sink [-cNv] [-l ADDR:PORT] [-p PORTFILE] [-d DIR]\n"
 	      "                [-r RULE]... [-f RULEFILE] [-a USER:PASS]\n"
 	      "                [-s BYTES] [-m MAXCONN] [-H HOSTNAME]\n"
-	      "An SMTP sink on loopback for tests. RULE is \"STAGE GLOB ANSWER\":\n"
+	      "An SMTP sink on loopback for tests. RULE is \"STAGE GLOB "
+	      "ANSWER\":\n"
 	      "  mail|rcpt|data GLOB CODE[xN] [TEXT]   answer CODE (N times)\n"
 	      "  drop GLOB    close after the data without reply, not stored\n"
 	      "  lose GLOB    store, then close without reply\n"
@@ -148,7 +149,7 @@ usage(FILE *fp)
 	      "as DIR/T.PID.SEQ.eml: X-Sink-Mail-From, X-Sink-Rcpt-To lines,\n"
 	      "then the data. -f rules are re-read when the file changes.\n"
 	      "-p writes the bound port; -c prints counts on SIGTERM.\n",
-	    fp);
+	      fp);
 }
 
 /* parse_rule - one "STAGE GLOB ANSWER" line into r; -1 on a bad line. */
@@ -237,7 +238,7 @@ reload_rule_file(void)
 		if (file_rules.n >= SINK_RULES_MAX ||
 		    parse_rule(p, &file_rules.r[file_rules.n]) < 0) {
 			fprintf(stderr, "cad-sink: %s: bad rule ignored: %s",
-			    rule_file, p);
+			        rule_file, p);
 			continue;
 		}
 		file_rules.n++;
@@ -254,8 +255,7 @@ reload_rule_file(void)
 static int
 match_rule(enum stage stage, char **addrs, int n, struct rule *out)
 {
-	struct ruleset *sets[] = { &cmdline_rules, &file_rules,
-		&builtin_rules };
+	struct ruleset *sets[] = {&cmdline_rules, &file_rules, &builtin_rules};
 	int found = 0;
 
 	pthread_mutex_lock(&rules_lock);
@@ -267,7 +267,7 @@ match_rule(enum stage stage, char **addrs, int n, struct rule *out)
 				continue;
 			for (int a = 0; a < n; a++) {
 				if (fnmatch(r->pattern, addrs[a],
-					FNM_CASEFOLD) == 0) {
+				            FNM_CASEFOLD) == 0) {
 					r->used++;
 					*out = *r;
 					found = 1;
@@ -517,11 +517,11 @@ do_auth(struct conn *c, const char *arg)
 		    read_b64_line(c, pass, sizeof(pass)) < 0)
 			return -1;
 		c->authed = strcmp(user, auth_user) == 0 &&
-		    strcmp(pass, auth_pass) == 0;
+		            strcmp(pass, auth_pass) == 0;
 	} else
 		return reply(c, "504 5.5.4 mechanism not supported");
 	return c->authed ? reply(c, "235 2.7.0 authenticated")
-			 : reply(c, "535 5.7.8 bad credentials");
+	                 : reply(c, "535 5.7.8 bad credentials");
 }
 
 /* open_store - a temporary file in -d for the transaction; -1 if none. */
@@ -533,7 +533,7 @@ open_store(char *tmp, size_t tmpsz)
 	if (store_dir == NULL)
 		return -1;
 	snprintf(tmp, tmpsz, "%s/.tmp.%ld.%ld", store_dir, (long)getpid(),
-	    atomic_fetch_add(&n_seq, 1));
+	         atomic_fetch_add(&n_seq, 1));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fprintf(stderr, "cad-sink: %s: %s\n", tmp, strerror(errno));
@@ -613,11 +613,11 @@ do_data(struct conn *c)
 	if (o->fd >= 0) {
 		char hdr[SINK_CMD_MAX + 64];
 		int n = snprintf(hdr, sizeof(hdr), "X-Sink-Mail-From: <%s>\r\n",
-		    c->mail_from);
+		                 c->mail_from);
 		ob_put(o, hdr, (size_t)n);
 		for (int i = 0; i < c->nrcpt; i++) {
 			n = snprintf(hdr, sizeof(hdr),
-			    "X-Sink-Rcpt-To: <%s>\r\n", c->rcpt[i]);
+			             "X-Sink-Rcpt-To: <%s>\r\n", c->rcpt[i]);
 			ob_put(o, hdr, (size_t)n);
 		}
 	}
@@ -665,13 +665,13 @@ do_data(struct conn *c)
 		if (code / 100 == 2 && !drop) {
 			long seq = atomic_fetch_add(&n_seq, 1);
 			snprintf(final, sizeof(final), "%s/%lld.%ld.%ld.eml",
-			    store_dir, (long long)time(NULL), (long)getpid(),
-			    seq);
+			         store_dir, (long long)time(NULL),
+			         (long)getpid(), seq);
 			if (rename(tmp, final) < 0) {
 				unlink(tmp);
 				code = 451;
 				snprintf(text, sizeof(text),
-				    "4.3.0 cannot store");
+				         "4.3.0 cannot store");
 			}
 		} else
 			unlink(tmp);
@@ -681,16 +681,16 @@ do_data(struct conn *c)
 		atomic_fetch_add(&n_messages, 1);
 		atomic_fetch_add(&n_recipients, c->nrcpt);
 		if (verbose)
-			fprintf(stderr, "cad-sink: from=<%s> nrcpt=%d size=%ld%s\n",
-			    c->mail_from, c->nrcpt, total,
-			    lose ? " reply lost" : "");
+			fprintf(stderr,
+			        "cad-sink: from=<%s> nrcpt=%d size=%ld%s\n",
+			        c->mail_from, c->nrcpt, total,
+			        lose ? " reply lost" : "");
 	}
 	reset_txn(c);
 	if (drop || lose)
 		return -1;
 	if (code == 250)
-		return reply(c, "250 %s %ld", text,
-		    atomic_load(&n_messages));
+		return reply(c, "250 %s %ld", text, atomic_load(&n_messages));
 	return reply(c, "%d %s", code, text);
 }
 
@@ -755,8 +755,7 @@ command(struct conn *c, char *line)
 		    reply(c, "250-PIPELINING") < 0 ||
 		    reply(c, "250-8BITMIME") < 0 ||
 		    reply(c, "250-ENHANCEDSTATUSCODES") < 0 ||
-		    (auth_user != NULL &&
-			reply(c, "250-AUTH PLAIN LOGIN") < 0))
+		    (auth_user != NULL && reply(c, "250-AUTH PLAIN LOGIN") < 0))
 			return -1;
 		return reply(c, "250 SIZE %ld", size_limit);
 	}
@@ -807,7 +806,8 @@ session(void *arg)
 			break;
 		if (partial || len > SINK_CMD_MAX) {
 			/* Skip the rest of the overlong line. */
-			while (partial && get_line(c, &line, &len, &partial) > 0)
+			while (partial &&
+			       get_line(c, &line, &len, &partial) > 0)
 				;
 			if (reply(c, "500 5.5.2 line too long") < 0)
 				break;
@@ -884,8 +884,8 @@ listen_on(const char *spec, int *port_out)
 	sl = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
 	*port_out = ntohs(ss.ss_family == AF_INET6
-		? ((struct sockaddr_in6 *)&ss)->sin6_port
-		: ((struct sockaddr_in *)&ss)->sin_port);
+	                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                      : ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -926,19 +926,45 @@ main(int argc, char **argv)
 			auth_pass = colon + 1;
 			break;
 		}
-		case 'c': counts = 1; break;
-		case 'd': store_dir = optarg; break;
-		case 'f': rule_file = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'H': hostname = optarg; break;
-		case 'l': listen_spec = optarg; break;
-		case 'm': max_conn = atoi(optarg); break;
-		case 'N': builtins = 0; break;
-		case 'p': port_file = optarg; break;
-		case 'r': add_rule(&cmdline_rules, optarg, "-r"); break;
-		case 's': size_limit = atol(optarg); break;
-		case 'v': verbose = 1; break;
-		default: usage(stderr); return 64;
+		case 'c':
+			counts = 1;
+			break;
+		case 'd':
+			store_dir = optarg;
+			break;
+		case 'f':
+			rule_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'H':
+			hostname = optarg;
+			break;
+		case 'l':
+			listen_spec = optarg;
+			break;
+		case 'm':
+			max_conn = atoi(optarg);
+			break;
+		case 'N':
+			builtins = 0;
+			break;
+		case 'p':
+			port_file = optarg;
+			break;
+		case 'r':
+			add_rule(&cmdline_rules, optarg, "-r");
+			break;
+		case 's':
+			size_limit = atol(optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage(stderr);
+			return 64;
 		}
 	}
 	if (optind != argc) {
@@ -948,11 +974,11 @@ main(int argc, char **argv)
 	if (max_conn < 1 || size_limit < 1)
 		die("-m and -s must be positive");
 	if (builtins) {
-		add_rule(&builtin_rules, "rcpt bounce-*@* 550 5.1.1 no such user",
-		    "built-in");
 		add_rule(&builtin_rules,
-		    "rcpt defer-*@* 451 4.2.0 mailbox busy, try later",
-		    "built-in");
+		         "rcpt bounce-*@* 550 5.1.1 no such user", "built-in");
+		add_rule(&builtin_rules,
+		         "rcpt defer-*@* 451 4.2.0 mailbox busy, try later",
+		         "built-in");
 		add_rule(&builtin_rules, "drop drop-*@*", "built-in");
 		add_rule(&builtin_rules, "lose lose-*@*", "built-in");
 	}
@@ -978,7 +1004,7 @@ main(int argc, char **argv)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	while (!stop) {
-		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		struct pollfd pfd = {.fd = lfd, .events = POLLIN};
 		pthread_t t;
 		struct conn *c;
 		int fd;
@@ -1000,7 +1026,7 @@ main(int argc, char **argv)
 	}
 	if (counts) {
 		printf("messages: %ld\nrecipients: %ld\n",
-		    atomic_load(&n_messages), atomic_load(&n_recipients));
+		       atomic_load(&n_messages), atomic_load(&n_recipients));
 		fflush(stdout);
 	}
 	return 0;
