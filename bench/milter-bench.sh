@@ -244,9 +244,11 @@ done
 
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END {
 	if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best() { sort -n "$1" | tail -1; }
 for cfg in $order; do
 	eval "m_$cfg=$(median "$tmp/rate.$cfg")"
 	echo "milter_throughput_$cfg: $(median "$tmp/rate.$cfg") msg/s"
+	echo "milter_throughput_${cfg}_best: $(best "$tmp/rate.$cfg") msg/s"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }
 echo "milter_ratio_null_unix_vs_none: $(ratio "$m_null_unix" "$m_none") %"

@@ -22,9 +22,11 @@ setup(void)
 	fx_setup(&fx, NULL);
 }
 
+/* Criterion runs the suite's .init before a test's own: start over. */
 static void
 setup_account_exit(void)
 {
+	fx_teardown(&fx);
 	fx_setup(&fx, "account_exit = yes\n");
 }
 

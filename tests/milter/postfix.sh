@@ -340,4 +340,5 @@ f=$(sink_wait '<pf-dead-1@elsewhere.example.net>') ||
 [ $(($(date +%s) - t0)) -lt 15 ] || fail "mail delayed with the milter dead"
 same "$tmp/dead.eml" "$f"
 ok "SIGTERM stops cleanly; with the milter killed Postfix accepts mail"
+grep -q 'Sanitizer' "$tmp/milter.log" && fail "sanitizer report in the milter's log"
 echo "all Postfix integration tests passed"
