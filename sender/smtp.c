@@ -9,9 +9,12 @@
 #include <signal.h>
 #include <string.h>
 
+/* clang-format off: libesmtp.h declares smtp_starttls_set_ctx only after
+ * <openssl/ssl.h>, and smtp_auth_set_context only after <auth-client.h>. */
+#include <openssl/ssl.h>
 #include <auth-client.h>
 #include <libesmtp.h>
-#include <openssl/ssl.h>
+/* clang-format on */
 
 #include "common/log.h"
 #include "common/util.h"
