@@ -263,6 +263,29 @@ to_call_step(cad_txn *txn, void *arg, GError **error)
 	    "test", T_NOW, error);
 }
 
+Test(inbound, feedback_report_is_a_complaint_told_to_the_rep)
+{
+	g_autoptr(cad_enrollment) e = enroll_jane();
+	g_autofree char *verp = g_strdup_printf("bounces+%s@example.com",
+	    e->verp_token);
+	const char *rcpts[] = {verp, NULL};
+	g_autoptr(GPtrArray) notices = NULL;
+	cad_inbound_result r;
+
+	process("arf.eml.in", e->verp_token, "fbl@isp.example.net", rcpts, &r);
+	cr_assert_eq(r.kind, CAD_KIND_FEEDBACK_REPORT);
+	cr_assert_eq(r.outcome, CAD_OUTCOME_COMPLAINT);
+	cr_assert_eq(r.consumed->len, 1);
+	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_UNSUBSCRIBED);
+	cr_assert(fx_suppressed(&fx, "jane@acme-corp.com"));
+	cr_assert_eq(fx_events(&fx, e->id, "complaint"), 1);
+	notices = fx_notices(&fx);
+	cr_assert_eq(notices->len, 1);
+	cr_assert_not_null(strstr(((cad_notice *)g_ptr_array_index(notices,
+	    0))->subject, "spam"));
+	cad_inbound_result_clear(&r);
+}
+
 Test(inbound, task_answer_done_advances)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
