@@ -9,8 +9,9 @@
 #include <signal.h>
 #include <string.h>
 
-/* clang-format off: libesmtp.h declares smtp_starttls_set_ctx only after
- * <openssl/ssl.h>, and smtp_auth_set_context only after <auth-client.h>. */
+/* libesmtp.h declares smtp_starttls_set_ctx only after <openssl/ssl.h>
+ * and smtp_auth_set_context only after <auth-client.h>: keep the order. */
+/* clang-format off */
 #include <openssl/ssl.h>
 #include <auth-client.h>
 #include <libesmtp.h>
