@@ -235,7 +235,7 @@ static void
 reload(const options *o, cad_conf **conf, cad_sender **sender, cad_store *store)
 {
 	g_autoptr(GError) err = NULL;
-	cad_sender_options so = {o->batch, o->sessions, o->relay};
+	cad_sender_options so = {o->batch, o->sessions, o->relay, &got_stop};
 	cad_conf *nc = cad_conf_load(o->config, &err);
 	cad_sender *ns;
 
@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	if (conf == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);
 	store = open_store(conf, o.dry_run);
-	so = (cad_sender_options){o.batch, o.sessions, o.relay};
+	so = (cad_sender_options){o.batch, o.sessions, o.relay, &got_stop};
 	sender = cad_sender_new(conf, store, &so, &err);
 	if (sender == NULL)
 		fatalx(CAD_EX_CONFIG, "%s", err->message);

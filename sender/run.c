@@ -25,7 +25,8 @@ struct cad_sender {
 	GHashTable *scheds;    /* "cadence\ttz" -> cad_sched* */
 	GHashTable *stuck;     /* ids already reported "sending" */
 	guint batch;
-	guint sessions;       /* batches on the wire at once */
+	guint sessions; /* batches on the wire at once */
+	const volatile sig_atomic_t *stop;
 	gint64 throttle_wake; /* earliest throttle slot seen in the last run */
 };
 
@@ -136,6 +137,7 @@ cad_sender_new(const cad_conf *conf, cad_store *store,
 	                  ? opts->sessions
 	                  : CAD_SENDER_SESSIONS_DEFAULT;
 	s->sessions = MIN(s->sessions, CAD_SENDER_SESSIONS_MAX);
+	s->stop = opts != NULL ? opts->stop : NULL;
 	s->smtp = cad_smtp_new(conf, error);
 	if (s->smtp == NULL)
 		return NULL;
@@ -745,7 +747,14 @@ after_outcomes(cad_sender *s, GPtrArray *items, gint64 now)
 		    it->skip)
 			continue;
 		log_outcome(it);
-		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED) {
+		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED &&
+		    it->act == DO_TASK) {
+			/* The rep's own address: not the prospect's bounce. */
+			what = g_strdup_printf("the relay refused the rep's "
+			                       "address %s: %s",
+			                       it->rcpt, it->sm.text);
+			pause_with_error(s, it->e, what, now);
+		} else if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED) {
 			if (!cad_act_bounce(s->store, s->conf, it->id, it->rcpt,
 			                    TRUE, it->sm.text, now, &err))
 				log_warnx("enrollment=%" G_GUINT64_FORMAT
@@ -1069,7 +1078,8 @@ run_pass(cad_sender *s, gint64 now, cad_sender_stats *st, guint *progress,
 		g_hash_table_unref(ps.blocked);
 		return FALSE;
 	}
-	while (ok && pos < ids->len && !ps.all_blocked) {
+	while (ok && pos < ids->len && !ps.all_blocked &&
+	       (s->stop == NULL || !*s->stop)) {
 		ok = run_batch(s, ids, &pos, now, &ps, &inflight, st, progress,
 		               error);
 	}

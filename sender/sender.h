@@ -9,6 +9,8 @@
 #ifndef CAD_SENDER_H
 #define CAD_SENDER_H
 
+#include <signal.h>
+
 #include <glib.h>
 
 #include "conf/conf.h"
@@ -42,6 +44,9 @@ typedef struct {
 	guint batch;       /* 0: CAD_SENDER_BATCH_DEFAULT */
 	guint sessions;    /* 0: CAD_SENDER_SESSIONS_DEFAULT */
 	const char *relay; /* overrides [sender] relay when not NULL */
+	/* When set and non-zero, a run starts no new batch (SIGTERM): the
+	 * batches on the wire land and are recorded first. */
+	const volatile sig_atomic_t *stop;
 } cad_sender_options;
 
 typedef struct {
