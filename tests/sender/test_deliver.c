@@ -470,3 +470,25 @@ Test(deliver, auto_reply_pause_ends_and_the_step_goes)
 	cr_assert_eq(st.resumed, 1);
 	cr_assert_eq(st.sent, 1);
 }
+
+Test(deliver, dry_run_plans_every_remaining_step)
+{
+	env =
+	    th_setup(NULL, "[step 2]\nday = 2\nchannel = email\ntemplate = "
+	                   "followup.eml\n"
+	                   "[step 3]\nday = 4\nchannel = call\nnote = call\n");
+	th_enroll(env, "jane@acme.test", th_time(T0), NULL);
+	g_autoptr(cad_sender) s = new_sender();
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GPtrArray) files = NULL;
+
+	cr_assert(cad_sender_plan(s, th_time(DAY2), out, NULL));
+	cr_assert(strstr(out->str, "jane@acme.test active step 2 email "
+	                           "2026-12-02T00:00:00Z due\n") != NULL,
+	          "%s", out->str);
+	cr_assert(strstr(out->str, "jane@acme.test active step 3 call "
+	                           "2026-12-04T00:00:00Z\n") != NULL,
+	          "%s", out->str);
+	files = th_sink_files(env);
+	cr_assert_eq(files->len, 0, "a dry run sent mail");
+}
