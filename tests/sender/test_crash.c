@@ -189,6 +189,11 @@ Test(crash, kill_9_at_random_moments_never_sends_twice)
 	        seed, kills, clean, files->len, c.completed, c.sending);
 	cr_assert_eq(c.other, 0, "%u steps neither sent nor sending", c.other);
 	cr_assert_eq(c.completed + c.sending, CRASH_STEPS);
+	/* A kill leaves at most the batches on the wire "sending". */
+	cr_assert_leq(c.sending,
+	              (guint)kills * CAD_SENDER_SESSIONS_DEFAULT *
+	                  CAD_SENDER_BATCH_DEFAULT,
+	              "%u left sending by %d kills", c.sending, kills);
 	/* Each completed step's Message-ID is in the sink; a "sending" one
 	 * may or may not be (killed before or after the relay's 250). */
 	GHashTableIter it;
