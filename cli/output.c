@@ -170,52 +170,6 @@ cell_at(const cad_table *t, guint r, guint c)
 }
 
 void
-cad_json_string(GString *out, const char *s)
-{
-	const char *p, *end;
-
-	if (s == NULL) {
-		g_string_append(out, "null");
-		return;
-	}
-	end = s + strlen(s);
-	g_string_append_c(out, '"');
-	for (p = s; p < end;) {
-		gunichar c = g_utf8_get_char_validated(p, end - p);
-
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			g_string_append(out, "\\ufffd");
-			p++;
-			continue;
-		}
-		p = g_utf8_next_char(p);
-		switch (c) {
-		case '"':
-			g_string_append(out, "\\\"");
-			break;
-		case '\\':
-			g_string_append(out, "\\\\");
-			break;
-		case '\n':
-			g_string_append(out, "\\n");
-			break;
-		case '\r':
-			g_string_append(out, "\\r");
-			break;
-		case '\t':
-			g_string_append(out, "\\t");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029)
-				g_string_append_printf(out, "\\u%04x", c);
-			else
-				g_string_append_unichar(out, c);
-		}
-	}
-	g_string_append_c(out, '"');
-}
-
-void
 cad_csv_field(GString *out, const char *s)
 {
 	if (s == NULL)

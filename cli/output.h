@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "common/util.h"
+
 typedef enum {
 	CAD_FMT_TABLE,
 	CAD_FMT_JSON,
@@ -66,12 +68,7 @@ void cad_table_format(const cad_table *t, cad_format fmt, GString *out);
 /* cad_table_print - format and write to fp. */
 void cad_table_print(const cad_table *t, cad_format fmt, FILE *fp);
 
-/*
- * cad_json_string - append s as a JSON string literal (quotes included).
- * Bytes that are not UTF-8 become U+FFFD; control characters are escaped.
- * NULL appends null.
- */
-void cad_json_string(GString *out, const char *s);
+/* cad_json_string is in common/util.h. */
 /* cad_csv_field - append s as a CSV field, quoted when it needs to be. */
 void cad_csv_field(GString *out, const char *s);
 

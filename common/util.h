@@ -83,6 +83,13 @@ char *cad_format_time(gint64 t);
 /* cad_msgid_strip - the text inside <...> of a Message-ID; caller frees. */
 char *cad_msgid_strip(const char *id);
 
+/*
+ * cad_json_string - append s to out as a JSON string (RFC 8259), or null
+ * for NULL. Invalid UTF-8 becomes U+FFFD; controls, U+2028 and U+2029 are
+ * escaped, so a line of JSON stays one line and safe to embed.
+ */
+void cad_json_string(GString *out, const char *s);
+
 #define CAD_ERROR (cad_error_quark())
 GQuark cad_error_quark(void);
 
