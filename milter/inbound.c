@@ -392,21 +392,6 @@ record(cad_store *store, const cad_conf *conf, cad_outcome o,
 	return TRUE;
 }
 
-typedef struct {
-	const char *rep, *subject, *body;
-	guint64 id;
-	gint64 now;
-} notice_arg;
-
-static gboolean
-notice_write(cad_txn *txn, void *arg, GError **error)
-{
-	notice_arg *n = arg;
-
-	return cad_store_notice_add(txn, n->rep, n->subject, n->body, n->id,
-	    n->now, error);
-}
-
 /* Tell the rep that a prospect unsubscribed or complained. */
 static void
 notify_rep(cad_store *store, const cad_enrollment *e, cad_outcome o,
@@ -429,10 +414,9 @@ notify_rep(cad_store *store, const cad_enrollment *e, cad_outcome o,
 		: "asked not to be contacted again",
 	    e->cadence, step, *quote != '\0' ? "\nTheir words:\n\n" : "",
 	    quote, *quote != '\0' ? "\n" : "");
-	notice_arg n = {e->rep, subject, body, e->id, now};
 	g_autoptr(GError) err = NULL;
 
-	if (!cad_store_write(store, notice_write, &n, &err))
+	if (!cad_store_notify(store, e->rep, subject, body, e->id, now, &err))
 		log_warnx("notice to %s for enrollment %" G_GUINT64_FORMAT
 			  ": %s",
 		    e->rep, e->id, err->message);

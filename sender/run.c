@@ -412,21 +412,6 @@ add_stats(cad_sender_stats *to, const cad_sender_stats *from)
 
 /* ---- errors: pause, and tell the rep ---- */
 
-typedef struct {
-	const char *rep, *subject, *body;
-	guint64 id;
-	gint64 now;
-} notice_args;
-
-static gboolean
-notice_fn(cad_txn *txn, void *arg, GError **error)
-{
-	notice_args *n = arg;
-
-	return cad_store_notice_add(txn, n->rep, n->subject, n->body, n->id,
-	                            n->now, error);
-}
-
 /* pause_with_error - cad_act_error plus a notice to the rep. */
 static void
 pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
@@ -434,7 +419,6 @@ pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *subject = NULL, *body = NULL;
-	notice_args n;
 
 	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
 	          "step=%u paused: %s",
@@ -451,8 +435,8 @@ pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
 	    "it to the prospect or a fallback to the template), then resume "
 	    "it with:\n\n  cadencectl resume %s\n",
 	    e->cadence, e->address, what, e->address);
-	n = (notice_args){e->rep, subject, body, e->id, now};
-	if (!cad_store_write(s->store, notice_fn, &n, &err))
+	if (!cad_store_notify(s->store, e->rep, subject, body, e->id, now,
+	        &err))
 		log_warnx("notice to %s: %s", e->rep, err->message);
 }
 

@@ -1352,6 +1352,30 @@ cad_store_notice_add(cad_txn *t, const char *rep, const char *subject,
 	                 error);
 }
 
+typedef struct {
+	const char *rep, *subject, *body;
+	guint64 enrollment;
+	gint64 now;
+} notify_args;
+
+static gboolean
+notify_fn(cad_txn *t, void *arg, GError **error)
+{
+	notify_args *n = arg;
+
+	return cad_store_notice_add(t, n->rep, n->subject, n->body,
+	    n->enrollment, n->now, error);
+}
+
+gboolean
+cad_store_notify(cad_store *s, const char *rep, const char *subject,
+    const char *body, guint64 enrollment, gint64 now, GError **error)
+{
+	notify_args n = {rep, subject, body, enrollment, now};
+
+	return cad_store_write(s, notify_fn, &n, error);
+}
+
 GPtrArray *
 cad_store_notices(cad_txn *t, guint limit, GError **error)
 {
