@@ -318,14 +318,14 @@ EOF
 	{ cat "$W/log/check-config.out" >&2; die "the demo's configuration is invalid"; }
 
 # The milter as docs/postfix.md attaches it; Postfix's own DSNs reach it
-# through non_smtpd_milters. The relay's own mail comes from
-# MAILER-DAEMON@relay.example.com (Postfix's default myorigin).
+# through non_smtpd_milters. The relay's own bounces come from
+# MAILER-DAEMON@example.com (myorigin = $mydomain, a rep domain, as on
+# most relays): the milter never takes MAILER-DAEMON for a rep.
 pf_conf "smtpd_milters = { unix:$W/run/milter.sock, default_action=accept, connect_timeout=5s, command_timeout=10s, content_timeout=30s }" \
 	"non_smtpd_milters = \$smtpd_milters" \
 	"internal_mail_filter_classes = bounce" \
 	"milter_default_action = accept" \
-	"milter_protocol = 6" \
-	"myorigin = \$myhostname" || die "Postfix setup failed"
+	"milter_protocol = 6" || die "Postfix setup failed"
 pf_start || die "Postfix did not start"
 start_milter "$(day_time 1 09:00)"
 
