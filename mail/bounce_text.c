@@ -147,8 +147,8 @@ cad_bounce_headers(const cad_bounce_in *in)
 }
 
 /* Length of the notice: text before the returned original. */
-static gsize
-notice_len(const char *text)
+gsize
+cad_bounce_notice_len(const char *text)
 {
 	gsize best = MIN(strlen(text), (gsize)MAX_NOTICE_BYTES);
 	g_autofree char *low = g_malloc(best + 1);
@@ -405,7 +405,7 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 
 	if (in->text == NULL)
 		return FALSE;
-	nl = notice_len(in->text);
+	nl = in->notice;
 	notice = g_strndup(in->text, MIN(nl, (gsize)CAD_MAIL_MAX_TEXT));
 	fn = unquoted_fold(notice);
 	/* Two signs make a bounce: a mail system's sender, a bounce
@@ -436,10 +436,10 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 /* The value of the first quoted header line "name" after the notice
  * ("> " quoting allowed), or NULL. Caller frees. */
 static char *
-quoted_header(const char *text, const char *name)
+quoted_header(const char *text, gsize notice, const char *name)
 {
 	gsize nl = strlen(name);
-	const char *p = text + notice_len(text);
+	const char *p = text + notice;
 
 	for (int n = 0; p != NULL && *p != '\0' && n < 4000; n++) {
 		const char *q = p;
@@ -459,9 +459,9 @@ quoted_header(const char *text, const char *name)
 }
 
 char *
-cad_bounce_quoted_msgid(const char *text)
+cad_bounce_quoted_msgid(const char *text, gsize notice)
 {
-	g_autofree char *v = quoted_header(text, "message-id:");
+	g_autofree char *v = quoted_header(text, notice, "message-id:");
 	char *id = v != NULL ? cad_msgid_strip(v) : NULL;
 
 	if (id != NULL && (strchr(id, '@') == NULL || strchr(id, ' ') != NULL)) {
@@ -474,7 +474,8 @@ cad_bounce_quoted_msgid(const char *text)
 char *
 cad_bounce_quoted_to(const char *text)
 {
-	g_autofree char *v = quoted_header(text, "to:");
+	g_autofree char *v = quoted_header(text,
+	    cad_bounce_notice_len(text), "to:");
 	const char *at = v != NULL ? strchr(v, '@') : NULL;
 	gsize from, to;
 

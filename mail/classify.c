@@ -194,7 +194,19 @@ typedef struct {
 	char *to;    /* bare To address */
 	gboolean reply; /* subject has Re:/Fwd: */
 	gint64 now;
+	gssize notice; /* cad_bounce_notice_len(text); -1 until needed */
 } ctx;
+
+/* The bounce notice's length, computed on first use. */
+static gsize
+ctx_notice(ctx *x)
+{
+	if (x->notice < 0)
+		x->notice = x->text != NULL
+		    ? (gssize)cad_bounce_notice_len(x->text)
+		    : 0;
+	return (gsize)x->notice;
+}
 
 static void
 add_original_ids(ctx *x)
@@ -208,7 +220,7 @@ add_original_ids(ctx *x)
 		id = cad_msgid_strip(v);
 	}
 	if (id == NULL && x->text != NULL)
-		id = cad_bounce_quoted_msgid(x->text);
+		id = cad_bounce_quoted_msgid(x->text, ctx_notice(x));
 	add_id(x->c, id);
 	cad_headers_clear(&tmp);
 }
@@ -287,8 +299,9 @@ decide_all(ctx *x, const char *text)
 static gboolean
 rule_dsn(ctx *x)
 {
+	/* Only its header signs are read here: no notice length needed. */
 	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
-	    x->c->subject};
+	    x->c->subject, 0};
 	int i = report_part(&x->mime, "delivery-status",
 	    "global-delivery-status", 0);
 	g_autofree char *t = NULL;
@@ -317,7 +330,7 @@ static gboolean
 rule_text_bounce(ctx *x, gboolean report)
 {
 	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
-	    x->c->subject};
+	    x->c->subject, ctx_notice(x)};
 	int he = cad_bounce_headers(&in) + (report ? 2 : 0);
 	g_autofree char *xf = NULL;
 
@@ -444,6 +457,7 @@ cad_classify(const char *data, gsize len, gint64 now)
 	if (len > CAD_MAIL_MAX_BYTES)
 		len = CAD_MAIL_MAX_BYTES;
 	memset(&x, 0, sizeof(x));
+	x.notice = -1;
 	x.c = c;
 	x.now = now;
 	cad_mime_walk(&x.mime, data != NULL ? data : "", len);

@@ -127,7 +127,15 @@ typedef struct {
 	const char *from; /* bounce From, lower-cased */
 	const char *to;   /* bounce To, lower-cased */
 	const char *subject;
+	gsize notice; /* cad_bounce_notice_len(text), computed once */
 } cad_bounce_in;
+
+/*
+ * cad_bounce_notice_len - the length of a bounce's own notice: the text
+ * before the original message is quoted. Scans up to 16 KiB; the caller
+ * computes it once per message.
+ */
+gsize cad_bounce_notice_len(const char *text);
 
 /* Header signs that a mail system wrote the message: 0 (none) to 4. */
 int cad_bounce_headers(const cad_bounce_in *in);
@@ -137,7 +145,7 @@ gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
     gboolean reply);
 /* The Message-ID and To of an original quoted as text in a bounce, or
  * NULL. Caller frees. */
-char *cad_bounce_quoted_msgid(const char *text);
+char *cad_bounce_quoted_msgid(const char *text, gsize notice);
 char *cad_bounce_quoted_to(const char *text);
 
 /* autoreply.c */

@@ -381,7 +381,7 @@ cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
 	const char *fc, *tr = NULL, *sr;
 	smtp_cmd cmd;
 	char st[16];
-	gboolean temp;
+	gboolean temp, ctx_done;
 
 	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
 	    r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
@@ -395,13 +395,15 @@ cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
 		cmd = command_in(fc);
 	sr = reason_from_status(r->status);
 	tr = first_pass(fd, sr, cmd);
-	if (tr == NULL && fc != NULL && *fd == '\0')
+	/* The context pass is the costly one: run it at most once. */
+	ctx_done = tr == NULL && fc != NULL && *fd == '\0';
+	if (ctx_done)
 		tr = first_pass(fc, sr, cmd);
 	if (tr == NULL && sr != NULL && settled(sr))
 		tr = sr;
 	if (tr == NULL)
 		tr = second_pass(fd);
-	if (tr == NULL && fc != NULL)
+	if (tr == NULL && fc != NULL && !ctx_done)
 		tr = first_pass(fc, sr, cmd);
 	if (tr == NULL)
 		tr = sr;
