@@ -39,7 +39,7 @@ main(int argc, char **argv)
 		gsize l;
 		if (!g_file_get_contents(argv[i], &b, &l, NULL)) {
 			fprintf(stderr, "bench_classify: cannot read %s\n",
-			    argv[i]);
+			        argv[i]);
 			continue;
 		}
 		g_ptr_array_add(bufs, b);
@@ -56,7 +56,7 @@ main(int argc, char **argv)
 			    g_ptr_array_index(bufs, i),
 			    g_array_index(lens, gsize, i), 1733097600);
 			if (rounds == 0 && (c->kind == CAD_KIND_HARD_BOUNCE ||
-					       c->kind == CAD_KIND_SOFT_BOUNCE))
+			                    c->kind == CAD_KIND_SOFT_BOUNCE))
 				bounces++;
 			cad_classification_free(c);
 			n++;

@@ -48,18 +48,18 @@ int
 main(int argc, char **argv)
 {
 	struct smfiDesc desc = {
-		.xxfi_name = "nullmilter",
-		.xxfi_version = SMFI_VERSION,
-		.xxfi_connect = on_connect,
-		.xxfi_helo = on_helo,
-		.xxfi_envfrom = go_on_args,
-		.xxfi_envrcpt = go_on_args,
-		.xxfi_header = on_header,
-		.xxfi_eoh = go_on,
-		.xxfi_body = on_body,
-		.xxfi_eom = go_on,
-		.xxfi_abort = go_on,
-		.xxfi_close = go_on,
+	    .xxfi_name = "nullmilter",
+	    .xxfi_version = SMFI_VERSION,
+	    .xxfi_connect = on_connect,
+	    .xxfi_helo = on_helo,
+	    .xxfi_envfrom = go_on_args,
+	    .xxfi_envrcpt = go_on_args,
+	    .xxfi_header = on_header,
+	    .xxfi_eoh = go_on,
+	    .xxfi_body = on_body,
+	    .xxfi_eom = go_on,
+	    .xxfi_abort = go_on,
+	    .xxfi_close = go_on,
 	};
 
 	if (argc != 2) {

@@ -22,8 +22,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	cad_classification *c = cad_classify((const char *)data, size,
-	    1733097600);
+	cad_classification *c =
+	    cad_classify((const char *)data, size, 1733097600);
 	char *j = cad_classification_to_json(c, "fuzz");
 
 	(void)cad_reply_answer(c->reply_text);

@@ -10,40 +10,87 @@
 
 /* Subject phrases of out-of-office and automatic replies, anywhere. */
 static const char *const subject_any[] = {"automatic reply",
-    "auto-reply", "autoreply", "auto reply", "auto response",
-    "auto-response", "autoresponse", "automated response",
-    "automated reply", "out of office", "out of the office",
-    "out-of-office", "automatische antwort", "abwesenheitsnotiz",
-    "abwesenheitsmeldung", "automatische rückantwort", "réponse automatique",
-    "reponse automatique", "absence du bureau", "respuesta automática",
-    "respuesta automatica", "fuera de la oficina", "fuera de oficina",
-    "risposta automatica", "fuori ufficio", "fuori sede",
-    "automatisch antwoord", "afwezigheidsbericht", "resposta automática",
-    "resposta automatica", "ausência temporária", "fora do escritório",
-    "automatyczna odpowiedź", "automatyczna odpowiedz", "automatiskt svar",
-    "automaattinen vastaus", "automatická odpověď", "automatisk svar",
-    "автоматический ответ", "自动回复", "自動回覆", "自動応答", "自動返信",
-    "自動回信", "不在通知", "자동 회신", "자동응답", "otomatik yanıt",
-    "otomatik yanit", "on vacation", "on holiday", "on leave", NULL};
+                                          "auto-reply",
+                                          "autoreply",
+                                          "auto reply",
+                                          "auto response",
+                                          "auto-response",
+                                          "autoresponse",
+                                          "automated response",
+                                          "automated reply",
+                                          "out of office",
+                                          "out of the office",
+                                          "out-of-office",
+                                          "automatische antwort",
+                                          "abwesenheitsnotiz",
+                                          "abwesenheitsmeldung",
+                                          "automatische rückantwort",
+                                          "réponse automatique",
+                                          "reponse automatique",
+                                          "absence du bureau",
+                                          "respuesta automática",
+                                          "respuesta automatica",
+                                          "fuera de la oficina",
+                                          "fuera de oficina",
+                                          "risposta automatica",
+                                          "fuori ufficio",
+                                          "fuori sede",
+                                          "automatisch antwoord",
+                                          "afwezigheidsbericht",
+                                          "resposta automática",
+                                          "resposta automatica",
+                                          "ausência temporária",
+                                          "fora do escritório",
+                                          "automatyczna odpowiedź",
+                                          "automatyczna odpowiedz",
+                                          "automatiskt svar",
+                                          "automaattinen vastaus",
+                                          "automatická odpověď",
+                                          "automatisk svar",
+                                          "автоматический ответ",
+                                          "自动回复",
+                                          "自動回覆",
+                                          "自動応答",
+                                          "自動返信",
+                                          "自動回信",
+                                          "不在通知",
+                                          "자동 회신",
+                                          "자동응답",
+                                          "otomatik yanıt",
+                                          "otomatik yanit",
+                                          "on vacation",
+                                          "on holiday",
+                                          "on leave",
+                                          NULL};
 
 /* Shorter words that mean "automatic" only at the start of a subject. */
-static const char *const subject_prefix[] = {"auto:", "autosvar",
-    "vacation", "away", "absent", "abwesend", "absence", "ausente",
-    "assente", "afwezig", "ooo", "[auto", "(auto", "不在", "urlaub",
-    "congés", "conges", "vacaciones", "ferie", "vakantie", "férias",
-    "ferias", NULL};
+static const char *const subject_prefix[] = {
+    "auto:",   "autosvar", "vacation", "away",    "absent", "abwesend",
+    "absence", "ausente",  "assente",  "afwezig", "ooo",    "[auto",
+    "(auto",   "不在",     "urlaub",   "congés",  "conges", "vacaciones",
+    "ferie",   "vakantie", "férias",   "ferias",  NULL};
 
 /* Bytes of a notice searched for a challenge: the request comes first. */
 #define CHALLENGE_SCAN 2048
 
 /* Challenge-response systems: the mail waits until the sender proves to
  * be a person (RFC 3834 counts these as automatic responses). */
-static const char *const challenge[] = {"boxbe", "bluebottle",
-    "spamarrest", "spam arrest", "choicemail", "mailblocks",
-    "sender not pre-approved", "guest list", "please verify your email",
-    "verify that you are a human", "prove that you are human",
-    "confirm that you are a human", "click the link below to verify",
-    "my spam filter requires", "challenge-response", NULL};
+static const char *const challenge[] = {"boxbe",
+                                        "bluebottle",
+                                        "spamarrest",
+                                        "spam arrest",
+                                        "choicemail",
+                                        "mailblocks",
+                                        "sender not pre-approved",
+                                        "guest list",
+                                        "please verify your email",
+                                        "verify that you are a human",
+                                        "prove that you are human",
+                                        "confirm that you are a human",
+                                        "click the link below to verify",
+                                        "my spam filter requires",
+                                        "challenge-response",
+                                        NULL};
 
 gboolean
 cad_autoreply_subject(const char *subject)
@@ -95,7 +142,7 @@ cad_autoreply_headers(const cad_headers *h, const char *subject)
 	    cad_header_raw(h, "X-Vacation", &vlen) != NULL)
 		return TRUE;
 	if (prec != NULL && (strstr(prec, "auto_reply") != NULL ||
-				strstr(prec, "auto-reply") != NULL))
+	                     strstr(prec, "auto-reply") != NULL))
 		return TRUE;
 	if (apple != NULL && strstr(apple, "vacation") != NULL)
 		return TRUE;
@@ -143,7 +190,7 @@ cad_list_mail(const cad_headers *h)
 	    cad_header_raw(h, "X-Campaign", &vlen) != NULL ||
 	    cad_header_raw(h, "Feedback-ID", &vlen) != NULL)
 		return TRUE;
-	return prec != NULL && (strstr(prec, "list") != NULL ||
-				   strstr(prec, "bulk") != NULL ||
-				   strstr(prec, "junk") != NULL);
+	return prec != NULL &&
+	       (strstr(prec, "list") != NULL || strstr(prec, "bulk") != NULL ||
+	        strstr(prec, "junk") != NULL);
 }

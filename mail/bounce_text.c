@@ -16,42 +16,105 @@
  * original after it is not read for recipients. */
 #define MAX_NOTICE_BYTES (16 * 1024)
 /* Lines after a recipient's first mention taken as its diagnostic. */
-#define MAX_DIAG_LINES 8
+#define MAX_DIAG_LINES   8
 
 /* Senders that are mail systems (From, display name or address). */
-static const char *const daemon_from[] = {"mailer-daemon", "mailer_daemon",
-    "mailerdaemon", "postmaster", "mail delivery", "mail administrator",
-    "mdaemon", "mail system", "mailsystem", "delivery subsystem",
-    "mail.daemon", "mail-daemon", "maildaemon", "post_master", "<>", "returned mail",
-    "smtp gateway", "internet mail delivery", "mail router",
-    "system administrator", "mailadmin", "mail transport", NULL};
+static const char *const daemon_from[] = {"mailer-daemon",
+                                          "mailer_daemon",
+                                          "mailerdaemon",
+                                          "postmaster",
+                                          "mail delivery",
+                                          "mail administrator",
+                                          "mdaemon",
+                                          "mail system",
+                                          "mailsystem",
+                                          "delivery subsystem",
+                                          "mail.daemon",
+                                          "mail-daemon",
+                                          "maildaemon",
+                                          "post_master",
+                                          "<>",
+                                          "returned mail",
+                                          "smtp gateway",
+                                          "internet mail delivery",
+                                          "mail router",
+                                          "system administrator",
+                                          "mailadmin",
+                                          "mail transport",
+                                          NULL};
 
 /* Subjects of non-delivery notices (after Re:/Fwd: are ruled out). */
-static const char *const bounce_subjects[] = {"undeliver", "undelivered",
-    "delivery status notification", "delivery notification",
-    "failure notice", "returned mail", "return mail", "mail delivery fail",
-    "delivery failure", "delivery failed", "could not be delivered",
-    "not delivered", "nondeliverable", "non-deliverable", "non delivery",
-    "non-delivery", "mail system error", "delivery problem",
-    "permanent delivery failure", "could not send", "returned to sender",
-    "failed delivery", "mail failure", "delivery error", "bounced",
-    "unzustellbar", "nicht zustellbar", "non remis", "non recapitabile",
-    "no se puede entregar", "onbestelbaar", "não entregue", "nao entregue",
-    "returning message", "delivery delayed", "delayed mail",
-    "warning: message", "unable to deliver", "message status",
-    "delivery report", "mail delivery", "unzustellbare", "unsent message",
-    "message not sent", "undeliverable", "delivery has failed",
-    "failed mail", "error sending", "error delivering", "rejected mail",
-    "mail rejected", "message rejected", "email rejected",
-    "不達", "未送達", "配信", "退信", "系统退信", "邮件退回", NULL};
+static const char *const bounce_subjects[] = {"undeliver",
+                                              "undelivered",
+                                              "delivery status notification",
+                                              "delivery notification",
+                                              "failure notice",
+                                              "returned mail",
+                                              "return mail",
+                                              "mail delivery fail",
+                                              "delivery failure",
+                                              "delivery failed",
+                                              "could not be delivered",
+                                              "not delivered",
+                                              "nondeliverable",
+                                              "non-deliverable",
+                                              "non delivery",
+                                              "non-delivery",
+                                              "mail system error",
+                                              "delivery problem",
+                                              "permanent delivery failure",
+                                              "could not send",
+                                              "returned to sender",
+                                              "failed delivery",
+                                              "mail failure",
+                                              "delivery error",
+                                              "bounced",
+                                              "unzustellbar",
+                                              "nicht zustellbar",
+                                              "non remis",
+                                              "non recapitabile",
+                                              "no se puede entregar",
+                                              "onbestelbaar",
+                                              "não entregue",
+                                              "nao entregue",
+                                              "returning message",
+                                              "delivery delayed",
+                                              "delayed mail",
+                                              "warning: message",
+                                              "unable to deliver",
+                                              "message status",
+                                              "delivery report",
+                                              "mail delivery",
+                                              "unzustellbare",
+                                              "unsent message",
+                                              "message not sent",
+                                              "undeliverable",
+                                              "delivery has failed",
+                                              "failed mail",
+                                              "error sending",
+                                              "error delivering",
+                                              "rejected mail",
+                                              "mail rejected",
+                                              "message rejected",
+                                              "email rejected",
+                                              "不達",
+                                              "未送達",
+                                              "配信",
+                                              "退信",
+                                              "系统退信",
+                                              "邮件退回",
+                                              NULL};
 
 /* Phrases only a mail system's notice uses: alone they make a bounce. */
 static const char *const strong_markers[] = {
-    "this is the qmail-send program", "i'm afraid i wasn't able to deliver",
+    "this is the qmail-send program",
+    "i'm afraid i wasn't able to deliver",
     "this message was created automatically by mail delivery software",
     "the following address(es) failed",
-    "this is the mail system at host", "this is the mail delivery agent at",
-    "this is the dragonfly mail agent", "there was an error delivering your mail",
+    "this is the mail system at host",
+    "this is the mail delivery agent at",
+    "this is the dragonfly mail agent",
+    "there was an error delivering your mail",
     "the following addresses had permanent fatal errors",
     "the following addresses had transient non-fatal errors",
     "transcript of session follows",
@@ -60,7 +123,8 @@ static const char *const strong_markers[] = {
     "delivery to the following recipient has been delayed",
     "delivery has failed to these recipients or groups",
     "your message did not reach some or all of the intended recipients",
-    "your message couldn't be delivered", "your message wasn't delivered",
+    "your message couldn't be delivered",
+    "your message wasn't delivered",
     "your message could not be delivered",
     "sorry, we were unable to deliver your message",
     "message could not be delivered to the following recipients",
@@ -68,57 +132,106 @@ static const char *const strong_markers[] = {
     "could not be delivered to the following recipients",
     "the following recipients did not receive",
     "the following recipient(s) could not be reached",
-    "the following message to <", "your mail message to the following",
+    "the following message to <",
+    "your mail message to the following",
     "unable to deliver message to the following",
-    "unable to deliver your message", "message delivery has failed",
+    "unable to deliver your message",
+    "message delivery has failed",
     "your message has encountered delivery problems",
-    "this is a permanent error", "permanent fatal errors",
-    "delivery status notification", "undelivered mail returned to sender",
-    "smtp error from remote mail server", "host or domain name not found",
-    "said: 550", "said: 554", "said: 553", "said: 552", "said: 450",
-    "said: 451", "said: 452", "said: 421", "remote host said",
-    "message was not delivered", "was not delivered to",
-    "delivery failed", "failed permanently", "permanent failure",
+    "this is a permanent error",
+    "permanent fatal errors",
+    "delivery status notification",
+    "undelivered mail returned to sender",
+    "smtp error from remote mail server",
+    "host or domain name not found",
+    "said: 550",
+    "said: 554",
+    "said: 553",
+    "said: 552",
+    "said: 450",
+    "said: 451",
+    "said: 452",
+    "said: 421",
+    "remote host said",
+    "message was not delivered",
+    "was not delivered to",
+    "delivery failed",
+    "failed permanently",
+    "permanent failure",
     "the attached message had permanent fatal delivery errors",
     "did not reach the following recipient",
-    "could not deliver mail to", "could not deliver the message",
-    "unable to deliver to", "delivery to the following",
+    "could not deliver mail to",
+    "could not deliver the message",
+    "unable to deliver to",
+    "delivery to the following",
     "the error that the other server returned was",
-    "has not been delivered", "was undeliverable",
-    "message delivery failure", "the original message was received at",
-    "the mail system", "mail delivery failed", "undeliverable message",
-    "your message was not delivered", "could not be delivered",
-    "mail was not delivered", "delivery attempts will continue",
-    "this is a warning message only", "has been delayed",
-    "have not yet been delivered", "still undelivered",
-    "nachricht konnte nicht zugestellt werden", "nicht zugestellt",
-    "non è stato possibile consegnare", "no se ha podido entregar",
-    "n'a pas pu être remis", "n'a pu être délivré", "non recapitato",
-    "não foi possível entregar", "kon niet worden bezorgd",
-    "下記のメールアドレス", "送信できませんでした", "届きませんでした",
+    "has not been delivered",
+    "was undeliverable",
+    "message delivery failure",
+    "the original message was received at",
+    "the mail system",
+    "mail delivery failed",
+    "undeliverable message",
+    "your message was not delivered",
+    "could not be delivered",
+    "mail was not delivered",
+    "delivery attempts will continue",
+    "this is a warning message only",
+    "has been delayed",
+    "have not yet been delivered",
+    "still undelivered",
+    "nachricht konnte nicht zugestellt werden",
+    "nicht zugestellt",
+    "non è stato possibile consegnare",
+    "no se ha podido entregar",
+    "n'a pas pu être remis",
+    "n'a pu être délivré",
+    "non recapitato",
+    "não foi possível entregar",
+    "kon niet worden bezorgd",
+    "下記のメールアドレス",
+    "送信できませんでした",
+    "届きませんでした",
     NULL};
 
 /* Where the returned original starts: the notice ends there. */
-static const char *const original_markers[] = {"original message follows",
+static const char *const original_markers[] = {
+    "original message follows",
     "below this line is a copy of the message",
-    "this is a copy of the message", "message headers follow",
-    "the following is a copy", "original message headers",
-    "----- original message", "--- original message",
-    "unsent message below", "copy of the original message",
-    "returned message", "text of the original message",
-    "original message header", "headers of the original message",
-    "------ this is a copy", "--- mensaje original", "original-nachricht",
-    "message d'origine", "messaggio originale", NULL};
+    "this is a copy of the message",
+    "message headers follow",
+    "the following is a copy",
+    "original message headers",
+    "----- original message",
+    "--- original message",
+    "unsent message below",
+    "copy of the original message",
+    "returned message",
+    "text of the original message",
+    "original message header",
+    "headers of the original message",
+    "------ this is a copy",
+    "--- mensaje original",
+    "original-nachricht",
+    "message d'origine",
+    "messaggio originale",
+    NULL};
 
 /* Local parts of role addresses: the failed recipient only when the
  * notice names no other address (a mail to postmaster@ can bounce). */
-static const char *const role_locals[] = {"mailer-daemon", "postmaster",
-    "mailer_daemon", "mailerdaemon", "double-bounce", "abuse", NULL};
+static const char *const role_locals[] = {"mailer-daemon",
+                                          "postmaster",
+                                          "mailer_daemon",
+                                          "mailerdaemon",
+                                          "double-bounce",
+                                          "abuse",
+                                          NULL};
 
 /* Help desks a notice tells the sender to contact: never the failed
  * recipient. */
-static const char *const helpdesk_locals[] = {"support", "help",
-    "helpdesk", "noreply", "no-reply", "webmaster", "hostmaster", NULL};
+static const char *const helpdesk_locals[] = {
+    "support",  "help",      "helpdesk",   "noreply",
+    "no-reply", "webmaster", "hostmaster", NULL};
 
 int
 cad_bounce_headers(const cad_bounce_in *in)
@@ -172,7 +285,7 @@ cad_bounce_notice_len(const char *text)
 	 * the start of a line also end the notice. */
 	for (const char *p = low; *p != '\0' && (gsize)(p - low) < best;) {
 		if ((strncmp(p, "received: ", 10) == 0 ||
-			strncmp(p, "return-path: ", 13) == 0) &&
+		     strncmp(p, "return-path: ", 13) == 0) &&
 		    p > low)
 			best = (gsize)(p - low);
 		p = strchr(p, '\n');
@@ -209,15 +322,15 @@ sender_context(const char *line, gsize start)
 	gsize n = strlen(pre);
 
 	while (n > 0 && (pre[n - 1] == '<' || pre[n - 1] == ' ' ||
-			    pre[n - 1] == ':' || pre[n - 1] == '"'))
+	                 pre[n - 1] == ':' || pre[n - 1] == '"'))
 		n--;
 	pre[n] = '\0';
 	return g_str_has_suffix(pre, "from") ||
-	    g_str_has_suffix(pre, "contact") ||
-	    g_str_has_suffix(pre, "sender") || g_str_has_suffix(pre, "by") ||
-	    g_str_has_suffix(pre, "message-id") ||
-	    g_str_has_suffix(pre, "reply-to") || strstr(pre, "mail from") ||
-	    g_str_has_prefix(pre, "from") || g_str_has_prefix(pre, "sender");
+	       g_str_has_suffix(pre, "contact") ||
+	       g_str_has_suffix(pre, "sender") || g_str_has_suffix(pre, "by") ||
+	       g_str_has_suffix(pre, "message-id") ||
+	       g_str_has_suffix(pre, "reply-to") || strstr(pre, "mail from") ||
+	       g_str_has_prefix(pre, "from") || g_str_has_prefix(pre, "sender");
 }
 
 typedef struct {
@@ -233,8 +346,7 @@ mention_clear(gpointer p)
 
 /* Addresses in one notice line that may be failed recipients. */
 static void
-line_addresses(const char *line, guint ln, const cad_bounce_in *in,
-    GArray *out)
+line_addresses(const char *line, guint ln, const cad_bounce_in *in, GArray *out)
 {
 	gsize len = strlen(line);
 	const char *at = line;
@@ -245,10 +357,11 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in,
 	    g_ascii_strncasecmp(line, "to:", 3) == 0 ||
 	    g_ascii_strncasecmp(line, "message-id:", 11) == 0)
 		return;
-	while ((at = strchr(at, '@')) != NULL && out->len < CAD_MAIL_MAX_RCPTS) {
+	while ((at = strchr(at, '@')) != NULL &&
+	       out->len < CAD_MAIL_MAX_RCPTS) {
 		gsize from, to;
 		char *a = cad_text_address_at(line, len, (gsize)(at - line),
-		    &from, &to);
+		                              &from, &to);
 		gboolean dup = FALSE;
 		mention m;
 
@@ -264,8 +377,8 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in,
 			continue;
 		}
 		for (guint i = 0; i < out->len && !dup; i++)
-			dup = strcmp(g_array_index(out, mention, i).addr, a) ==
-			    0;
+			dup =
+			    strcmp(g_array_index(out, mention, i).addr, a) == 0;
 		if (dup) {
 			g_free(a);
 			continue;
@@ -294,17 +407,18 @@ join_lines(char **lines, guint from, guint to)
 static gboolean
 failure_evidence(const char *fn)
 {
-	static const char *const words[] = {"fail", "unknown", "undeliver",
-	    "not deliver", "not be deliver", "not been deliver",
-	    "could not", "unable to", "rejected", "does not exist", "no such",
-	    "delayed", "quota", "exceed", "invalid", "error", "returned",
-	    "permanent", "temporar", "not accept", "denied", "refused",
-	    NULL};
+	static const char *const words[] = {
+	    "fail",           "unknown",          "undeliver", "not deliver",
+	    "not be deliver", "not been deliver", "could not", "unable to",
+	    "rejected",       "does not exist",   "no such",   "delayed",
+	    "quota",          "exceed",           "invalid",   "error",
+	    "returned",       "permanent",        "temporar",  "not accept",
+	    "denied",         "refused",          NULL};
 	char st[16];
 
 	return cad_text_smtp_code(fn) != 0 ||
-	    (cad_text_status(fn, st) && st[0] != '2') ||
-	    cad_text_has_any(fn, words);
+	       (cad_text_status(fn, st) && st[0] != '2') ||
+	       cad_text_has_any(fn, words);
 }
 
 static void
@@ -313,8 +427,8 @@ add_recipients(char **lines, guint nlines, GArray *ms, GPtrArray *rcpts)
 	for (guint i = 0; i < ms->len; i++) {
 		mention *m = &g_array_index(ms, mention, i);
 		guint end = i + 1 < ms->len
-		    ? g_array_index(ms, mention, i + 1).line
-		    : nlines;
+		                ? g_array_index(ms, mention, i + 1).line
+		                : nlines;
 		cad_bounce_rcpt *r = cad_rcpt_new(m->addr);
 		g_autofree char *d = NULL;
 
@@ -326,8 +440,8 @@ add_recipients(char **lines, guint nlines, GArray *ms, GPtrArray *rcpts)
 		 * ("  user@host"): then take the line before it too. */
 		if (cad_text_smtp_code(d) == 0 && m->line > 0 && ms->len == 1) {
 			g_free(d);
-			d = join_lines(lines, m->line - 1, MIN(nlines,
-			    m->line + MAX_DIAG_LINES));
+			d = join_lines(lines, m->line - 1,
+			               MIN(nlines, m->line + MAX_DIAG_LINES));
 		}
 		r->diagnostic = cad_text_clean(d, strlen(d), CAD_MAIL_MAX_DIAG);
 		cad_rcpt_add(rcpts, r);
@@ -385,8 +499,8 @@ has_address_colon_line(const char *notice)
 		gsize l = e != NULL ? (gsize)(e - p) : strlen(p);
 		while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' '))
 			l--;
-		if (l > 4 && p[0] == '<' && p[l - 1] == ':' && p[l - 2] == '>' &&
-		    memchr(p, '@', l) != NULL)
+		if (l > 4 && p[0] == '<' && p[l - 1] == ':' &&
+		    p[l - 2] == '>' && memchr(p, '@', l) != NULL)
 			return TRUE;
 		p = e != NULL ? e + 1 : NULL;
 	}
@@ -395,7 +509,7 @@ has_address_colon_line(const char *notice)
 
 gboolean
 cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
-    gboolean reply)
+                gboolean reply)
 {
 	gsize nl;
 	g_autofree char *notice = NULL, *fn = NULL;
@@ -414,8 +528,10 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 	if (he == 0 && reply)
 		return FALSE;
 	if (he + (he < 2 && cad_text_has_any(fn, strong_markers) ? 2 : 0) +
-		(he == 1 && (failure_evidence(fn) ||
-			       has_address_colon_line(notice)) ? 1 : 0) <
+	        (he == 1 && (failure_evidence(fn) ||
+	                     has_address_colon_line(notice))
+	             ? 1
+	             : 0) <
 	    2)
 		return FALSE;
 	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);
@@ -447,9 +563,9 @@ quoted_header(const char *text, gsize notice, const char *name)
 			q++;
 		if (g_ascii_strncasecmp(q, name, nl) == 0) {
 			const char *e = strchr(q, '\n');
-			return g_strstrip(g_strndup(q + nl, e != NULL
-				    ? (gsize)(e - q - nl)
-				    : strlen(q + nl)));
+			return g_strstrip(
+			    g_strndup(q + nl, e != NULL ? (gsize)(e - q - nl)
+			                                : strlen(q + nl)));
 		}
 		p = strchr(p, '\n');
 		if (p != NULL)
@@ -464,7 +580,8 @@ cad_bounce_quoted_msgid(const char *text, gsize notice)
 	g_autofree char *v = quoted_header(text, notice, "message-id:");
 	char *id = v != NULL ? cad_msgid_strip(v) : NULL;
 
-	if (id != NULL && (strchr(id, '@') == NULL || strchr(id, ' ') != NULL)) {
+	if (id != NULL &&
+	    (strchr(id, '@') == NULL || strchr(id, ' ') != NULL)) {
 		g_free(id);
 		id = NULL;
 	}
@@ -474,8 +591,8 @@ cad_bounce_quoted_msgid(const char *text, gsize notice)
 char *
 cad_bounce_quoted_to(const char *text)
 {
-	g_autofree char *v = quoted_header(text,
-	    cad_bounce_notice_len(text), "to:");
+	g_autofree char *v =
+	    quoted_header(text, cad_bounce_notice_len(text), "to:");
 	const char *at = v != NULL ? strchr(v, '@') : NULL;
 	gsize from, to;
 

@@ -13,12 +13,31 @@
 
 /* Header fields of which a message has at least one among its first
  * few; binary data that happens to start with "x:" has none. */
-static const char *const known_fields[] = {"from", "to", "subject", "date",
-    "message-id", "received", "return-path", "content-type",
-    "mime-version", "delivered-to", "x-original-to", "sender", "cc",
-    "reply-to", "in-reply-to", "references", "auto-submitted",
-    "x-failed-recipients", "dkim-signature", "authentication-results",
-    "arc-seal", "x-mailer", "envelope-to", "x-sender", NULL};
+static const char *const known_fields[] = {"from",
+                                           "to",
+                                           "subject",
+                                           "date",
+                                           "message-id",
+                                           "received",
+                                           "return-path",
+                                           "content-type",
+                                           "mime-version",
+                                           "delivered-to",
+                                           "x-original-to",
+                                           "sender",
+                                           "cc",
+                                           "reply-to",
+                                           "in-reply-to",
+                                           "references",
+                                           "auto-submitted",
+                                           "x-failed-recipients",
+                                           "dkim-signature",
+                                           "authentication-results",
+                                           "arc-seal",
+                                           "x-mailer",
+                                           "envelope-to",
+                                           "x-sender",
+                                           NULL};
 
 /* Header fields looked at to decide whether the input is mail at all. */
 #define SNIFF_FIELDS 64
@@ -56,12 +75,12 @@ not_mail(const char *data, gsize len, const cad_headers *top, gsize hlen)
 	if (memchr(data, '\0', MIN(hlen, (gsize)CAD_MAIL_MAX_HEADER_BYTES)))
 		return "NUL bytes in the header";
 	for (guint i = 0; i < top->fields->len && i < SNIFF_FIELDS; i++) {
-		const cad_hfield *f = &g_array_index(top->fields, cad_hfield,
-		    i);
+		const cad_hfield *f =
+		    &g_array_index(top->fields, cad_hfield, i);
 		for (gsize k = 0; known_fields[k] != NULL; k++)
 			if (f->nlen == strlen(known_fields[k]) &&
 			    g_ascii_strncasecmp(f->name, known_fields[k],
-				f->nlen) == 0)
+			                        f->nlen) == 0)
 				return NULL;
 	}
 	return "no known header field: not an RFC 5322 message";
@@ -77,7 +96,7 @@ add_id(cad_classification *c, const char *id)
 		if (strcmp(g_ptr_array_index(c->message_ids, i), id) == 0)
 			return;
 	g_ptr_array_add(c->message_ids,
-	    cad_printable(id, -1, CAD_ADDRESS_MAX * 2));
+	                cad_printable(id, -1, CAD_ADDRESS_MAX * 2));
 }
 
 /* Message-IDs in In-Reply-To or References, parsed by GMime. */
@@ -108,13 +127,14 @@ header_address(const cad_headers *h, const char *name)
 	if (v == NULL)
 		return NULL;
 	l = internet_address_list_parse(NULL, v);
-	for (int i = 0; l != NULL && a == NULL &&
-	    i < internet_address_list_length(l); i++) {
+	for (int i = 0;
+	     l != NULL && a == NULL && i < internet_address_list_length(l);
+	     i++) {
 		InternetAddress *ia = internet_address_list_get_address(l, i);
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
 			a = cad_address_normalize(
 			    internet_address_mailbox_get_addr(
-				INTERNET_ADDRESS_MAILBOX(ia)));
+			        INTERNET_ADDRESS_MAILBOX(ia)));
 	}
 	return a;
 }
@@ -135,8 +155,8 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 			return &p->hdr;
 		if (p->msg_level != 0 || !p->leaf ||
 		    !(cad_part_is(p, "text", "rfc822-headers") ||
-			cad_part_is(p, "message", "global-headers") ||
-			cad_part_is(p, "message", "rfc822")))
+		      cad_part_is(p, "message", "global-headers") ||
+		      cad_part_is(p, "message", "rfc822")))
 			continue;
 		text = cad_part_text(p, FALSE);
 		hl = cad_header_block_end(text, strlen(text), &body);
@@ -156,7 +176,7 @@ report_part(const cad_mime *m, const char *sub, const char *sub2, int max)
 		const cad_part *p = cad_mime_part(m, i);
 		if (p->msg_level <= max && p->leaf &&
 		    (cad_part_is(p, "message", sub) ||
-			(sub2 != NULL && cad_part_is(p, "message", sub2))))
+		     (sub2 != NULL && cad_part_is(p, "message", sub2))))
 			return (int)i;
 	}
 	return -1;
@@ -177,7 +197,7 @@ summarize(cad_classification *c)
 	if (pick == NULL && c->recipients->len > 0)
 		pick = g_ptr_array_index(c->recipients, 0);
 	c->kind = pick != NULL && pick->hard ? CAD_KIND_HARD_BOUNCE
-					     : CAD_KIND_SOFT_BOUNCE;
+	                                     : CAD_KIND_SOFT_BOUNCE;
 	if (pick == NULL)
 		return;
 	c->status = g_strdup(pick->status);
@@ -190,8 +210,8 @@ typedef struct {
 	cad_classification *c;
 	cad_mime mime;
 	const cad_headers *top;
-	char *text;  /* first text part, UTF-8, or NULL */
-	char *to;    /* bare To address */
+	char *text;     /* first text part, UTF-8, or NULL */
+	char *to;       /* bare To address */
 	gboolean reply; /* subject has Re:/Fwd: */
 	gint64 now;
 	gssize notice; /* cad_bounce_notice_len(text); -1 until needed */
@@ -203,8 +223,8 @@ ctx_notice(ctx *x)
 {
 	if (x->notice < 0)
 		x->notice = x->text != NULL
-		    ? (gssize)cad_bounce_notice_len(x->text)
-		    : 0;
+		                ? (gssize)cad_bounce_notice_len(x->text)
+		                : 0;
 	return (gsize)x->notice;
 }
 
@@ -270,14 +290,14 @@ static gboolean
 rule_challenge(ctx *x)
 {
 	g_autofree char *from = cad_header_get(x->top, "From", 512);
-	g_autofree char *ff = from != NULL ? cad_text_fold(from, strlen(from))
-					   : NULL;
+	g_autofree char *ff =
+	    from != NULL ? cad_text_fold(from, strlen(from)) : NULL;
 	const cad_part *root = cad_mime_part(&x->mime, 0);
 	gboolean report = cad_part_is(root, "multipart", "report");
 
 	if (!report && !(ff != NULL && (strstr(ff, "boxbe") != NULL ||
-					   strstr(ff, "bluebottle") != NULL ||
-					   strstr(ff, "spamarrest") != NULL)))
+	                                strstr(ff, "bluebottle") != NULL ||
+	                                strstr(ff, "spamarrest") != NULL)))
 		return FALSE;
 	if (!cad_autoreply_challenge(x->top, x->text))
 		return FALSE;
@@ -293,23 +313,23 @@ decide_all(ctx *x, const char *text)
 
 	for (guint k = 0; k < x->c->recipients->len; k++)
 		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
-		    context, 0);
+		                  context, 0);
 }
 
 static gboolean
 rule_dsn(ctx *x)
 {
 	/* Only its header signs are read here: no notice length needed. */
-	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
-	    x->c->subject, 0};
+	cad_bounce_in in = {x->top, x->text,       x->c->from,
+	                    x->to,  x->c->subject, 0};
 	int i = report_part(&x->mime, "delivery-status",
-	    "global-delivery-status", 0);
+	                    "global-delivery-status", 0);
 	g_autofree char *t = NULL;
 	int failed, delayed, other;
 
 	if (i < 0 && !x->reply && cad_bounce_headers(&in) > 0)
 		i = report_part(&x->mime, "delivery-status",
-		    "global-delivery-status", 1);
+		                "global-delivery-status", 1);
 	if (i < 0)
 		return FALSE;
 	t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);
@@ -329,8 +349,8 @@ rule_dsn(ctx *x)
 static gboolean
 rule_text_bounce(ctx *x, gboolean report)
 {
-	cad_bounce_in in = {x->top, x->text, x->c->from, x->to,
-	    x->c->subject, ctx_notice(x)};
+	cad_bounce_in in = {x->top, x->text,       x->c->from,
+	                    x->to,  x->c->subject, ctx_notice(x)};
 	int he = cad_bounce_headers(&in) + (report ? 2 : 0);
 	g_autofree char *xf = NULL;
 
@@ -340,11 +360,10 @@ rule_text_bounce(ctx *x, gboolean report)
 	if (x->c->recipients->len == 0 && xf != NULL) {
 		g_auto(GStrv) v = g_strsplit(xf, ",", CAD_MAIL_MAX_RCPTS);
 		for (guint k = 0; v[k] != NULL; k++) {
-			g_autofree char *a = cad_address_normalize(
-			    g_strstrip(v[k]));
+			g_autofree char *a =
+			    cad_address_normalize(g_strstrip(v[k]));
 			if (a != NULL)
-				cad_rcpt_add(x->c->recipients,
-				    cad_rcpt_new(a));
+				cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
 		}
 	}
 	if (x->c->recipients->len == 0)
@@ -353,8 +372,9 @@ rule_text_bounce(ctx *x, gboolean report)
 	if (x->c->recipients->len == 1) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, 0);
 		char st[16];
-		if (r->status == NULL && !(r->diagnostic != NULL &&
-		    cad_text_status(r->diagnostic, st)) &&
+		if (r->status == NULL &&
+		    !(r->diagnostic != NULL &&
+		      cad_text_status(r->diagnostic, st)) &&
 		    cad_text_status(x->text, st))
 			r->status = g_strdup(st);
 	}
@@ -362,11 +382,11 @@ rule_text_bounce(ctx *x, gboolean report)
 	if (x->c->recipients->len == 0) {
 		/* A bounce that names nobody: judge it by its text. */
 		cad_bounce_rcpt r = {NULL, NULL, NULL, NULL, FALSE};
-		r.diagnostic = cad_text_clean(x->text, strlen(x->text),
-		    CAD_MAIL_MAX_DIAG);
+		r.diagnostic =
+		    cad_text_clean(x->text, strlen(x->text), CAD_MAIL_MAX_DIAG);
 		cad_reason_decide(&r, NULL, 0);
-		x->c->kind = r.hard ? CAD_KIND_HARD_BOUNCE
-				    : CAD_KIND_SOFT_BOUNCE;
+		x->c->kind =
+		    r.hard ? CAD_KIND_HARD_BOUNCE : CAD_KIND_SOFT_BOUNCE;
 		x->c->status = r.status;
 		x->c->reason = r.reason;
 		g_free(r.diagnostic);
@@ -386,7 +406,7 @@ rule_autoreply(ctx *x)
 	x->c->kind = CAD_KIND_AUTO_REPLY;
 	x->c->reason = g_strdup("vacation");
 	both = g_strconcat(x->c->subject != NULL ? x->c->subject : "", "\n",
-	    x->text != NULL ? x->text : "", NULL);
+	                   x->text != NULL ? x->text : "", NULL);
 	x->c->return_date = cad_return_date(both, x->now);
 	return TRUE;
 }
@@ -395,15 +415,14 @@ static void
 rule_person(ctx *x)
 {
 	gsize vlen;
-	gboolean answers = x->reply ||
-	    cad_header_raw(x->top, "In-Reply-To", &vlen) != NULL ||
+	gboolean answers =
+	    x->reply || cad_header_raw(x->top, "In-Reply-To", &vlen) != NULL ||
 	    cad_header_raw(x->top, "References", &vlen) != NULL;
 	g_autofree char *fs = NULL;
 
 	if (cad_list_mail(x->top) || x->c->from == NULL)
 		return;
-	if (answers && cad_reply_unsubscribe(x->c->reply_text,
-			   x->c->subject)) {
+	if (answers && cad_reply_unsubscribe(x->c->reply_text, x->c->subject)) {
 		x->c->kind = CAD_KIND_UNSUBSCRIBE;
 		return;
 	}
@@ -415,7 +434,7 @@ rule_person(ctx *x)
 	 * List-Unsubscribe, or a short note. */
 	if (cad_reply_unsubscribe(NULL, x->c->subject) ||
 	    (x->c->reply_text != NULL && strlen(x->c->reply_text) < 200 &&
-		cad_reply_unsubscribe(x->c->reply_text, NULL)))
+	     cad_reply_unsubscribe(x->c->reply_text, NULL)))
 		x->c->kind = CAD_KIND_UNSUBSCRIBE;
 }
 
@@ -428,8 +447,8 @@ run_rules(ctx *x)
 	if (rule_feedback(x) || rule_challenge(x) || rule_dsn(x))
 		return;
 	/* A read receipt (RFC 8098) is neither a bounce nor a reply. */
-	if (report && strcmp(root->report_type, "disposition-notification") ==
-	    0)
+	if (report &&
+	    strcmp(root->report_type, "disposition-notification") == 0)
 		return;
 	if (rule_text_bounce(x, report))
 		return;
@@ -462,8 +481,9 @@ cad_classify(const char *data, gsize len, gint64 now)
 	x.now = now;
 	cad_mime_walk(&x.mime, data != NULL ? data : "", len);
 	x.top = &cad_mime_part(&x.mime, 0)->hdr;
-	why = not_mail(data, len, x.top, cad_mime_part(&x.mime, 0)->body -
-	    (data != NULL ? data : ""));
+	why = not_mail(data, len, x.top,
+	               cad_mime_part(&x.mime, 0)->body -
+	                   (data != NULL ? data : ""));
 	if (why != NULL) {
 		c->warning = g_strdup(why);
 		cad_mime_clear(&x.mime);

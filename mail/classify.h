@@ -93,8 +93,7 @@ void cad_classification_free(cad_classification *c);
  *  "diagnostic":..,"message_ids":[..],"return_date":..}
  * file may be NULL (printed as null). Caller frees.
  */
-char *cad_classification_to_json(const cad_classification *c,
-    const char *file);
+char *cad_classification_to_json(const cad_classification *c, const char *file);
 
 /*
  * cad_reply_answer - a rep's answer to a task reminder, read from the first
@@ -108,28 +107,28 @@ const char *cad_reply_answer(const char *reply_text);
 
 /* Bytes of a message read at all. Bounces and replies carry their
  * evidence at the start; a larger message is read up to here. */
-#define CAD_MAIL_MAX_BYTES (4 * 1024 * 1024)
+#define CAD_MAIL_MAX_BYTES        (4 * 1024 * 1024)
 /* Bytes of one header block. Real headers stay under 64 KiB even with
  * long Received chains; the rest of a giant header is not looked at. */
 #define CAD_MAIL_MAX_HEADER_BYTES (256 * 1024)
 /* Header fields indexed per block (a million-line header stops here). */
-#define CAD_MAIL_MAX_HEADERS 2000
+#define CAD_MAIL_MAX_HEADERS      2000
 /* MIME parts visited. A DSN has three; a reply with attachments a dozen. */
-#define CAD_MAIL_MAX_PARTS 256
+#define CAD_MAIL_MAX_PARTS        256
 /* Nesting of multiparts and message/rfc822 parts. A bounce of a forwarded
  * message is about 5 deep; deeper nesting is only ever an attack. */
-#define CAD_MAIL_MAX_DEPTH 12
+#define CAD_MAIL_MAX_DEPTH        12
 /* Recipients reported from one bounce or report. */
-#define CAD_MAIL_MAX_RCPTS 1000
+#define CAD_MAIL_MAX_RCPTS        1000
 /* Recipient field blocks read from one delivery-status part. */
-#define CAD_MAIL_MAX_DSN_BLOCKS 2000
+#define CAD_MAIL_MAX_DSN_BLOCKS   2000
 /* Decoded bytes of one text part examined (bounce text, reply). */
-#define CAD_MAIL_MAX_TEXT (256 * 1024)
+#define CAD_MAIL_MAX_TEXT         (256 * 1024)
 /* Message-IDs reported (a long References chain is cut here). */
-#define CAD_MAIL_MAX_IDS 64
+#define CAD_MAIL_MAX_IDS          64
 /* Bytes of one diagnostic text kept. */
-#define CAD_MAIL_MAX_DIAG 1024
+#define CAD_MAIL_MAX_DIAG         1024
 /* Bytes of a reply's new text kept. */
-#define CAD_REPLY_TEXT_MAX 4096
+#define CAD_REPLY_TEXT_MAX        4096
 
 #endif

@@ -11,11 +11,11 @@
 /* Bytes of an auto-reply searched for dates. */
 #define MAX_DATE_TEXT 8192
 /* Dates collected before choosing one. */
-#define MAX_DATES 32
+#define MAX_DATES     32
 /* How far before a date a return cue may stand, in bytes. */
-#define CUE_WINDOW 40
+#define CUE_WINDOW    40
 /* A date this many days before now still counts as this year's. */
-#define GRACE_DAYS 7
+#define GRACE_DAYS    7
 
 typedef struct {
 	const char *name;
@@ -23,39 +23,43 @@ typedef struct {
 } month_name;
 
 /* Longer names first so "juni" is not read as "jun" + "i". */
-static const month_name months[] = {{"januari", 1}, {"january", 1},
-    {"janvier", 1}, {"januar", 1}, {"jänner", 1}, {"janeiro", 1},
-    {"gennaio", 1}, {"enero", 1}, {"jan", 1}, {"februari", 2},
-    {"february", 2}, {"février", 2}, {"fevrier", 2}, {"februar", 2},
-    {"fevereiro", 2}, {"febbraio", 2}, {"febrero", 2}, {"feb", 2},
-    {"maart", 3}, {"march", 3}, {"märz", 3}, {"maerz", 3}, {"mars", 3},
-    {"março", 3}, {"marco", 3}, {"marzo", 3}, {"mar", 3}, {"april", 4},
-    {"avril", 4}, {"abril", 4}, {"aprile", 4}, {"apr", 4}, {"maggio", 5},
-    {"mayo", 5}, {"maio", 5}, {"may", 5}, {"mai", 5}, {"mei", 5},
-    {"june", 6}, {"juni", 6}, {"juin", 6}, {"junio", 6}, {"junho", 6},
-    {"giugno", 6}, {"jun", 6}, {"july", 7}, {"juli", 7}, {"juillet", 7},
-    {"julio", 7}, {"julho", 7}, {"luglio", 7}, {"jul", 7},
-    {"augustus", 8}, {"august", 8}, {"août", 8}, {"aout", 8},
-    {"agosto", 8}, {"aug", 8}, {"september", 9}, {"septembre", 9},
-    {"septiembre", 9}, {"setiembre", 9}, {"settembre", 9},
-    {"setembro", 9}, {"sept", 9}, {"sep", 9}, {"october", 10},
-    {"oktober", 10}, {"octobre", 10}, {"octubre", 10}, {"ottobre", 10},
-    {"outubro", 10}, {"oct", 10}, {"okt", 10}, {"november", 11},
-    {"novembre", 11}, {"noviembre", 11}, {"novembro", 11}, {"nov", 11},
-    {"december", 12}, {"dezember", 12}, {"décembre", 12},
-    {"decembre", 12}, {"diciembre", 12}, {"dicembre", 12},
-    {"dezembro", 12}, {"dec", 12}, {"dez", 12}, {"dic", 12}};
+static const month_name months[] = {
+    {"januari", 1},    {"january", 1},   {"janvier", 1},   {"januar", 1},
+    {"jänner", 1},     {"janeiro", 1},   {"gennaio", 1},   {"enero", 1},
+    {"jan", 1},        {"februari", 2},  {"february", 2},  {"février", 2},
+    {"fevrier", 2},    {"februar", 2},   {"fevereiro", 2}, {"febbraio", 2},
+    {"febrero", 2},    {"feb", 2},       {"maart", 3},     {"march", 3},
+    {"märz", 3},       {"maerz", 3},     {"mars", 3},      {"março", 3},
+    {"marco", 3},      {"marzo", 3},     {"mar", 3},       {"april", 4},
+    {"avril", 4},      {"abril", 4},     {"aprile", 4},    {"apr", 4},
+    {"maggio", 5},     {"mayo", 5},      {"maio", 5},      {"may", 5},
+    {"mai", 5},        {"mei", 5},       {"june", 6},      {"juni", 6},
+    {"juin", 6},       {"junio", 6},     {"junho", 6},     {"giugno", 6},
+    {"jun", 6},        {"july", 7},      {"juli", 7},      {"juillet", 7},
+    {"julio", 7},      {"julho", 7},     {"luglio", 7},    {"jul", 7},
+    {"augustus", 8},   {"august", 8},    {"août", 8},      {"aout", 8},
+    {"agosto", 8},     {"aug", 8},       {"september", 9}, {"septembre", 9},
+    {"septiembre", 9}, {"setiembre", 9}, {"settembre", 9}, {"setembro", 9},
+    {"sept", 9},       {"sep", 9},       {"october", 10},  {"oktober", 10},
+    {"octobre", 10},   {"octubre", 10},  {"ottobre", 10},  {"outubro", 10},
+    {"oct", 10},       {"okt", 10},      {"november", 11}, {"novembre", 11},
+    {"noviembre", 11}, {"novembro", 11}, {"nov", 11},      {"december", 12},
+    {"dezember", 12},  {"décembre", 12}, {"decembre", 12}, {"diciembre", 12},
+    {"dicembre", 12},  {"dezembro", 12}, {"dec", 12},      {"dez", 12},
+    {"dic", 12}};
 
 /* Words before the day of return ("back on", "de retour le"). */
-static const char *const return_cues[] = {"back", "return", "retour",
-    "zurück", "zurueck", "wieder", "regres", "vuelta", "volver", "rientr",
-    "ritorn", "terug", "retorno", "volto", "estarei", "a partir d",
-    "à partir d", "ab dem", "ab ", "vanaf", "戻", NULL};
+static const char *const return_cues[] = {
+    "back",    "return", "retour",  "zurück",     "zurueck",    "wieder",
+    "regres",  "vuelta", "volver",  "rientr",     "ritorn",     "terug",
+    "retorno", "volto",  "estarei", "a partir d", "à partir d", "ab dem",
+    "ab ",     "vanaf",  "戻",      NULL};
 
 /* Words before the last day away ("until", "bis", "jusqu'au"). */
-static const char *const until_cues[] = {"until", "till", "through",
-    "jusqu", "bis ", "hasta", "fino a", "fino al", "tot en met", "t/m",
-    "tot ", "até", "ate ", "まで", NULL};
+static const char *const until_cues[] = {
+    "until", "till",   "through", "jusqu",      "bis ",
+    "hasta", "fino a", "fino al", "tot en met", "t/m",
+    "tot ",  "até",    "ate ",    "まで",       NULL};
 
 static gsize
 month_at(const char *s, int *month)
@@ -266,9 +270,8 @@ cad_return_date(const char *text, gint64 now)
 		cue = cue_before(f, i);
 		/* The first date after the strongest cue; without a cue the
 		 * latest date named ("away 1 to 5 May" returns after it). */
-		if (cue > best_cue ||
-		    (cue == 0 && best_cue == 0 &&
-			g_date_time_compare(t, best) > 0)) {
+		if (cue > best_cue || (cue == 0 && best_cue == 0 &&
+		                       g_date_time_compare(t, best) > 0)) {
 			if (best != NULL)
 				g_date_time_unref(best);
 			best = t;

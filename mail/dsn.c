@@ -80,7 +80,7 @@ strip_type(const char *v)
 
 static void
 block_flush(dsn_block *b, GPtrArray *rcpts, int *failed, int *delayed,
-    int *other)
+            int *other)
 {
 	g_autofree char *addr = NULL;
 	cad_bounce_rcpt *r;
@@ -102,9 +102,9 @@ block_flush(dsn_block *b, GPtrArray *rcpts, int *failed, int *delayed,
 	 * warning; anything else ("failed", "expired", none) failed, unless
 	 * a missing Action leaves a 2.x.x or 4.x.x status to say. */
 	is_delayed = g_ascii_strncasecmp(act, "delayed", 7) == 0 ||
-	    (act[0] == '\0' && st[0] == '4');
-	is_failed = !is_delayed &&
-	    g_ascii_strncasecmp(act, "delivered", 9) != 0 &&
+	             (act[0] == '\0' && st[0] == '4');
+	is_failed =
+	    !is_delayed && g_ascii_strncasecmp(act, "delivered", 9) != 0 &&
 	    g_ascii_strncasecmp(act, "relayed", 7) != 0 &&
 	    g_ascii_strncasecmp(act, "expanded", 8) != 0 && st[0] != '2';
 	if (!is_failed && !is_delayed) {
@@ -153,7 +153,7 @@ field_target(dsn_block *b, const char *name, gsize n)
 
 void
 cad_dsn_parse(const char *text, GPtrArray *rcpts, int *failed, int *delayed,
-    int *other)
+              int *other)
 {
 	dsn_block b;
 	const char *p = text;
@@ -196,7 +196,7 @@ cad_dsn_parse(const char *text, GPtrArray *rcpts, int *failed, int *delayed,
 				while (colon < p + l && *colon == ' ')
 					colon++;
 				append_bounded(b.last, colon,
-				    (gsize)(p + l - colon));
+				               (gsize)(p + l - colon));
 			}
 		}
 		p = nl != NULL ? nl + 1 : p + strlen(p);
@@ -230,7 +230,7 @@ cad_arf_parse(const char *text, GPtrArray *rcpts, char **type)
 		    *type == NULL)
 			*type = cad_text_clean(v, strlen(v), 64);
 		else if (g_ascii_strcasecmp(line, "Original-Rcpt-To") == 0 ||
-		    g_ascii_strcasecmp(line, "Removal-Recipient") == 0) {
+		         g_ascii_strcasecmp(line, "Removal-Recipient") == 0) {
 			char *a = field_address(v);
 			if (a != NULL) {
 				cad_bounce_rcpt *r = cad_rcpt_new(a);

@@ -42,16 +42,16 @@ typedef struct {
 	char charset[48];
 	char report_type[48];
 	cad_cte cte;
-	int depth;      /* 0: the message itself */
-	int msg_level;  /* enclosing message/rfc822 parts */
-	int parent;     /* index of the container, -1 for the root */
-	gboolean leaf;  /* not a multipart nor message/rfc822 */
+	int depth;           /* 0: the message itself */
+	int msg_level;       /* enclosing message/rfc822 parts */
+	int parent;          /* index of the container, -1 for the root */
+	gboolean leaf;       /* not a multipart nor message/rfc822 */
 	gboolean attachment; /* Content-Disposition: attachment */
 } cad_part;
 
 /* The walked message: parts in document order, the root first. */
 typedef struct {
-	GArray *parts; /* cad_part */
+	GArray *parts;      /* cad_part */
 	gboolean truncated; /* a limit cut the walk short */
 } cad_mime;
 
@@ -59,8 +59,7 @@ typedef struct {
 void cad_headers_index(cad_headers *h, const char *p, gsize len);
 void cad_headers_clear(cad_headers *h);
 /* The raw value of the first field called name, or NULL. */
-const char *cad_header_raw(const cad_headers *h, const char *name,
-    gsize *vlen);
+const char *cad_header_raw(const cad_headers *h, const char *name, gsize *vlen);
 /* The unfolded value (at most max bytes, spaces trimmed); caller frees. */
 char *cad_header_get(const cad_headers *h, const char *name, gsize max);
 /* Unfolded, RFC 2047-decoded UTF-8 value; caller frees. */
@@ -91,7 +90,7 @@ int cad_text_smtp_code(const char *s);
 /* Bare lower-cased addr-spec found at s[i] (pointing at '@'), its start
  * and end in *from, *to. NULL if none. Caller frees. */
 char *cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
-    gsize *to);
+                          gsize *to);
 /* A printable, whitespace-collapsed copy of at most max bytes. */
 char *cad_text_clean(const char *s, gsize len, gsize max);
 /* Strip "Re:", "Fwd:", "AW:", ... prefixes; pointer into s. */
@@ -116,7 +115,7 @@ gboolean cad_rcpt_add(GPtrArray *a, cad_bounce_rcpt *r);
 /* Parse a message/delivery-status body into recipients. Sets *failed and
  * *delayed to the counts of such actions, *other to the rest. */
 void cad_dsn_parse(const char *text, GPtrArray *rcpts, int *failed,
-    int *delayed, int *other);
+                   int *delayed, int *other);
 /* Parse a message/feedback-report body: complained-about addresses. */
 void cad_arf_parse(const char *text, GPtrArray *rcpts, char **type);
 
@@ -142,7 +141,7 @@ int cad_bounce_headers(const cad_bounce_in *in);
 /* Parse a non-standard bounce; TRUE and recipients added when it is one.
  * he: header signs; reply: the subject says Re:/Fwd:. */
 gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
-    gboolean reply);
+                         gboolean reply);
 /* The Message-ID and To of an original quoted as text in a bounce, or
  * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text, gsize notice);

@@ -128,7 +128,8 @@ cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
 		return NULL;
 	for (guint i = 0; i < h->fields->len; i++) {
 		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
-		if (f->nlen == n && g_ascii_strncasecmp(f->name, name, n) == 0) {
+		if (f->nlen == n &&
+		    g_ascii_strncasecmp(f->name, name, n) == 0) {
 			*vlen = f->vlen;
 			return f->val;
 		}
@@ -179,15 +180,13 @@ cad_header_decoded(const cad_headers *h, const char *name)
 
 /* Copy a lower-cased token into out (size n), stopping at stop chars. */
 static const char *
-copy_token(const char *p, const char *end, char *out, gsize n,
-    const char *stop)
+copy_token(const char *p, const char *end, char *out, gsize n, const char *stop)
 {
 	gsize k = 0;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	while (p < end && strchr(stop, *p) == NULL && *p != ' ' &&
-	    *p != '\t') {
+	while (p < end && strchr(stop, *p) == NULL && *p != ' ' && *p != '\t') {
 		if (k + 1 < n)
 			out[k++] = g_ascii_tolower(*p);
 		p++;
@@ -230,8 +229,8 @@ parse_content_type(cad_part *part, const char *v, char *boundary)
 
 	p = copy_token(v, end, part->type, sizeof(part->type), "/;");
 	if (p < end && *p == '/')
-		p = copy_token(p + 1, end, part->subtype,
-		    sizeof(part->subtype), ";");
+		p = copy_token(p + 1, end, part->subtype, sizeof(part->subtype),
+		               ";");
 	while ((p = memchr(p, ';', end - p)) != NULL) {
 		p = copy_token(p + 1, end, name, sizeof(name), "=;");
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -245,7 +244,7 @@ parse_content_type(cad_part *part, const char *v, char *boundary)
 			g_strlcpy(part->charset, val, sizeof(part->charset));
 		else if (strcmp(name, "report-type") == 0) {
 			g_strlcpy(part->report_type, val,
-			    sizeof(part->report_type));
+			          sizeof(part->report_type));
 			for (char *c = part->report_type; *c != '\0'; c++)
 				*c = g_ascii_tolower(*c);
 		}
@@ -255,8 +254,7 @@ parse_content_type(cad_part *part, const char *v, char *boundary)
 static cad_cte
 parse_cte(const cad_headers *h)
 {
-	g_autofree char *v = cad_header_get(h, "Content-Transfer-Encoding",
-	    64);
+	g_autofree char *v = cad_header_get(h, "Content-Transfer-Encoding", 64);
 
 	if (v == NULL)
 		return CAD_CTE_NONE;
@@ -287,11 +285,11 @@ delimiter_at(const char *b, gsize len, gsize i, gsize dl, gboolean *close)
 }
 
 static void walk(cad_mime *m, const char *p, gsize len, int depth,
-    int msg_level, int parent, gboolean digest);
+                 int msg_level, int parent, gboolean digest);
 
 static void
 walk_multipart(cad_mime *m, int idx, const char *boundary, int depth,
-    int msg_level)
+               int msg_level)
 {
 	const cad_part *mp = cad_mime_part(m, idx);
 	const char *b = mp->body;
@@ -320,7 +318,7 @@ walk_multipart(cad_mime *m, int idx, const char *boundary, int depth,
 			if (end > start && b[end - 1] == '\r')
 				end--;
 			walk(m, b + start, end - start, depth + 1, msg_level,
-			    idx, digest);
+			     idx, digest);
 			if (m->truncated)
 				return;
 		}
@@ -330,12 +328,12 @@ walk_multipart(cad_mime *m, int idx, const char *boundary, int depth,
 	}
 	if (in_part && !close && start < len)
 		walk(m, b + start, len - start, depth + 1, msg_level, idx,
-		    digest);
+		     digest);
 }
 
 static void
 walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
-    int parent, gboolean digest)
+     int parent, gboolean digest)
 {
 	cad_part part;
 	gsize body, hl;
@@ -360,22 +358,22 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 		parse_content_type(&part, ct, boundary);
 	if (part.type[0] == '\0' || part.subtype[0] == '\0') {
 		g_strlcpy(part.type, digest ? "message" : "text",
-		    sizeof(part.type));
+		          sizeof(part.type));
 		g_strlcpy(part.subtype, digest ? "rfc822" : "plain",
-		    sizeof(part.subtype));
+		          sizeof(part.subtype));
 	}
 	part.cte = parse_cte(&part.hdr);
 	cd = cad_header_get(&part.hdr, "Content-Disposition", 64);
-	part.attachment = cd != NULL &&
-	    g_ascii_strncasecmp(cd, "attachment", 10) == 0;
+	part.attachment =
+	    cd != NULL && g_ascii_strncasecmp(cd, "attachment", 10) == 0;
 	part.leaf = TRUE;
 	if (strcmp(part.type, "multipart") == 0 && boundary[0] != '\0')
 		part.leaf = FALSE;
 	if (strcmp(part.type, "message") == 0 &&
 	    (strcmp(part.subtype, "rfc822") == 0 ||
-		strcmp(part.subtype, "global") == 0 ||
-		strcmp(part.subtype, "rfc2822") == 0 ||
-		strcmp(part.subtype, "news") == 0) &&
+	     strcmp(part.subtype, "global") == 0 ||
+	     strcmp(part.subtype, "rfc2822") == 0 ||
+	     strcmp(part.subtype, "news") == 0) &&
 	    part.cte == CAD_CTE_NONE)
 		part.leaf = FALSE;
 	g_array_append_val(m->parts, part);
@@ -386,7 +384,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 		walk_multipart(m, idx, boundary, depth, msg_level);
 	else
 		walk(m, part.body, part.blen, depth + 1, msg_level + 1, idx,
-		    FALSE);
+		     FALSE);
 }
 
 void
@@ -420,15 +418,14 @@ cad_mime_clear(cad_mime *m)
 const cad_part *
 cad_mime_part(const cad_mime *m, guint i)
 {
-	return i < m->parts->len ? &g_array_index(m->parts, cad_part, i)
-				 : NULL;
+	return i < m->parts->len ? &g_array_index(m->parts, cad_part, i) : NULL;
 }
 
 gboolean
 cad_part_is(const cad_part *p, const char *type, const char *sub)
 {
 	return strcmp(p->type, type) == 0 &&
-	    (sub == NULL || strcmp(p->subtype, sub) == 0);
+	       (sub == NULL || strcmp(p->subtype, sub) == 0);
 }
 
 int
@@ -465,8 +462,8 @@ decode_cte(const cad_part *p)
 		return out;
 	}
 	ce = p->cte == CAD_CTE_BASE64 ? GMIME_CONTENT_ENCODING_BASE64
-	    : p->cte == CAD_CTE_QP    ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
-				      : GMIME_CONTENT_ENCODING_UUENCODE;
+	     : p->cte == CAD_CTE_QP   ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+	                              : GMIME_CONTENT_ENCODING_UUENCODE;
 	g_mime_encoding_init_decode(&enc, ce);
 	out = g_byte_array_sized_new(g_mime_encoding_outlen(&enc, len) + 1);
 	g_byte_array_set_size(out, g_mime_encoding_outlen(&enc, len) + 1);
@@ -489,7 +486,7 @@ to_utf8(GByteArray *raw, const char *charset)
 	/* Japanese mail often names no charset; its escapes give it away. */
 	if ((charset[0] == '\0' || !g_ascii_strcasecmp(charset, "us-ascii")) &&
 	    (memmem(raw->data, raw->len, "\x1b$B", 3) != NULL ||
-		memmem(raw->data, raw->len, "\x1b$@", 3) != NULL))
+	     memmem(raw->data, raw->len, "\x1b$@", 3) != NULL))
 		charset = "iso-2022-jp";
 	if (charset[0] != '\0' && g_ascii_strcasecmp(charset, "us-ascii") &&
 	    g_ascii_strcasecmp(charset, "utf-8") &&
@@ -498,7 +495,7 @@ to_utf8(GByteArray *raw, const char *charset)
 		cd = g_mime_iconv_open("UTF-8", cs);
 		if (cd != (iconv_t)-1) {
 			s = g_mime_iconv_strndup(cd, (const char *)raw->data,
-			    raw->len);
+			                         raw->len);
 			g_mime_iconv_close(cd);
 		}
 	}
@@ -515,11 +512,12 @@ static char *
 html_to_text(const char *h)
 {
 	GString *out = g_string_sized_new(strlen(h) / 2 + 1);
+
 	static const struct {
 		const char *ent;
 		char c;
-	} ents[] = {{"&nbsp;", ' '}, {"&lt;", '<'}, {"&gt;", '>'},
-	    {"&amp;", '&'}, {"&quot;", '"'}, {"&#39;", '\''}};
+	} ents[] = {{"&nbsp;", ' '}, {"&lt;", '<'},   {"&gt;", '>'},
+	            {"&amp;", '&'},  {"&quot;", '"'}, {"&#39;", '\''}};
 
 	for (const char *p = h; *p != '\0';) {
 		if (*p == '<') {
@@ -533,7 +531,7 @@ html_to_text(const char *h)
 			    g_ascii_strncasecmp(p, "</li", 4) == 0)
 				g_string_append_c(out, '\n');
 			else if (g_ascii_strncasecmp(p, "<style", 6) == 0 ||
-			    g_ascii_strncasecmp(p, "<script", 7) == 0) {
+			         g_ascii_strncasecmp(p, "<script", 7) == 0) {
 				const char *c = strstr(e, "</");
 				e = c != NULL ? strchr(c, '>') : NULL;
 				if (e == NULL)
@@ -547,7 +545,7 @@ html_to_text(const char *h)
 			gsize k;
 			for (k = 0; k < G_N_ELEMENTS(ents); k++)
 				if (strncmp(p, ents[k].ent,
-					strlen(ents[k].ent)) == 0)
+				            strlen(ents[k].ent)) == 0)
 					break;
 			if (k < G_N_ELEMENTS(ents)) {
 				g_string_append_c(out, ents[k].c);

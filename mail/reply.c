@@ -14,19 +14,30 @@
 /* Lines that start the quoted original (or a signature) in the common
  * mail clients and languages. */
 static const char *const quote_starts[] = {"-----original message",
-    "----- original message", "-------- original message",
-    "---------- forwarded message", "-------- message d'origine",
-    "-----ursprüngliche nachricht", "----- ursprüngliche nachricht",
-    "-----mensaje original", "-----messaggio originale",
-    "-----oorspronkelijk bericht", "-----mensagem original",
-    "________________________________", "sent from my ",
-    "get outlook for", "envoyé de mon", "von meinem", "enviado desde mi",
-    "inviato da", NULL};
+                                           "----- original message",
+                                           "-------- original message",
+                                           "---------- forwarded message",
+                                           "-------- message d'origine",
+                                           "-----ursprüngliche nachricht",
+                                           "----- ursprüngliche nachricht",
+                                           "-----mensaje original",
+                                           "-----messaggio originale",
+                                           "-----oorspronkelijk bericht",
+                                           "-----mensagem original",
+                                           "________________________________",
+                                           "sent from my ",
+                                           "get outlook for",
+                                           "envoyé de mon",
+                                           "von meinem",
+                                           "enviado desde mi",
+                                           "inviato da",
+                                           NULL};
 
 /* Endings of an attribution line ("On <date>, X wrote:"). */
-static const char *const wrote[] = {"wrote:", "schrieb:", "a écrit :",
-    "a écrit:", "escribió:", "ha scritto:", "schreef:", "escreveu:",
-    "napisał:", "skrev:", "kirjoitti:", "написал:", "wrote :", NULL};
+static const char *const wrote[] = {
+    "wrote:",      "schrieb:", "a écrit :", "a écrit:", "escribió:",
+    "ha scritto:", "schreef:", "escreveu:", "napisał:", "skrev:",
+    "kirjoitti:",  "написал:", "wrote :",   NULL};
 
 static gboolean
 starts_quote(const char *line, const char *next)
@@ -43,13 +54,13 @@ starts_quote(const char *line, const char *next)
 			return TRUE;
 	/* Outlook: "From: X" then "Sent:"/"Date:" on the next line. */
 	if ((g_str_has_prefix(f, "from:") || g_str_has_prefix(f, "von:") ||
-		g_str_has_prefix(f, "de :") || g_str_has_prefix(f, "de:")) &&
+	     g_str_has_prefix(f, "de :") || g_str_has_prefix(f, "de:")) &&
 	    next != NULL &&
 	    (g_ascii_strncasecmp(next, "sent:", 5) == 0 ||
-		g_ascii_strncasecmp(next, "date:", 5) == 0 ||
-		g_ascii_strncasecmp(next, "gesendet:", 9) == 0 ||
-		g_ascii_strncasecmp(next, "envoyé :", 9) == 0 ||
-		g_ascii_strncasecmp(next, "to:", 3) == 0))
+	     g_ascii_strncasecmp(next, "date:", 5) == 0 ||
+	     g_ascii_strncasecmp(next, "gesendet:", 9) == 0 ||
+	     g_ascii_strncasecmp(next, "envoyé :", 9) == 0 ||
+	     g_ascii_strncasecmp(next, "to:", 3) == 0))
 		return TRUE;
 	/* "On Mon, 3 Dec 2024 at 10:00, X <x@y>" folded over two lines. */
 	if (g_str_has_prefix(f, "on ") && next != NULL) {
@@ -89,32 +100,84 @@ cad_reply_extract(const char *text)
 		return NULL;
 	}
 	{
-		char *r = cad_text_clean(out->str, out->len, CAD_REPLY_TEXT_MAX);
+		char *r =
+		    cad_text_clean(out->str, out->len, CAD_REPLY_TEXT_MAX);
 		g_string_free(out, TRUE);
 		return r;
 	}
 }
 
 /* Requests to be left alone, in the common languages. */
-static const char *const unsub[] = {"unsubscribe", "remove me",
-    "take me off", "opt me out", "opt out", "opt-out", "stop emailing",
-    "stop e-mailing", "stop sending", "stop contacting", "stop mailing",
-    "stop writing", "do not contact", "don't contact", "dont contact",
-    "do not email", "don't email", "do not e-mail", "no more emails",
-    "no more e-mails", "please stop", "leave me alone", "remove my email",
-    "remove my address", "remove us", "take us off", "delete my email",
-    "delete my address", "not interested, stop", "not interested. stop",
-    "abmelden", "austragen", "nicht mehr kontaktieren",
-    "keine weiteren e-mails", "keine e-mails mehr", "entfernen sie mich",
-    "bitte entfernen", "désabonner", "desabonner", "désinscrire",
-    "desinscrire", "désinscription", "retirez-moi", "ne plus recevoir",
-    "ne me contactez plus", "darme de baja", "dar de baja",
-    "darse de baja", "no me contacte", "no quiero recibir", "elimíname",
-    "eliminarme", "disiscrivi", "disiscrivermi", "cancellami",
-    "non contattarmi", "rimuovimi", "rimuovetemi", "afmelden",
-    "uitschrijven", "verwijder mij", "niet meer mailen", "descadastrar",
-    "descadastre", "me remova", "não quero receber", "nao quero receber",
-    "配信停止", "退订", NULL};
+static const char *const unsub[] = {"unsubscribe",
+                                    "remove me",
+                                    "take me off",
+                                    "opt me out",
+                                    "opt out",
+                                    "opt-out",
+                                    "stop emailing",
+                                    "stop e-mailing",
+                                    "stop sending",
+                                    "stop contacting",
+                                    "stop mailing",
+                                    "stop writing",
+                                    "do not contact",
+                                    "don't contact",
+                                    "dont contact",
+                                    "do not email",
+                                    "don't email",
+                                    "do not e-mail",
+                                    "no more emails",
+                                    "no more e-mails",
+                                    "please stop",
+                                    "leave me alone",
+                                    "remove my email",
+                                    "remove my address",
+                                    "remove us",
+                                    "take us off",
+                                    "delete my email",
+                                    "delete my address",
+                                    "not interested, stop",
+                                    "not interested. stop",
+                                    "abmelden",
+                                    "austragen",
+                                    "nicht mehr kontaktieren",
+                                    "keine weiteren e-mails",
+                                    "keine e-mails mehr",
+                                    "entfernen sie mich",
+                                    "bitte entfernen",
+                                    "désabonner",
+                                    "desabonner",
+                                    "désinscrire",
+                                    "desinscrire",
+                                    "désinscription",
+                                    "retirez-moi",
+                                    "ne plus recevoir",
+                                    "ne me contactez plus",
+                                    "darme de baja",
+                                    "dar de baja",
+                                    "darse de baja",
+                                    "no me contacte",
+                                    "no quiero recibir",
+                                    "elimíname",
+                                    "eliminarme",
+                                    "disiscrivi",
+                                    "disiscrivermi",
+                                    "cancellami",
+                                    "non contattarmi",
+                                    "rimuovimi",
+                                    "rimuovetemi",
+                                    "afmelden",
+                                    "uitschrijven",
+                                    "verwijder mij",
+                                    "niet meer mailen",
+                                    "descadastrar",
+                                    "descadastre",
+                                    "me remova",
+                                    "não quero receber",
+                                    "nao quero receber",
+                                    "配信停止",
+                                    "退订",
+                                    NULL};
 
 gboolean
 cad_reply_unsubscribe(const char *reply_text, const char *subject)
@@ -133,8 +196,8 @@ cad_reply_unsubscribe(const char *reply_text, const char *subject)
 	}
 	if (reply_text == NULL)
 		return FALSE;
-	ft = cad_text_fold(reply_text, MIN(strlen(reply_text),
-	    (gsize)UNSUB_SCAN));
+	ft = cad_text_fold(reply_text,
+	                   MIN(strlen(reply_text), (gsize)UNSUB_SCAN));
 	if (strcmp(ft, "stop") == 0 || g_str_has_prefix(ft, "stop.") ||
 	    g_str_has_prefix(ft, "stop!"))
 		return TRUE;
@@ -147,8 +210,8 @@ cad_reply_unsubscribe(const char *reply_text, const char *subject)
 const char *
 cad_reply_answer(const char *reply_text)
 {
-	static const char *const answers[] = {"done", "skip", "stop",
-	    "connected", "meeting", NULL};
+	static const char *const answers[] = {"done",      "skip",    "stop",
+	                                      "connected", "meeting", NULL};
 	const char *p = reply_text;
 	gsize n = 0;
 

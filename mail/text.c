@@ -84,16 +84,15 @@ cad_text_smtp_code(const char *s)
 	if (s == NULL)
 		return 0;
 	for (const char *p = s; p[0] != '\0' && p[1] != '\0' && p[2] != '\0';
-	    p++) {
+	     p++) {
 		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.' ||
-				 p[-1] == '-' || p[-1] == ':'))
+		              p[-1] == '-' || p[-1] == ':'))
 			continue;
 		if ((p[0] == '4' || p[0] == '5') && g_ascii_isdigit(p[1]) &&
 		    g_ascii_isdigit(p[2]) &&
-		    (p[3] == ' ' || p[3] == '-' || p[3] == '\0') &&
-		    p[1] <= '5')
+		    (p[3] == ' ' || p[3] == '-' || p[3] == '\0') && p[1] <= '5')
 			return (p[0] - '0') * 100 + (p[1] - '0') * 10 +
-			    (p[2] - '0');
+			       (p[2] - '0');
 	}
 	return 0;
 }
@@ -102,7 +101,7 @@ static gboolean
 is_local_char(unsigned char c)
 {
 	return g_ascii_isalnum(c) || c >= 0x80 ||
-	    strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL;
+	       strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL;
 }
 
 static gboolean
@@ -112,8 +111,7 @@ is_domain_char(unsigned char c)
 }
 
 char *
-cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
-    gsize *to)
+cad_text_address_at(const char *s, gsize len, gsize at, gsize *from, gsize *to)
 {
 	gsize a = at, b = at + 1;
 	g_autofree char *raw = NULL;
@@ -131,8 +129,8 @@ cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
 		b++;
 	while (b > at + 1 && (s[b - 1] == '.' || s[b - 1] == '-'))
 		b--;
-	if (a == at || b <= at + 1 || memchr(s + at + 1, '.', b - at - 1) ==
-	    NULL)
+	if (a == at || b <= at + 1 ||
+	    memchr(s + at + 1, '.', b - at - 1) == NULL)
 		return NULL;
 	/* "rfc822;user@host" and "mailto:user@host" lose their prefix. */
 	raw = g_strndup(s + a, b - a);
@@ -168,9 +166,9 @@ cad_text_clean(const char *s, gsize len, gsize max)
 }
 
 /* Reply and forward prefixes in the common languages. */
-static const char *const reply_prefixes[] = {"re", "aw", "sv", "vs", "ref",
-    "rif", "r", "antw", "odp", "res", "enc", "wg", "fw", "fwd", "tr",
-    "rv", "doorst", "vl", "atb", NULL};
+static const char *const reply_prefixes[] = {
+    "re",  "aw", "sv", "vs",  "ref", "rif", "r",      "antw", "odp", "res",
+    "enc", "wg", "fw", "fwd", "tr",  "rv",  "doorst", "vl",   "atb", NULL};
 
 const char *
 cad_subject_strip(const char *s, gboolean *was_reply)

@@ -2,10 +2,11 @@
  * address.c: recognise the cadence, VERP, unsubscribe and task addresses,
  * with their +NAME or +TOKEN extension, in untrusted address text.
  */
+#include "milter/address.h"
+
 #include <string.h>
 
 #include "common/util.h"
-#include "milter/address.h"
 
 static gboolean
 ext_valid(const char *s, gsize len)
@@ -21,7 +22,7 @@ ext_valid(const char *s, gsize len)
 
 gboolean
 cad_address_ext(const char *addr, const char *base, const char *delims,
-    char **ext)
+                char **ext)
 {
 	g_autofree char *a = cad_address_normalize(addr);
 	g_autofree char *b = cad_address_normalize(base);
@@ -49,7 +50,7 @@ cad_address_ext(const char *addr, const char *base, const char *delims,
 		return FALSE;
 	if (ext != NULL)
 		*ext = g_strndup(a + b_local + 1,
-		    (gsize)(a_at - (a + b_local + 1)));
+		                 (gsize)(a_at - (a + b_local + 1)));
 	return TRUE;
 }
 
@@ -57,17 +58,18 @@ cad_addr_kind
 cad_address_classify(const cad_conf *conf, const char *addr, char **ext)
 {
 	const char *delims = conf->recipient_delimiter != NULL &&
-		*conf->recipient_delimiter != '\0'
-	    ? conf->recipient_delimiter
-	    : CAD_MILTER_DELIM_DEFAULT;
+	                             *conf->recipient_delimiter != '\0'
+	                         ? conf->recipient_delimiter
+	                         : CAD_MILTER_DELIM_DEFAULT;
+
 	const struct {
 		const char *base;
 		cad_addr_kind kind;
 	} ours[] = {
-		{conf->enroll_address, CAD_ADDR_ENROLL},
-		{conf->bounce_address, CAD_ADDR_BOUNCE},
-		{conf->unsubscribe_address, CAD_ADDR_UNSUBSCRIBE},
-		{conf->task_address, CAD_ADDR_TASK},
+	    {conf->enroll_address, CAD_ADDR_ENROLL},
+	    {conf->bounce_address, CAD_ADDR_BOUNCE},
+	    {conf->unsubscribe_address, CAD_ADDR_UNSUBSCRIBE},
+	    {conf->task_address, CAD_ADDR_TASK},
 	};
 
 	if (ext != NULL)

@@ -13,7 +13,8 @@
 /* Longest extension (+NAME or +TOKEN) we accept: names and tokens are short. */
 #define CAD_MILTER_EXT_MAX 64
 
-/* The delimiter when [milter] recipient_delimiter is unset (Postfix's usual). */
+/* The delimiter when [milter] recipient_delimiter is unset (Postfix's usual).
+ */
 #define CAD_MILTER_DELIM_DEFAULT "+"
 
 /*
@@ -26,8 +27,8 @@
  * An extension that is empty, longer than CAD_MILTER_EXT_MAX, or holds
  * anything but letters, digits, '-', '_' and '.' does not match.
  */
-gboolean cad_address_ext(const char *addr, const char *base,
-    const char *delims, char **ext);
+gboolean cad_address_ext(const char *addr, const char *base, const char *delims,
+                         char **ext);
 
 /* Which of the milter's addresses an address is. */
 typedef enum {
@@ -35,7 +36,7 @@ typedef enum {
 	CAD_ADDR_ENROLL,      /* cadence@, cadence+NAME@ */
 	CAD_ADDR_BOUNCE,      /* bounces+TOKEN@ (VERP) */
 	CAD_ADDR_UNSUBSCRIBE, /* unsubscribe+TOKEN@ */
-	CAD_ADDR_TASK,	      /* tasks+TOKEN@: a rep's answer to a reminder */
+	CAD_ADDR_TASK,        /* tasks+TOKEN@: a rep's answer to a reminder */
 } cad_addr_kind;
 
 /*
@@ -44,6 +45,6 @@ typedef enum {
  * configuration leaves unset never match.
  */
 cad_addr_kind cad_address_classify(const cad_conf *conf, const char *addr,
-    char **ext);
+                                   char **ext);
 
 #endif

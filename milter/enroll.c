@@ -2,13 +2,14 @@
  * enroll.c: turn a rep's BCC to the cadence address into enrollments,
  * and tell the rep by notice about every prospect that was refused.
  */
+#include "milter/enroll.h"
+
 #include <string.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
 #include "milter/address.h"
-#include "milter/enroll.h"
 #include "milter/names.h"
 
 /* Longest subject quoted back to the rep in a notice. */
@@ -56,8 +57,8 @@ plan_has(const cad_enroll_plan *plan, const char *addr)
 static void
 plan_add(cad_enroll_plan *plan, const cad_conf *conf, InternetAddress *ia)
 {
-	const char *raw = internet_address_mailbox_get_addr(
-	    INTERNET_ADDRESS_MAILBOX(ia));
+	const char *raw =
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 	g_autofree char *addr = cad_address_normalize(raw);
 	cad_prospect *p;
 
@@ -81,26 +82,27 @@ plan_add(cad_enroll_plan *plan, const cad_conf *conf, InternetAddress *ia)
 /* Walk a To or Cc list, groups included, reading at most *budget. */
 static void
 plan_add_list(cad_enroll_plan *plan, const cad_conf *conf,
-    InternetAddressList *list, int *budget)
+              InternetAddressList *list, int *budget)
 {
 	int n = list != NULL ? internet_address_list_length(list) : 0;
 
-	for (int i = 0; i < n && *budget > 0; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list, i);
+	for (int i = 0; i<n && * budget> 0; i++) {
+		InternetAddress *ia =
+		    internet_address_list_get_address(list, i);
 		(*budget)--;
 		if (INTERNET_ADDRESS_IS_GROUP(ia))
 			plan_add_list(plan, conf,
-			    internet_address_group_get_members(
-				INTERNET_ADDRESS_GROUP(ia)),
-			    budget);
+			              internet_address_group_get_members(
+			                  INTERNET_ADDRESS_GROUP(ia)),
+			              budget);
 		else if (INTERNET_ADDRESS_IS_MAILBOX(ia))
 			plan_add(plan, conf, ia);
 	}
 }
 
 cad_enroll_plan *
-cad_enroll_plan_new(const cad_conf *conf, const char *cadence,
-    const char *rep, const char *data, gsize len, GError **error)
+cad_enroll_plan_new(const cad_conf *conf, const char *cadence, const char *rep,
+                    const char *data, gsize len, GError **error)
 {
 	g_autoptr(cad_enroll_plan) plan = g_new0(cad_enroll_plan, 1);
 	g_autoptr(GMimeStream) stream = NULL;
@@ -112,12 +114,12 @@ cad_enroll_plan_new(const cad_conf *conf, const char *cadence,
 	plan->rep = cad_address_normalize(rep);
 	if (plan->rep == NULL) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
-		    "sender is not an address");
+		            "sender is not an address");
 		return NULL;
 	}
 	plan->cadence = g_strdup(cadence != NULL && *cadence != '\0'
-		? cadence
-		: conf->default_cadence);
+	                             ? cadence
+	                             : conf->default_cadence);
 	plan->prospects =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)cad_prospect_free);
 
@@ -127,7 +129,7 @@ cad_enroll_plan_new(const cad_conf *conf, const char *cadence,
 	msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg == NULL) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
-		    "message headers do not parse");
+		            "message headers do not parse");
 		return NULL;
 	}
 	id = g_mime_message_get_message_id(msg);
@@ -195,12 +197,12 @@ notice_write(cad_txn *txn, void *arg, GError **error)
 
 	if (n->event_detail != NULL &&
 	    !cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, n->event_detail,
-		n->now, error))
+	                         n->now, error))
 		return FALSE;
 	if (n->rep == NULL)
 		return TRUE;
 	return cad_store_notice_add(txn, n->rep, n->subject, n->body,
-	    n->enrollment, n->now, error);
+	                            n->enrollment, n->now, error);
 }
 
 /* The notice to the rep listing the prospects that were not enrolled. */
@@ -208,20 +210,21 @@ static char *
 notice_body(const cad_enroll_plan *plan, const cad_enroll_result *r)
 {
 	GString *b = g_string_new(NULL);
-	g_autofree char *subj = cad_printable(plan->subject,
-	    -1, CAD_NOTICE_SUBJECT_QUOTE_MAX);
+	g_autofree char *subj =
+	    cad_printable(plan->subject, -1, CAD_NOTICE_SUBJECT_QUOTE_MAX);
 
-	g_string_append_printf(b,
-	    "Your message \"%s\" asked for cadence \"%s\".\n\n", subj,
+	g_string_append_printf(
+	    b, "Your message \"%s\" asked for cadence \"%s\".\n\n", subj,
 	    plan->cadence);
 	for (guint i = 0; i < r->outcomes->len; i++) {
 		const cad_enroll_outcome *o =
 		    &g_array_index(r->outcomes, cad_enroll_outcome, i);
 		g_string_append_printf(b, "%s: %s\n", o->address,
-		    cad_enroll_status_describe(o->status));
+		                       cad_enroll_status_describe(o->status));
 	}
 	if (plan->over_limit > 0)
-		g_string_append_printf(b,
+		g_string_append_printf(
+		    b,
 		    "%u more recipients: not enrolled, at most %d per "
 		    "message.\n",
 		    plan->over_limit, CAD_ENROLL_PROSPECTS_MAX);
@@ -231,42 +234,43 @@ notice_body(const cad_enroll_plan *plan, const cad_enroll_result *r)
 
 static cad_enroll_status
 enroll_one(cad_store *store, const cad_conf *conf, const cad_enroll_plan *plan,
-    const cad_prospect *p, const char *tag, gint64 now, guint64 *id)
+           const cad_prospect *p, const char *tag, gint64 now, guint64 *id)
 {
 	cad_enroll_req req = {
-		.cadence = plan->cadence,
-		.rep = plan->rep,
-		.root_msgid = plan->root_msgid,
-		.subject = plan->subject,
+	    .cadence = plan->cadence,
+	    .rep = plan->rep,
+	    .root_msgid = plan->root_msgid,
+	    .subject = plan->subject,
 	};
 	g_autoptr(GError) err = NULL;
 
 	if (cad_enroll(store, conf, p, &req, now, TRUE, id, &err)) {
-		log_info("%s: enrolled prospect=%s cadence=%s rep=%s id=%" G_GUINT64_FORMAT,
-		    tag, p->address, plan->cadence, plan->rep, *id);
+		log_info("%s: enrolled prospect=%s cadence=%s rep=%s "
+		         "id=%" G_GUINT64_FORMAT,
+		         tag, p->address, plan->cadence, plan->rep, *id);
 		return CAD_ENROLL_OK;
 	}
 	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED) ||
 	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE)) {
 		cad_enroll_status s = err->code == CAD_STORE_ERROR_SUPPRESSED
-		    ? CAD_ENROLL_SUPPRESSED
-		    : CAD_ENROLL_ACTIVE;
+		                          ? CAD_ENROLL_SUPPRESSED
+		                          : CAD_ENROLL_ACTIVE;
 		log_info("%s: refused prospect=%s cadence=%s rep=%s: %s", tag,
-		    p->address, plan->cadence, plan->rep,
-		    cad_enroll_status_describe(s));
+		         p->address, plan->cadence, plan->rep,
+		         cad_enroll_status_describe(s));
 		return s;
 	}
 	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
 		return CAD_ENROLL_UNKNOWN_CADENCE;
 	log_warnx("%s: enroll prospect=%s cadence=%s: %s", tag, p->address,
-	    plan->cadence, err->message);
+	          plan->cadence, err->message);
 	return CAD_ENROLL_FAILED;
 }
 
 /* Record a refused event for an unknown cadence (cad_enroll does not). */
 static void
 refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
-    gint64 now)
+               gint64 now)
 {
 	g_autofree char *detail = g_strdup_printf(
 	    "address=- cadence=%s rep=%s reason=no such cadence", plan->cadence,
@@ -275,14 +279,14 @@ refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
 	g_autoptr(GError) err = NULL;
 
 	log_info("%s: refused cadence=%s rep=%s: no such cadence", tag,
-	    plan->cadence, plan->rep);
+	         plan->cadence, plan->rep);
 	if (!cad_store_write(store, notice_write, &n, &err))
 		log_warnx("%s: record refusal: %s", tag, err->message);
 }
 
 static void
-notify_rep(cad_store *store, const cad_enroll_plan *plan,
-    cad_enroll_result *r, const char *tag, gint64 now)
+notify_rep(cad_store *store, const cad_enroll_plan *plan, cad_enroll_result *r,
+           const char *tag, gint64 now)
 {
 	g_autofree char *body = notice_body(plan, r);
 	g_autofree char *subject = g_strdup_printf(
@@ -290,10 +294,10 @@ notify_rep(cad_store *store, const cad_enroll_plan *plan,
 	    r->refused + r->failed + plan->over_limit,
 	    r->outcomes->len + plan->over_limit, plan->cadence);
 	notice_arg n = {
-		.rep = plan->rep,
-		.subject = subject,
-		.body = body,
-		.now = now,
+	    .rep = plan->rep,
+	    .subject = subject,
+	    .body = body,
+	    .now = now,
 	};
 	g_autoptr(GError) err = NULL;
 
@@ -301,12 +305,12 @@ notify_rep(cad_store *store, const cad_enroll_plan *plan,
 		r->noticed = TRUE;
 	else
 		log_warnx("%s: queue notice to %s: %s", tag, plan->rep,
-		    err->message);
+		          err->message);
 }
 
 cad_enroll_result *
 cad_enroll_run(cad_store *store, const cad_conf *conf,
-    const cad_enroll_plan *plan, const char *tag, gint64 now)
+               const cad_enroll_plan *plan, const char *tag, gint64 now)
 {
 	cad_enroll_result *r = g_new0(cad_enroll_result, 1);
 	gboolean known = cad_conf_cadence(conf, plan->cadence) != NULL;
@@ -320,9 +324,9 @@ cad_enroll_run(cad_store *store, const cad_conf *conf,
 	for (guint i = 0; i < plan->prospects->len; i++) {
 		const cad_prospect *p = g_ptr_array_index(plan->prospects, i);
 		cad_enroll_outcome o = {.address = g_strdup(p->address)};
-		o.status = known
-		    ? enroll_one(store, conf, plan, p, tag, now, &o.id)
-		    : CAD_ENROLL_UNKNOWN_CADENCE;
+		o.status =
+		    known ? enroll_one(store, conf, plan, p, tag, now, &o.id)
+		          : CAD_ENROLL_UNKNOWN_CADENCE;
 		if (o.status == CAD_ENROLL_OK)
 			r->enrolled++;
 		else if (o.status == CAD_ENROLL_FAILED)
@@ -333,7 +337,7 @@ cad_enroll_run(cad_store *store, const cad_conf *conf,
 	}
 	if (plan->prospects->len == 0)
 		log_info("%s: cadence=%s rep=%s: no prospect in To or Cc", tag,
-		    plan->cadence, plan->rep);
+		         plan->cadence, plan->rep);
 	if (r->refused + r->failed > 0 || plan->over_limit > 0)
 		notify_rep(store, plan, r, tag, now);
 	return r;
@@ -341,20 +345,21 @@ cad_enroll_run(cad_store *store, const cad_conf *conf,
 
 gboolean
 cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
-    const char *sender, const char *cadence, cad_trust why, const char *tag,
-    gint64 now)
+                            const char *sender, const char *cadence,
+                            cad_trust why, const char *tag, gint64 now)
 {
 	g_autofree char *who = cad_address_normalize(sender);
 	const char *name = cadence != NULL ? cadence : conf->default_cadence;
-	g_autofree char *detail = g_strdup_printf(
-	    "address=- cadence=%s rep=%s reason=%s", name,
-	    who != NULL ? who : "<>", cad_trust_describe(why));
+	g_autofree char *detail =
+	    g_strdup_printf("address=- cadence=%s rep=%s reason=%s", name,
+	                    who != NULL ? who : "<>", cad_trust_describe(why));
 	g_autofree char *body = NULL;
 	notice_arg n = {.event_detail = detail, .now = now};
 	g_autoptr(GError) err = NULL;
 
-	log_info("%s: refused cadence=%s sender=%s: %s", tag != NULL ? tag : "-",
-	    name, who != NULL ? who : "<>", cad_trust_describe(why));
+	log_info("%s: refused cadence=%s sender=%s: %s",
+	         tag != NULL ? tag : "-", name, who != NULL ? who : "<>",
+	         cad_trust_describe(why));
 	if (who != NULL && cad_conf_is_rep(conf, who)) {
 		body = g_strdup_printf(
 		    "Your message to the cadence address enrolled nobody: it "
@@ -369,7 +374,7 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 	}
 	if (!cad_store_write(store, notice_write, &n, &err)) {
 		log_warnx("%s: record refusal: %s", tag != NULL ? tag : "-",
-		    err->message);
+		          err->message);
 		return FALSE;
 	}
 	return TRUE;

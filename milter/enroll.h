@@ -25,10 +25,10 @@
 #define CAD_ENROLL_ADDRESSES_MAX 500
 
 typedef struct {
-	char *cadence;	  /* the cadence asked for (+NAME or the default) */
-	char *rep;	  /* bare, lower-cased sender */
-	char *root_msgid; /* the rep's Message-ID without <>, or NULL */
-	char *subject;	  /* decoded Subject, or NULL */
+	char *cadence;        /* the cadence asked for (+NAME or the default) */
+	char *rep;            /* bare, lower-cased sender */
+	char *root_msgid;     /* the rep's Message-ID without <>, or NULL */
+	char *subject;        /* decoded Subject, or NULL */
 	GPtrArray *prospects; /* cad_prospect*: To and Cc, not colleagues */
 	guint colleagues;     /* To/Cc recipients left out: rep domains */
 	guint over_limit;     /* left out past CAD_ENROLL_PROSPECTS_MAX */
@@ -46,19 +46,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_enroll_plan, cad_enroll_plan_free)
  * display name and company from the domain. Returns NULL with an error
  * when the headers do not parse. Caller frees.
  */
-cad_enroll_plan *cad_enroll_plan_new(const cad_conf *conf,
-    const char *cadence, const char *rep, const char *data, gsize len,
-    GError **error);
+cad_enroll_plan *cad_enroll_plan_new(const cad_conf *conf, const char *cadence,
+                                     const char *rep, const char *data,
+                                     gsize len, GError **error);
 
 /* Why one prospect was not enrolled. */
 typedef enum {
 	CAD_ENROLL_OK = 0,
-	CAD_ENROLL_SUPPRESSED,	     /* on the suppression list */
-	CAD_ENROLL_ACTIVE,	     /* already live in a cadence */
+	CAD_ENROLL_SUPPRESSED,      /* on the suppression list */
+	CAD_ENROLL_ACTIVE,          /* already live in a cadence */
 	CAD_ENROLL_UNKNOWN_CADENCE, /* no such cadence */
-	CAD_ENROLL_UNTRUSTED,	     /* the sender may not enroll */
-	CAD_ENROLL_OVER_LIMIT,	     /* past CAD_ENROLL_PROSPECTS_MAX */
-	CAD_ENROLL_FAILED,	     /* the store failed */
+	CAD_ENROLL_UNTRUSTED,       /* the sender may not enroll */
+	CAD_ENROLL_OVER_LIMIT,      /* past CAD_ENROLL_PROSPECTS_MAX */
+	CAD_ENROLL_FAILED,          /* the store failed */
 } cad_enroll_status;
 
 const char *cad_enroll_status_describe(cad_enroll_status s);
@@ -88,7 +88,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_enroll_result, cad_enroll_result_free)
  * tag names the message in log lines (the queue id), may be NULL.
  */
 cad_enroll_result *cad_enroll_run(cad_store *store, const cad_conf *conf,
-    const cad_enroll_plan *plan, const char *tag, gint64 now);
+                                  const cad_enroll_plan *plan, const char *tag,
+                                  gint64 now);
 
 /*
  * cad_enroll_refuse_untrusted - record a "refused" event for a message to
@@ -98,7 +99,8 @@ cad_enroll_result *cad_enroll_run(cad_store *store, const cad_conf *conf,
  * FALSE and logs when the store failed.
  */
 gboolean cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
-    const char *sender, const char *cadence, cad_trust why, const char *tag,
-    gint64 now);
+                                     const char *sender, const char *cadence,
+                                     cad_trust why, const char *tag,
+                                     gint64 now);
 
 #endif

@@ -4,13 +4,14 @@
  * through core/actions.h: reply, auto-reply, bounce, unsubscribe,
  * complaint or a rep's answer to a task reminder.
  */
+#include "milter/inbound.h"
+
 #include <string.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
 #include "milter/address.h"
-#include "milter/inbound.h"
 #include "milter/msgbuf.h"
 
 /* Message-IDs read from In-Reply-To and References: the newest few
@@ -30,13 +31,13 @@ const char *
 cad_match_kind_name(cad_match_kind m)
 {
 	static const char *const names[] = {
-		[CAD_MATCH_NONE] = "none",
-		[CAD_MATCH_VERP] = "verp",
-		[CAD_MATCH_UNSUBSCRIBE] = "unsubscribe",
-		[CAD_MATCH_TASK] = "task",
-		[CAD_MATCH_THREAD] = "thread",
-		[CAD_MATCH_RETURNED] = "returned",
-		[CAD_MATCH_SENDER] = "sender",
+	    [CAD_MATCH_NONE] = "none",
+	    [CAD_MATCH_VERP] = "verp",
+	    [CAD_MATCH_UNSUBSCRIBE] = "unsubscribe",
+	    [CAD_MATCH_TASK] = "task",
+	    [CAD_MATCH_THREAD] = "thread",
+	    [CAD_MATCH_RETURNED] = "returned",
+	    [CAD_MATCH_SENDER] = "sender",
 	};
 
 	return (guint)m < G_N_ELEMENTS(names) ? names[m] : "none";
@@ -46,14 +47,14 @@ const char *
 cad_outcome_name(cad_outcome o)
 {
 	static const char *const names[] = {
-		[CAD_OUTCOME_NONE] = "none",
-		[CAD_OUTCOME_REPLIED] = CAD_EV_REPLIED,
-		[CAD_OUTCOME_AUTO_REPLY] = CAD_EV_AUTO_REPLY,
-		[CAD_OUTCOME_HARD_BOUNCE] = CAD_EV_HARD_BOUNCE,
-		[CAD_OUTCOME_SOFT_BOUNCE] = CAD_EV_SOFT_BOUNCE,
-		[CAD_OUTCOME_UNSUBSCRIBED] = CAD_EV_UNSUBSCRIBED,
-		[CAD_OUTCOME_COMPLAINT] = CAD_EV_COMPLAINT,
-		[CAD_OUTCOME_TASK_ANSWER] = "task_answer",
+	    [CAD_OUTCOME_NONE] = "none",
+	    [CAD_OUTCOME_REPLIED] = CAD_EV_REPLIED,
+	    [CAD_OUTCOME_AUTO_REPLY] = CAD_EV_AUTO_REPLY,
+	    [CAD_OUTCOME_HARD_BOUNCE] = CAD_EV_HARD_BOUNCE,
+	    [CAD_OUTCOME_SOFT_BOUNCE] = CAD_EV_SOFT_BOUNCE,
+	    [CAD_OUTCOME_UNSUBSCRIBED] = CAD_EV_UNSUBSCRIBED,
+	    [CAD_OUTCOME_COMPLAINT] = CAD_EV_COMPLAINT,
+	    [CAD_OUTCOME_TASK_ANSWER] = "task_answer",
 	};
 
 	return (guint)o < G_N_ELEMENTS(names) ? names[o] : "none";
@@ -89,7 +90,7 @@ token_match_kind(cad_addr_kind a, cad_token_purpose p)
  */
 static gboolean
 rcpt_token(cad_txn *txn, const cad_conf *conf, const char *rcpt,
-    cad_match_kind *kind, guint64 *id, GError **error)
+           cad_match_kind *kind, guint64 *id, GError **error)
 {
 	g_autofree char *ext = NULL;
 	g_autoptr(GError) err = NULL;
@@ -98,11 +99,11 @@ rcpt_token(cad_txn *txn, const cad_conf *conf, const char *rcpt,
 
 	*kind = CAD_MATCH_NONE;
 	if (ext == NULL || (a != CAD_ADDR_BOUNCE && a != CAD_ADDR_UNSUBSCRIBE &&
-	    a != CAD_ADDR_TASK))
+	                    a != CAD_ADDR_TASK))
 		return TRUE;
 	if (!cad_store_token_get(txn, ext, id, &p, &err)) {
 		if (g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_NOT_FOUND))
+		                    CAD_STORE_ERROR_NOT_FOUND))
 			return TRUE;
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;
@@ -115,14 +116,14 @@ rcpt_token(cad_txn *txn, const cad_conf *conf, const char *rcpt,
  * then task); every recipient naming that enrollment is consumed. */
 static gboolean
 match_tokens(cad_txn *txn, const cad_conf *conf, const char *const *rcpts,
-    match *m, GError **error)
+             match *m, GError **error)
 {
 	guint n = 0;
 	g_autoptr(GArray) kinds = g_array_new(FALSE, FALSE, sizeof(int));
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
 
 	for (; rcpts != NULL && rcpts[n] != NULL && n < CAD_INBOUND_RCPTS_MAX;
-	    n++) {
+	     n++) {
 		cad_match_kind k;
 		guint64 id = 0;
 		int ki;
@@ -157,9 +158,9 @@ thread_ids_add(GPtrArray *ids, const char *value)
 		return;
 	/* Newest last in References: walk from the end. */
 	for (int i = g_mime_references_length(refs) - 1;
-	    i >= 0 && ids->len < CAD_INBOUND_THREAD_IDS_MAX; i--)
-		g_ptr_array_add(ids,
-		    g_strdup(g_mime_references_get_message_id(refs, i)));
+	     i >= 0 && ids->len < CAD_INBOUND_THREAD_IDS_MAX; i--)
+		g_ptr_array_add(
+		    ids, g_strdup(g_mime_references_get_message_id(refs, i)));
 	g_mime_references_free(refs);
 }
 
@@ -176,19 +177,19 @@ thread_ids(const char *in_reply_to, const char *references)
 /* The first id in ids that is one of ours; FALSE with error on failure. */
 static gboolean
 match_ids(cad_txn *txn, GPtrArray *ids, guint64 *id, gboolean *found,
-    GError **error)
+          GError **error)
 {
 	*found = FALSE;
 	for (guint i = 0; ids != NULL && i < ids->len; i++) {
 		g_autoptr(GError) err = NULL;
 		guint32 step;
 		if (cad_store_msgid_get(txn, g_ptr_array_index(ids, i), id,
-		    &step, &err)) {
+		                        &step, &err)) {
 			*found = TRUE;
 			return TRUE;
 		}
 		if (!g_error_matches(err, CAD_STORE_ERROR,
-		    CAD_STORE_ERROR_NOT_FOUND)) {
+		                     CAD_STORE_ERROR_NOT_FOUND)) {
 			g_propagate_error(error, g_steal_pointer(&err));
 			return FALSE;
 		}
@@ -199,7 +200,7 @@ match_ids(cad_txn *txn, GPtrArray *ids, guint64 *id, gboolean *found,
 /* A live enrollment of the sender; found FALSE when there is none. */
 static gboolean
 match_sender(cad_txn *txn, const char *from, guint64 *id, gboolean *found,
-    GError **error)
+             GError **error)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_enrollment) e = NULL;
@@ -226,8 +227,8 @@ match_sender(cad_txn *txn, const char *from, guint64 *id, gboolean *found,
  */
 static gboolean
 match_message(cad_txn *txn, const cad_conf *conf, const char *const *rcpts,
-    GPtrArray *thread, GPtrArray *all_ids, const char *from,
-    gboolean from_rep, match *m, GError **error)
+              GPtrArray *thread, GPtrArray *all_ids, const char *from,
+              gboolean from_rep, match *m, GError **error)
 {
 	gboolean found;
 
@@ -264,16 +265,16 @@ match_message(cad_txn *txn, const cad_conf *conf, const char *const *rcpts,
 static gboolean
 looks_personal(const char *data, gsize len)
 {
-	static const char *const list_headers[] = {"List-Id",
-	    "List-Unsubscribe", "List-Post"};
+	static const char *const list_headers[] = {
+	    "List-Id", "List-Unsubscribe", "List-Post"};
 	g_autofree char *ct = cad_raw_header(data, len, "Content-Type");
 	g_autofree char *prec = cad_raw_header(data, len, "Precedence");
 
 	if (ct != NULL && g_ascii_strncasecmp(ct, "multipart/report", 16) == 0)
 		return FALSE;
 	if (prec != NULL && (g_ascii_strncasecmp(prec, "bulk", 4) == 0 ||
-	    g_ascii_strncasecmp(prec, "list", 4) == 0 ||
-	    g_ascii_strncasecmp(prec, "junk", 4) == 0))
+	                     g_ascii_strncasecmp(prec, "list", 4) == 0 ||
+	                     g_ascii_strncasecmp(prec, "junk", 4) == 0))
 		return FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS(list_headers); i++) {
 		g_autofree char *v = cad_raw_header(data, len, list_headers[i]);
@@ -286,17 +287,18 @@ looks_personal(const char *data, gsize len)
 /* What the message means for enrollment e, given how it matched. */
 static cad_outcome
 decide(cad_match_kind m, cad_kind k, gboolean from_rep, const char *from,
-    const cad_enrollment *e, gboolean personal)
+       const cad_enrollment *e, gboolean personal)
 {
 	if (m == CAD_MATCH_TASK)
 		return from_rep ? CAD_OUTCOME_TASK_ANSWER : CAD_OUTCOME_NONE;
 	if (from_rep) {
 		/* A rep answering the reminder in its thread. */
-		gboolean own = from != NULL && g_ascii_strcasecmp(from, e->rep) == 0;
+		gboolean own =
+		    from != NULL && g_ascii_strcasecmp(from, e->rep) == 0;
 		return m == CAD_MATCH_THREAD && own &&
-			e->state == CAD_STATE_WAITING
-		    ? CAD_OUTCOME_TASK_ANSWER
-		    : CAD_OUTCOME_NONE;
+		               e->state == CAD_STATE_WAITING
+		           ? CAD_OUTCOME_TASK_ANSWER
+		           : CAD_OUTCOME_NONE;
 	}
 	switch (k) {
 	case CAD_KIND_HARD_BOUNCE:
@@ -312,7 +314,7 @@ decide(cad_match_kind m, cad_kind k, gboolean from_rep, const char *from,
 	case CAD_KIND_HUMAN_REPLY:
 		/* Any words sent to the unsubscribe address ask for it. */
 		return m == CAD_MATCH_UNSUBSCRIBE ? CAD_OUTCOME_UNSUBSCRIBED
-						  : CAD_OUTCOME_REPLIED;
+		                                  : CAD_OUTCOME_REPLIED;
 	case CAD_KIND_OTHER:
 		break;
 	}
@@ -336,15 +338,17 @@ pause_until(const cad_classification *c, gint64 now)
 
 static gboolean
 record_task_answer(cad_store *store, const cad_conf *conf,
-    const cad_enrollment *e, const cad_classification *c, const char *who,
-    gint64 now, gboolean *recorded, GError **error)
+                   const cad_enrollment *e, const cad_classification *c,
+                   const char *who, gint64 now, gboolean *recorded,
+                   GError **error)
 {
 	const char *word = cad_reply_answer(c->reply_text);
 	cad_answer a;
 
 	*recorded = FALSE;
 	if (cad_state_is_final(e->state))
-		return TRUE; /* an answer to a finished enrollment: nothing to do */
+		return TRUE; /* an answer to a finished enrollment: nothing to
+		                do */
 	if (word == NULL || !cad_answer_parse(word, &a))
 		return TRUE; /* no answer word: an ordinary mail to the rep */
 	if (!cad_act_task_answer(store, conf, e->id, a, who, now, error))
@@ -355,15 +359,15 @@ record_task_answer(cad_store *store, const cad_conf *conf,
 
 /* Record outcome o for e; *recorded FALSE when nothing was to be done. */
 static gboolean
-record(cad_store *store, const cad_conf *conf, cad_outcome o,
-    cad_match_kind m, const cad_enrollment *e, const cad_classification *c,
-    const char *who, gint64 now, gboolean *recorded, GError **error)
+record(cad_store *store, const cad_conf *conf, cad_outcome o, cad_match_kind m,
+       const cad_enrollment *e, const cad_classification *c, const char *who,
+       gint64 now, gboolean *recorded, GError **error)
 {
-	g_autofree char *detail = g_strdup_printf("%s via %s from %s",
-	    cad_kind_name(c->kind), cad_match_kind_name(m),
-	    who != NULL ? who : "<>");
-	g_autofree char *bdetail = g_strdup_printf("%s %s via %s",
-	    c->status != NULL ? c->status : "-",
+	g_autofree char *detail =
+	    g_strdup_printf("%s via %s from %s", cad_kind_name(c->kind),
+	                    cad_match_kind_name(m), who != NULL ? who : "<>");
+	g_autofree char *bdetail = g_strdup_printf(
+	    "%s %s via %s", c->status != NULL ? c->status : "-",
 	    c->reason != NULL ? c->reason : cad_kind_name(c->kind),
 	    cad_match_kind_name(m));
 
@@ -373,18 +377,21 @@ record(cad_store *store, const cad_conf *conf, cad_outcome o,
 		return cad_act_reply(store, conf, e->id, detail, now, error);
 	case CAD_OUTCOME_AUTO_REPLY:
 		return cad_act_auto_reply(store, conf, e->id,
-		    pause_until(c, now), detail, now, error);
+		                          pause_until(c, now), detail, now,
+		                          error);
 	case CAD_OUTCOME_HARD_BOUNCE:
 	case CAD_OUTCOME_SOFT_BOUNCE:
 		return cad_act_bounce(store, conf, e->id, e->address,
-		    o == CAD_OUTCOME_HARD_BOUNCE, bdetail, now, error);
+		                      o == CAD_OUTCOME_HARD_BOUNCE, bdetail,
+		                      now, error);
 	case CAD_OUTCOME_UNSUBSCRIBED:
 	case CAD_OUTCOME_COMPLAINT:
 		return cad_act_unsubscribe(store, conf, e->id,
-		    o == CAD_OUTCOME_COMPLAINT, detail, now, error);
+		                           o == CAD_OUTCOME_COMPLAINT, detail,
+		                           now, error);
 	case CAD_OUTCOME_TASK_ANSWER:
-		return record_task_answer(store, conf, e, c, who, now,
-		    recorded, error);
+		return record_task_answer(store, conf, e, c, who, now, recorded,
+		                          error);
 	case CAD_OUTCOME_NONE:
 		break;
 	}
@@ -395,31 +402,31 @@ record(cad_store *store, const cad_conf *conf, cad_outcome o,
 /* Tell the rep that a prospect unsubscribed or complained. */
 static void
 notify_rep(cad_store *store, const cad_enrollment *e, cad_outcome o,
-    guint32 step, const cad_classification *c, gint64 now)
+           guint32 step, const cad_classification *c, gint64 now)
 {
-	g_autofree char *quote = cad_printable(c->reply_text, -1,
-	    CAD_INBOUND_QUOTE_MAX);
-	g_autofree char *subject = g_strdup_printf("cadence: %s %s",
-	    e->address,
+	g_autofree char *quote =
+	    cad_printable(c->reply_text, -1, CAD_INBOUND_QUOTE_MAX);
+	g_autofree char *subject = g_strdup_printf(
+	    "cadence: %s %s", e->address,
 	    o == CAD_OUTCOME_COMPLAINT ? "reported your mail as spam"
-				       : "unsubscribed");
+	                               : "unsubscribed");
 	g_autofree char *body = g_strdup_printf(
 	    "%s %s (cadence \"%s\", after step %u).\n"
 	    "The enrollment is stopped and the address is on the "
 	    "suppression list: no cadence will write to it again.\n%s%s%s",
 	    e->address,
 	    o == CAD_OUTCOME_COMPLAINT
-		? "reported a message of your cadence as spam to their "
-		  "mail provider"
-		: "asked not to be contacted again",
-	    e->cadence, step, *quote != '\0' ? "\nTheir words:\n\n" : "",
-	    quote, *quote != '\0' ? "\n" : "");
+	        ? "reported a message of your cadence as spam to their "
+	          "mail provider"
+	        : "asked not to be contacted again",
+	    e->cadence, step, *quote != '\0' ? "\nTheir words:\n\n" : "", quote,
+	    *quote != '\0' ? "\n" : "");
 	g_autoptr(GError) err = NULL;
 
 	if (!cad_store_notify(store, e->rep, subject, body, e->id, now, &err))
 		log_warnx("notice to %s for enrollment %" G_GUINT64_FORMAT
-			  ": %s",
-		    e->rep, e->id, err->message);
+		          ": %s",
+		          e->rep, e->id, err->message);
 }
 
 /* Bounces come from these local parts even when the sender is not <>. */
@@ -427,8 +434,8 @@ static gboolean
 is_daemon(const char *addr)
 {
 	return addr != NULL &&
-	    (g_ascii_strncasecmp(addr, "mailer-daemon@", 14) == 0 ||
-		g_ascii_strncasecmp(addr, "postmaster@", 11) == 0);
+	       (g_ascii_strncasecmp(addr, "mailer-daemon@", 14) == 0 ||
+	        g_ascii_strncasecmp(addr, "postmaster@", 11) == 0);
 }
 
 /* The sender for matching and events: From, else the envelope sender. */
@@ -450,7 +457,7 @@ newest_enrollment(cad_txn *txn, const char *address, GError **error)
 	for (guint i = 0; ids != NULL && i < ids->len; i++)
 		newest = MAX(newest, g_array_index(ids, guint64, i));
 	return newest != 0 ? cad_store_enrollment_get(txn, newest, error)
-			   : NULL;
+	                   : NULL;
 }
 
 /*
@@ -461,8 +468,8 @@ newest_enrollment(cad_txn *txn, const char *address, GError **error)
  * a colleague of the prospect answering keeps the one matched.
  */
 static gboolean
-refine(cad_txn *txn, const cad_classification *c, const char *from,
-    match *m, cad_enrollment **e, GError **error)
+refine(cad_txn *txn, const cad_classification *c, const char *from, match *m,
+       cad_enrollment **e, GError **error)
 {
 	const char *who = from;
 	g_autoptr(GError) err = NULL;
@@ -470,7 +477,7 @@ refine(cad_txn *txn, const cad_classification *c, const char *from,
 
 	if (c->recipients != NULL && c->recipients->len > 0)
 		who = ((cad_bounce_rcpt *)g_ptr_array_index(c->recipients, 0))
-			  ->address;
+		          ->address;
 	if (who == NULL || g_ascii_strcasecmp(who, (*e)->address) == 0)
 		return TRUE;
 	other = cad_store_enrollment_live(txn, who, &err);
@@ -491,9 +498,9 @@ refine(cad_txn *txn, const cad_classification *c, const char *from,
 /* Find the enrollment of the message; *e NULL when there is none. */
 static gboolean
 find_enrollment(cad_store *store, const cad_conf *conf,
-    const char *const *rcpts, const char *data, gsize len,
-    const cad_classification *c, const char *from, gboolean from_rep,
-    match *m, cad_enrollment **e, GError **error)
+                const char *const *rcpts, const char *data, gsize len,
+                const cad_classification *c, const char *from,
+                gboolean from_rep, match *m, cad_enrollment **e, GError **error)
 {
 	g_autofree char *irt = cad_raw_header(data, len, "In-Reply-To");
 	g_autofree char *refs = cad_raw_header(data, len, "References");
@@ -505,13 +512,13 @@ find_enrollment(cad_store *store, const cad_conf *conf,
 	if (txn == NULL)
 		return FALSE;
 	if (!match_message(txn, conf, rcpts, thread, c->message_ids, from,
-	    from_rep, m, error))
+	                   from_rep, m, error))
 		return FALSE;
 	if (m->kind == CAD_MATCH_NONE)
 		return TRUE;
 	*e = cad_store_enrollment_get(txn, m->id, &err);
-	if (*e == NULL && !g_error_matches(err, CAD_STORE_ERROR,
-	    CAD_STORE_ERROR_NOT_FOUND)) {
+	if (*e == NULL &&
+	    !g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND)) {
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;
 	}
@@ -526,7 +533,7 @@ find_enrollment(cad_store *store, const cad_conf *conf,
 
 static void
 result_fill(cad_inbound_result *out, const cad_conf *conf, const match *m,
-    const cad_enrollment *e)
+            const cad_enrollment *e)
 {
 	out->match = m->kind;
 	out->enrollment = e->id;
@@ -537,8 +544,9 @@ result_fill(cad_inbound_result *out, const cad_conf *conf, const match *m,
 
 gboolean
 cad_inbound_process(cad_store *store, const cad_conf *conf,
-    const char *envelope_from, const char *const *rcpts, const char *data,
-    gsize len, gint64 now, cad_inbound_result *out, GError **error)
+                    const char *envelope_from, const char *const *rcpts,
+                    const char *data, gsize len, gint64 now,
+                    cad_inbound_result *out, GError **error)
 {
 	g_autoptr(cad_enrollment) e = NULL;
 	cad_classification *c;
@@ -552,21 +560,23 @@ cad_inbound_process(cad_store *store, const cad_conf *conf,
 	out->kind = c->kind;
 	from = sender_of(c, envelope_from);
 	/* The relay's own bounces come from MAILER-DAEMON@ a rep domain. */
-	from_rep = from != NULL && !is_daemon(from) &&
-	    cad_conf_is_rep(conf, from);
+	from_rep =
+	    from != NULL && !is_daemon(from) && cad_conf_is_rep(conf, from);
 	ok = find_enrollment(store, conf, rcpts, data, len, c, from, from_rep,
-	    &m, &e, error);
+	                     &m, &e, error);
 	if (ok && e != NULL) {
 		cad_outcome o = decide(m.kind, c->kind, from_rep, from, e,
-		    m.kind == CAD_MATCH_SENDER && looks_personal(data, len));
+		                       m.kind == CAD_MATCH_SENDER &&
+		                           looks_personal(data, len));
 		result_fill(out, conf, &m, e);
 		ok = record(store, conf, o, m.kind, e, c, from, now, &recorded,
-		    error);
+		            error);
 		if (ok && recorded) {
 			out->outcome = o;
 			g_array_append_vals(out->consumed, m.token_rcpts->data,
-			    m.token_rcpts->len);
-			out->header = g_strdup_printf("%s %s step %u id %" G_GUINT64_FORMAT,
+			                    m.token_rcpts->len);
+			out->header = g_strdup_printf(
+			    "%s %s step %u id %" G_GUINT64_FORMAT,
 			    cad_outcome_name(o), e->cadence, out->step, e->id);
 			if (o == CAD_OUTCOME_UNSUBSCRIBED ||
 			    o == CAD_OUTCOME_COMPLAINT)
@@ -582,13 +592,15 @@ char *
 cad_inbound_describe(const cad_inbound_result *r)
 {
 	if (r->enrollment == 0)
-		return g_strdup_printf("kind=%s match=none", cad_kind_name(r->kind));
+		return g_strdup_printf("kind=%s match=none",
+		                       cad_kind_name(r->kind));
 	return g_strdup_printf("enrollment=%" G_GUINT64_FORMAT
-			       " prospect=%s cadence=%s step=%u match=%s "
-			       "kind=%s outcome=%s consumed=%u",
-	    r->enrollment, r->prospect, r->cadence, r->step,
-	    cad_match_kind_name(r->match), cad_kind_name(r->kind),
-	    cad_outcome_name(r->outcome), r->consumed->len);
+	                       " prospect=%s cadence=%s step=%u match=%s "
+	                       "kind=%s outcome=%s consumed=%u",
+	                       r->enrollment, r->prospect, r->cadence, r->step,
+	                       cad_match_kind_name(r->match),
+	                       cad_kind_name(r->kind),
+	                       cad_outcome_name(r->outcome), r->consumed->len);
 }
 
 /* The bare address of a raw From value, or NULL. */
@@ -614,12 +626,13 @@ static gboolean
 has_token_rcpt(const cad_conf *conf, const char *const *rcpts)
 {
 	for (guint i = 0;
-	    rcpts != NULL && rcpts[i] != NULL && i < CAD_INBOUND_RCPTS_MAX;
-	    i++) {
+	     rcpts != NULL && rcpts[i] != NULL && i < CAD_INBOUND_RCPTS_MAX;
+	     i++) {
 		g_autofree char *ext = NULL;
 		cad_addr_kind k = cad_address_classify(conf, rcpts[i], &ext);
-		if (ext != NULL && (k == CAD_ADDR_BOUNCE ||
-		    k == CAD_ADDR_UNSUBSCRIBE || k == CAD_ADDR_TASK))
+		if (ext != NULL &&
+		    (k == CAD_ADDR_BOUNCE || k == CAD_ADDR_UNSUBSCRIBE ||
+		     k == CAD_ADDR_TASK))
 			return TRUE;
 	}
 	return FALSE;
@@ -627,9 +640,9 @@ has_token_rcpt(const cad_conf *conf, const char *const *rcpts)
 
 gboolean
 cad_inbound_wanted(cad_store *store, const cad_conf *conf,
-    const char *envelope_from, const char *const *rcpts, const char *from,
-    const char *in_reply_to, const char *references, gboolean *wanted,
-    GError **error)
+                   const char *envelope_from, const char *const *rcpts,
+                   const char *from, const char *in_reply_to,
+                   const char *references, gboolean *wanted, GError **error)
 {
 	g_autofree char *sender = cad_address_normalize(envelope_from);
 	g_autofree char *faddr = from_address(from);

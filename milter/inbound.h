@@ -22,9 +22,9 @@
 /* How a message was tied to an enrollment, in the order tried. */
 typedef enum {
 	CAD_MATCH_NONE = 0,
-	CAD_MATCH_VERP,	       /* bounces+TOKEN@ in the envelope */
+	CAD_MATCH_VERP,        /* bounces+TOKEN@ in the envelope */
 	CAD_MATCH_UNSUBSCRIBE, /* unsubscribe+TOKEN@ in the envelope */
-	CAD_MATCH_TASK,	       /* tasks+TOKEN@ in the envelope */
+	CAD_MATCH_TASK,        /* tasks+TOKEN@ in the envelope */
 	CAD_MATCH_THREAD,      /* our Message-ID in In-Reply-To/References */
 	CAD_MATCH_RETURNED,    /* our Message-ID inside a returned message */
 	CAD_MATCH_SENDER,      /* From: the address of a live prospect */
@@ -51,11 +51,11 @@ const char *cad_outcome_name(cad_outcome o);
 typedef struct {
 	cad_match_kind match;
 	cad_outcome outcome;
-	cad_kind kind;	     /* the classifier's verdict */
-	guint64 enrollment;  /* 0 when none matched */
-	char *prospect;	     /* the enrollment's prospect, or NULL */
-	char *cadence;	     /* the enrollment's cadence, or NULL */
-	guint32 step;	     /* cadence step number last sent (1: the rep's) */
+	cad_kind kind;      /* the classifier's verdict */
+	guint64 enrollment; /* 0 when none matched */
+	char *prospect;     /* the enrollment's prospect, or NULL */
+	char *cadence;      /* the enrollment's cadence, or NULL */
+	guint32 step;       /* cadence step number last sent (1: the rep's) */
 	/* X-Cadence header value for a message that is delivered
 	 * ("replied cold step 3 id 42"), or NULL */
 	char *header;
@@ -88,8 +88,10 @@ void cad_inbound_result_clear(cad_inbound_result *r);
  * either way (out->outcome NONE when nothing was recorded).
  */
 gboolean cad_inbound_process(cad_store *store, const cad_conf *conf,
-    const char *envelope_from, const char *const *rcpts, const char *data,
-    gsize len, gint64 now, cad_inbound_result *out, GError **error);
+                             const char *envelope_from,
+                             const char *const *rcpts, const char *data,
+                             gsize len, gint64 now, cad_inbound_result *out,
+                             GError **error);
 
 /*
  * cad_inbound_describe - one log fragment for r: "enrollment=42
@@ -108,8 +110,9 @@ char *cad_inbound_describe(const cad_inbound_result *r);
  * store failed.
  */
 gboolean cad_inbound_wanted(cad_store *store, const cad_conf *conf,
-    const char *envelope_from, const char *const *rcpts, const char *from,
-    const char *in_reply_to, const char *references, gboolean *wanted,
-    GError **error);
+                            const char *envelope_from, const char *const *rcpts,
+                            const char *from, const char *in_reply_to,
+                            const char *references, gboolean *wanted,
+                            GError **error);
 
 #endif

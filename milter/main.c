@@ -50,7 +50,7 @@ static G_NORETURN void
 usage(void)
 {
 	fprintf(stderr, "usage: cadence-milter [-dfV] [-c file] [-p pidfile] "
-			"[-u user]\n");
+	                "[-u user]\n");
 	exit(CAD_EX_USAGE);
 }
 
@@ -81,7 +81,7 @@ parse_options(int argc, char **argv, options *o)
 			unsigned int ma, mi, pl;
 			smfi_version(&ma, &mi, &pl);
 			printf("cadence-milter %s (libmilter %u.%u.%u)\n",
-			    CADENCE_VERSION, ma, mi, pl);
+			       CADENCE_VERSION, ma, mi, pl);
 			exit(0);
 		}
 		default:
@@ -126,13 +126,14 @@ open_socket(const cad_conf *conf, const struct passwd *pw)
 
 	if (smfi_setconn(conf->milter_socket) != MI_SUCCESS)
 		fatalx(CAD_EX_CONFIG, "[milter] socket %s: not a socket spec",
-		    conf->milter_socket);
+		       conf->milter_socket);
 	/* The postfix user reaches the socket through the group. */
 	old = umask(007);
 	if (smfi_opensocket(TRUE) != MI_SUCCESS)
-		fatalx(CAD_EX_OSERR, "cannot listen on %s (a directory missing, "
-				     "or another milter there?)",
-		    conf->milter_socket);
+		fatalx(CAD_EX_OSERR,
+		       "cannot listen on %s (a directory missing, "
+		       "or another milter there?)",
+		       conf->milter_socket);
 	umask(old);
 	if (path != NULL && pw != NULL &&
 	    chown(path, pw->pw_uid, pw->pw_gid) != 0)
@@ -172,9 +173,10 @@ lookup_user(const options *o, const cad_conf *conf)
 		return NULL;
 	pw = getpwnam(name);
 	if (pw == NULL)
-		fatalx(CAD_EX_CONFIG, "no such user: %s (create it, or set "
-				      "[milter] user or -u)",
-		    name);
+		fatalx(CAD_EX_CONFIG,
+		       "no such user: %s (create it, or set "
+		       "[milter] user or -u)",
+		       name);
 	return pw;
 }
 
@@ -205,13 +207,13 @@ reload(const char *path, const started *running)
 
 	if (conf == NULL) {
 		log_warnx("reload: %s: keeping the running configuration: %s",
-		    path, err->message);
+		          path, err->message);
 		return;
 	}
 	if (g_strcmp0(conf->store_path, running->store_path) != 0 ||
 	    g_strcmp0(conf->milter_socket, running->socket) != 0)
 		log_warnx("reload: [store] path and [milter] socket take "
-			  "effect at the next start");
+		          "effect at the next start");
 	cad_milter_set_conf(conf);
 	log_info("reload: configuration %s loaded", path);
 }
@@ -285,7 +287,7 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	cad_log_init("cadence-milter", TRUE, o.foreground,
-	    o.debug > 0 ? CAD_LOG_DEBUG : CAD_LOG_INFO);
+	             o.debug > 0 ? CAD_LOG_DEBUG : CAD_LOG_INFO);
 	g_mime_init();
 	conf = cad_conf_load(o.conf_path, &err);
 	if (conf == NULL)
@@ -309,7 +311,7 @@ main(int argc, char **argv)
 	store = cad_store_open(run.store_path, &store_opts, &err);
 	if (store == NULL)
 		fatalx(CAD_EX_CANTCREAT, "store %s: %s", run.store_path,
-		    err->message);
+		       err->message);
 	cad_milter_set_store(store);
 	signals_init(&mask);
 	/* The milter thread and libmilter's threads never take them. */

@@ -4,9 +4,11 @@
  * work to enroll.c and inbound.c; nothing here ever rejects or delays
  * mail: an internal failure logs one line and the message goes on.
  */
-#include <sys/socket.h>
+#include "milter/milter.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <string.h>
 
@@ -17,7 +19,6 @@
 #include "milter/address.h"
 #include "milter/enroll.h"
 #include "milter/inbound.h"
-#include "milter/milter.h"
 #include "milter/msgbuf.h"
 #include "milter/trust.h"
 
@@ -38,19 +39,19 @@ static struct {
 /* Per message: the envelope, what was asked of us, the buffer. */
 typedef struct {
 	conf_box *cb;
-	char *sender;	   /* bare, lower-cased; NULL for <> */
+	char *sender;      /* bare, lower-cased; NULL for <> */
 	char *auth_authen; /* SASL login or NULL */
-	char *qid;	   /* Postfix queue id, known from DATA on */
+	char *qid;         /* Postfix queue id, known from DATA on */
 	GPtrArray *rcpts;  /* as passed to envrcpt, for smfi_delrcpt */
 	gboolean enroll;   /* a cadence address is among the recipients */
-	char *cadence;	   /* its +NAME, or NULL for the default */
+	char *cadence;     /* its +NAME, or NULL for the default */
 	gboolean want_body;
 	cad_msgbuf mb;
 } msgctx;
 
 /* Per connection: the client and the message under way. */
 typedef struct {
-	char *client_ip; /* text; NULL for a non-SMTP submission */
+	char *client_ip;      /* text; NULL for a non-SMTP submission */
 	unsigned long pflags; /* protocol flags agreed in negotiate */
 	gboolean counted;     /* in milter.active */
 	msgctx *msg;
@@ -108,7 +109,7 @@ static sfsistat
 noreply(const connctx *cc, unsigned long nr_flag)
 {
 	return cc != NULL && (cc->pflags & nr_flag) ? SMFIS_NOREPLY
-						    : SMFIS_CONTINUE;
+	                                            : SMFIS_CONTINUE;
 }
 
 /* The message's tag for log lines: its queue id once known. */
@@ -157,14 +158,14 @@ conn_count(connctx *cc)
  * always "continue": each reply Postfix waits for costs a round trip.
  */
 static sfsistat
-cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-    unsigned long f2, unsigned long f3, unsigned long *pf0,
-    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+             unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+             unsigned long *pf2, unsigned long *pf3)
 {
 	const unsigned long want_actions = SMFIF_ADDHDRS | SMFIF_DELRCPT;
-	const unsigned long want_steps = SMFIP_NOHELO | SMFIP_NOUNKNOWN |
-	    SMFIP_NODATA | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
-	    SMFIP_NR_HDR | SMFIP_NR_BODY;
+	const unsigned long want_steps =
+	    SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
+	    SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
 	connctx *cc = conn_get(ctx);
 
 	if ((f0 & want_actions) != want_actions)
@@ -212,8 +213,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	m = cc->msg = g_new0(msgctx, 1);
 	m->cb = conf_acquire();
 	m->rcpts = g_ptr_array_new_with_free_func(g_free);
-	m->sender = cad_address_normalize(
-	    mail_addr != NULL ? mail_addr : argv[0]);
+	m->sender =
+	    cad_address_normalize(mail_addr != NULL ? mail_addr : argv[0]);
 	m->auth_authen = macro(ctx, "{auth_authen}");
 	m->qid = macro(ctx, "i");
 	cad_msgbuf_init(&m->mb, m->cb->conf->max_body_bytes);
@@ -281,18 +282,20 @@ cb_eoh(SMFICTX *ctx)
 	 * the cadence address (a prospect answering all, the address left in
 	 * Cc) may still be a reply: look further, and never let go, since
 	 * eom removes the cadence address. */
-	if (m->enroll && cad_trust_sender(m->cb->conf, m->auth_authen,
-	    cc->client_ip, m->sender) == CAD_TRUST_REP)
+	if (m->enroll &&
+	    cad_trust_sender(m->cb->conf, m->auth_authen, cc->client_ip,
+	                     m->sender) == CAD_TRUST_REP)
 		return SMFIS_CONTINUE;
 	g_ptr_array_add(m->rcpts, NULL);
 	mb = &m->mb;
 	if (!cad_inbound_wanted(milter.store, m->cb->conf, m->sender,
-	    (const char *const *)m->rcpts->pdata,
-	    cad_msgbuf_get(mb, CAD_HDR_FROM),
-	    cad_msgbuf_get(mb, CAD_HDR_IN_REPLY_TO),
-	    cad_msgbuf_get(mb, CAD_HDR_REFERENCES), &wanted, &err)) {
-		log_warnx("%s: store lookup failed, message passes: %s",
-		    tag(m), err->message);
+	                        (const char *const *)m->rcpts->pdata,
+	                        cad_msgbuf_get(mb, CAD_HDR_FROM),
+	                        cad_msgbuf_get(mb, CAD_HDR_IN_REPLY_TO),
+	                        cad_msgbuf_get(mb, CAD_HDR_REFERENCES), &wanted,
+	                        &err)) {
+		log_warnx("%s: store lookup failed, message passes: %s", tag(m),
+		          err->message);
 		wanted = FALSE;
 	}
 	g_ptr_array_remove_index(m->rcpts, m->rcpts->len - 1);
@@ -326,33 +329,34 @@ static void
 eom_enroll(SMFICTX *ctx, connctx *cc, msgctx *m, gint64 now)
 {
 	const cad_conf *conf = m->cb->conf;
-	cad_trust t = cad_trust_sender(conf, m->auth_authen, cc->client_ip,
-	    m->sender);
+	cad_trust t =
+	    cad_trust_sender(conf, m->auth_authen, cc->client_ip, m->sender);
 	g_autoptr(GError) err = NULL;
 
 	/* The cadence address is no mailbox: it never reaches delivery. */
 	for (guint i = 0; i < m->rcpts->len; i++)
 		if (cad_address_classify(conf, g_ptr_array_index(m->rcpts, i),
-			NULL) == CAD_ADDR_ENROLL)
+		                         NULL) == CAD_ADDR_ENROLL)
 			delrcpt(ctx, m, i);
 	if (t != CAD_TRUST_REP) {
 		cad_enroll_refuse_untrusted(milter.store, conf, m->sender,
-		    m->cadence, t, tag(m), now);
+		                            m->cadence, t, tag(m), now);
 		return;
 	}
-	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(conf, m->cadence,
-	    m->sender, m->mb.data->str, m->mb.data->len, &err);
+	g_autoptr(cad_enroll_plan) plan =
+	    cad_enroll_plan_new(conf, m->cadence, m->sender, m->mb.data->str,
+	                        m->mb.data->len, &err);
 	if (plan == NULL) {
 		log_warnx("%s: enrollment request from %s ignored: %s", tag(m),
-		    m->sender, err->message);
+		          m->sender, err->message);
 		return;
 	}
-	g_autoptr(cad_enroll_result) r = cad_enroll_run(milter.store, conf,
-	    plan, tag(m), now);
+	g_autoptr(cad_enroll_result) r =
+	    cad_enroll_run(milter.store, conf, plan, tag(m), now);
 	log_info("%s: enrollment cadence=%s rep=%s enrolled=%u refused=%u "
-		 "failed=%u colleagues=%u",
-	    tag(m), plan->cadence, plan->rep, r->enrolled, r->refused,
-	    r->failed, plan->colleagues);
+	         "failed=%u colleagues=%u",
+	         tag(m), plan->cadence, plan->rep, r->enrolled, r->refused,
+	         r->failed, plan->colleagues);
 }
 
 static void
@@ -364,10 +368,11 @@ eom_inbound(SMFICTX *ctx, msgctx *m, gint64 now)
 
 	g_ptr_array_add(m->rcpts, NULL);
 	if (!cad_inbound_process(milter.store, m->cb->conf, m->sender,
-	    (const char *const *)m->rcpts->pdata, m->mb.data->str,
-	    m->mb.data->len, now, &r, &err)) {
+	                         (const char *const *)m->rcpts->pdata,
+	                         m->mb.data->str, m->mb.data->len, now, &r,
+	                         &err)) {
 		log_warnx("%s: inbound not recorded, message passes: %s",
-		    tag(m), err->message);
+		          tag(m), err->message);
 		cad_inbound_result_clear(&r);
 		return;
 	}
@@ -379,10 +384,10 @@ eom_inbound(SMFICTX *ctx, msgctx *m, gint64 now)
 		log_debug("%s: %s", tag(m), what);
 	for (guint i = 0; i < r.consumed->len; i++)
 		delrcpt(ctx, m, g_array_index(r.consumed, guint, i));
-	if (r.header != NULL && smfi_addheader(ctx, CAD_MILTER_HEADER,
-	    r.header) != MI_SUCCESS)
+	if (r.header != NULL &&
+	    smfi_addheader(ctx, CAD_MILTER_HEADER, r.header) != MI_SUCCESS)
 		log_warnx("%s: could not add %s header", tag(m),
-		    CAD_MILTER_HEADER);
+		          CAD_MILTER_HEADER);
 	cad_inbound_result_clear(&r);
 }
 
@@ -440,19 +445,19 @@ cb_close(SMFICTX *ctx)
 }
 
 static struct smfiDesc desc = {
-	.xxfi_name = CAD_MILTER_NAME,
-	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_DELRCPT,
-	.xxfi_connect = cb_connect,
-	.xxfi_envfrom = cb_envfrom,
-	.xxfi_envrcpt = cb_envrcpt,
-	.xxfi_header = cb_header,
-	.xxfi_eoh = cb_eoh,
-	.xxfi_body = cb_body,
-	.xxfi_eom = cb_eom,
-	.xxfi_abort = cb_abort,
-	.xxfi_close = cb_close,
-	.xxfi_negotiate = cb_negotiate,
+    .xxfi_name = CAD_MILTER_NAME,
+    .xxfi_version = SMFI_VERSION,
+    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_DELRCPT,
+    .xxfi_connect = cb_connect,
+    .xxfi_envfrom = cb_envfrom,
+    .xxfi_envrcpt = cb_envrcpt,
+    .xxfi_header = cb_header,
+    .xxfi_eoh = cb_eoh,
+    .xxfi_body = cb_body,
+    .xxfi_eom = cb_eom,
+    .xxfi_abort = cb_abort,
+    .xxfi_close = cb_close,
+    .xxfi_negotiate = cb_negotiate,
 };
 
 void
@@ -468,7 +473,7 @@ cad_milter_init(cad_conf *conf, GError **error)
 	milter.conf->conf = conf;
 	if (smfi_register(desc) != MI_SUCCESS) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_FAILED,
-		    "libmilter refused to register the filter");
+		            "libmilter refused to register the filter");
 		return FALSE;
 	}
 	return TRUE;
@@ -506,7 +511,7 @@ cad_milter_drain(gint64 timeout_ms)
 
 	g_mutex_lock(&milter.lock);
 	while (milter.active > 0 &&
-	    g_cond_wait_until(&milter.drained, &milter.lock, end))
+	       g_cond_wait_until(&milter.drained, &milter.lock, end))
 		;
 	n = milter.active;
 	g_mutex_unlock(&milter.lock);

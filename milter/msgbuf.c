@@ -2,18 +2,18 @@
  * msgbuf.c: rebuild a bounded copy of a message from libmilter's header
  * and body callbacks, for the classifier and the enrollment parser.
  */
-#include <string.h>
-
 #include "milter/msgbuf.h"
 
+#include <string.h>
+
 static const char *const hdr_names[CAD_HDR_COUNT] = {
-	[CAD_HDR_FROM] = "From",
-	[CAD_HDR_TO] = "To",
-	[CAD_HDR_CC] = "Cc",
-	[CAD_HDR_SUBJECT] = "Subject",
-	[CAD_HDR_MESSAGE_ID] = "Message-ID",
-	[CAD_HDR_IN_REPLY_TO] = "In-Reply-To",
-	[CAD_HDR_REFERENCES] = "References",
+    [CAD_HDR_FROM] = "From",
+    [CAD_HDR_TO] = "To",
+    [CAD_HDR_CC] = "Cc",
+    [CAD_HDR_SUBJECT] = "Subject",
+    [CAD_HDR_MESSAGE_ID] = "Message-ID",
+    [CAD_HDR_IN_REPLY_TO] = "In-Reply-To",
+    [CAD_HDR_REFERENCES] = "References",
 };
 
 void

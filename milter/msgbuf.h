@@ -40,9 +40,9 @@ typedef enum {
 } cad_hdr;
 
 typedef struct {
-	GString *data;	    /* headers CRLF, blank line, body: a message */
-	gsize body_start;   /* offset of the body in data, after eoh */
-	gsize body_max;	    /* cap on the body bytes kept */
+	GString *data;    /* headers CRLF, blank line, body: a message */
+	gsize body_start; /* offset of the body in data, after eoh */
+	gsize body_max;   /* cap on the body bytes kept */
 	guint nheaders;
 	gboolean header_truncated; /* some headers were dropped */
 	gboolean body_truncated;   /* the body was cut at body_max */
@@ -61,8 +61,7 @@ void cad_msgbuf_clear(cad_msgbuf *mb);
  * as "name: value" CRLF with each LF turned into CRLF. Returns FALSE (and
  * keeps nothing of it) once the header cap is reached.
  */
-gboolean cad_msgbuf_header(cad_msgbuf *mb, const char *name,
-    const char *value);
+gboolean cad_msgbuf_header(cad_msgbuf *mb, const char *name, const char *value);
 
 /* cad_msgbuf_eoh - end of headers: append the blank line. */
 void cad_msgbuf_eoh(cad_msgbuf *mb);

@@ -2,23 +2,23 @@
  * names.c: first/last name from a display name and a company from a
  * domain, for the template fields of a prospect enrolled by BCC.
  */
-#include <string.h>
-
 #include "milter/names.h"
+
+#include <string.h>
 
 /* Domains of personal mailboxes: the company is unknown there. */
 static const char *const freemail[] = {
-	"gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk",
-	"hotmail.com", "outlook.com", "live.com", "msn.com", "icloud.com",
-	"me.com", "mac.com", "aol.com", "gmx.de", "gmx.net", "web.de",
-	"proton.me", "protonmail.com", "yandex.ru", "mail.ru", "qq.com",
-	"163.com", "orange.fr", "free.fr", "t-online.de", "libero.it",
+    "gmail.com",   "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com",
+    "outlook.com", "live.com",       "msn.com",   "icloud.com",  "me.com",
+    "mac.com",     "aol.com",        "gmx.de",    "gmx.net",     "web.de",
+    "proton.me",   "protonmail.com", "yandex.ru", "mail.ru",     "qq.com",
+    "163.com",     "orange.fr",      "free.fr",   "t-online.de", "libero.it",
 };
 
 /* Second-level labels under a country code: co.uk, com.au, ... */
 static const char *const second_level[] = {
-	"co", "com", "net", "org", "ac", "gov", "edu", "ltd", "plc", "or",
-	"ne", "gv", "nom",
+    "co",  "com", "net", "org", "ac", "gov", "edu",
+    "ltd", "plc", "or",  "ne",  "gv", "nom",
 };
 
 /* Most labels we look at in a domain (DNS allows 127). */
@@ -48,8 +48,8 @@ company_words(const char *s)
 			start = TRUE;
 			continue;
 		}
-		g_string_append_c(out,
-		    start ? g_ascii_toupper(c) : g_ascii_tolower(c));
+		g_string_append_c(out, start ? g_ascii_toupper(c)
+		                             : g_ascii_tolower(c));
 		start = FALSE;
 	}
 	while (out->len > 0 && out->str[out->len - 1] == ' ')
@@ -117,7 +117,7 @@ name_clean(const char *s)
 	}
 	/* Outlook writes 'Jane Doe' with single quotes around the name. */
 	while (out->len > 0 && (out->str[out->len - 1] == ' ' ||
-	    out->str[out->len - 1] == '\''))
+	                        out->str[out->len - 1] == '\''))
 		g_string_truncate(out, out->len - 1);
 	while (out->len > 0 && (out->str[0] == ' ' || out->str[0] == '\''))
 		g_string_erase(out, 0, 1);

@@ -5,14 +5,13 @@
 
 cad_trust
 cad_trust_sender(const cad_conf *conf, const char *auth_authen,
-    const char *client_ip, const char *sender)
+                 const char *client_ip, const char *sender)
 {
 	gboolean authenticated = auth_authen != NULL && *auth_authen != '\0';
 	gboolean trusted_net = client_ip != NULL && *client_ip != '\0' &&
-	    cad_conf_is_trusted_text(conf, client_ip);
+	                       cad_conf_is_trusted_text(conf, client_ip);
 
-	if (sender == NULL || *sender == '\0' ||
-	    !cad_conf_is_rep(conf, sender))
+	if (sender == NULL || *sender == '\0' || !cad_conf_is_rep(conf, sender))
 		return CAD_TRUST_NOT_REP;
 	if (!authenticated && !trusted_net)
 		return CAD_TRUST_UNAUTHENTICATED;

@@ -11,9 +11,9 @@
 #include "conf/conf.h"
 
 typedef enum {
-	CAD_TRUST_REP = 0,	  /* trusted: may enroll */
+	CAD_TRUST_REP = 0,         /* trusted: may enroll */
 	CAD_TRUST_UNAUTHENTICATED, /* no SASL login, not a trusted network */
-	CAD_TRUST_NOT_REP,	  /* sender outside rep_domains */
+	CAD_TRUST_NOT_REP,         /* sender outside rep_domains */
 } cad_trust;
 
 /*
@@ -23,7 +23,7 @@ typedef enum {
  * envelope sender (or the From address when the envelope sender is null).
  */
 cad_trust cad_trust_sender(const cad_conf *conf, const char *auth_authen,
-    const char *client_ip, const char *sender);
+                           const char *client_ip, const char *sender);
 
 /* A few words for logs and notices: "not authenticated", ... */
 const char *cad_trust_describe(cad_trust t);

@@ -436,7 +436,7 @@ pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
 	    "it with:\n\n  cadencectl resume %s\n",
 	    e->cadence, e->address, what, e->address);
 	if (!cad_store_notify(s->store, e->rep, subject, body, e->id, now,
-	        &err))
+	                      &err))
 		log_warnx("notice to %s: %s", e->rep, err->message);
 }
 

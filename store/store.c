@@ -1364,12 +1364,13 @@ notify_fn(cad_txn *t, void *arg, GError **error)
 	notify_args *n = arg;
 
 	return cad_store_notice_add(t, n->rep, n->subject, n->body,
-	    n->enrollment, n->now, error);
+	                            n->enrollment, n->now, error);
 }
 
 gboolean
 cad_store_notify(cad_store *s, const char *rep, const char *subject,
-    const char *body, guint64 enrollment, gint64 now, GError **error)
+                 const char *body, guint64 enrollment, gint64 now,
+                 GError **error)
 {
 	notify_args n = {rep, subject, body, enrollment, now};
 

@@ -359,8 +359,8 @@ gboolean cad_store_notice_add(cad_txn *txn, const char *rep,
                               guint64 enrollment, gint64 now, GError **error);
 /* cad_store_notify - cad_store_notice_add in its own write transaction. */
 gboolean cad_store_notify(cad_store *store, const char *rep,
-    const char *subject, const char *body, guint64 enrollment, gint64 now,
-    GError **error);
+                          const char *subject, const char *body,
+                          guint64 enrollment, gint64 now, GError **error);
 /* The oldest notices, at most limit; caller frees (cad_notice*). */
 GPtrArray *cad_store_notices(cad_txn *txn, guint limit, GError **error);
 /* Remove a notice once delivered. */

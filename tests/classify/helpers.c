@@ -1,12 +1,12 @@
 /*
  * helpers.c: file loading and lookups for the classifier suites.
  */
+#include "helpers.h"
+
 #include <string.h>
 
 #include <criterion/criterion.h>
 #include <gmime/gmime.h>
-
-#include "helpers.h"
 
 const char *
 test_source_dir(void)
@@ -19,13 +19,13 @@ test_source_dir(void)
 cad_classification *
 classify_data(const char *name)
 {
-	g_autofree char *path = g_build_filename(test_source_dir(), "tests",
-	    "data", "classify", name, NULL);
+	g_autofree char *path = g_build_filename(
+	    test_source_dir(), "tests", "data", "classify", name, NULL);
 	g_autofree char *data = NULL;
 	gsize len = 0;
 
 	cr_assert(g_file_get_contents(path, &data, &len, NULL), "read %s",
-	    path);
+	          path);
 	return cad_classify(data, len, TEST_NOW);
 }
 

@@ -13,8 +13,9 @@
 /* Time is bounded by the CTest TIMEOUT of the whole suite. */
 TestSuite(corpus, .init = test_gmime_init, .fini = test_gmime_fini);
 
-static const char *const kinds[] = {"hard_bounce", "soft_bounce",
-    "auto_reply", "feedback_report", "human_reply", "other", NULL};
+static const char *const kinds[] = {
+    "hard_bounce", "soft_bounce", "auto_reply", "feedback_report",
+    "human_reply", "other",       NULL};
 
 typedef struct {
 	int total[6], agree[6];
@@ -45,8 +46,8 @@ is_bounce(const char *k)
 static GHashTable *
 address_set(const char *list)
 {
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	GHashTable *h =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_auto(GStrv) v = g_strsplit(list, ",", -1);
 
 	for (guint i = 0; v[i] != NULL; i++) {
@@ -70,8 +71,8 @@ add_aliases(GHashTable *ok, const char *note)
 			continue;
 		g_auto(GStrv) pairs = g_strsplit_set(p + 6, ",=", -1);
 		for (guint k = 0; pairs[k] != NULL; k++)
-			g_hash_table_add(ok,
-			    g_ascii_strdown(g_strstrip(pairs[k]), -1));
+			g_hash_table_add(
+			    ok, g_ascii_strdown(g_strstrip(pairs[k]), -1));
 	}
 }
 
@@ -79,7 +80,7 @@ add_aliases(GHashTable *ok, const char *note)
  * every wanted address is named (or is one name of an aliased pair). */
 static gboolean
 recipients_right(const cad_classification *c, const char *want,
-    const char *note)
+                 const char *note)
 {
 	g_autoptr(GHashTable) w = address_set(want);
 	g_autoptr(GHashTable) aliases = address_set("");
@@ -147,8 +148,8 @@ pct(int a, int b)
 
 Test(corpus, agreement_and_targets)
 {
-	g_autofree char *dir = g_build_filename(test_source_dir(), "..",
-	    "shared", "corpus", "mail", NULL);
+	g_autofree char *dir = g_build_filename(
+	    test_source_dir(), "..", "shared", "corpus", "mail", NULL);
 	g_autofree char *mpath = g_build_filename(dir, "MANIFEST.tsv", NULL);
 	g_autofree char *manifest = NULL;
 	g_auto(GStrv) lines = NULL;
@@ -168,7 +169,7 @@ Test(corpus, agreement_and_targets)
 			continue;
 		path = g_build_filename(dir, f[0], NULL);
 		cr_assert(g_file_get_contents(path, &data, &len, NULL), "%s",
-		    path);
+		          path);
 		c = cad_classify(data, len, TEST_NOW);
 		score_one(&s, f, c);
 		cad_classification_free(c);
@@ -176,15 +177,16 @@ Test(corpus, agreement_and_targets)
 	cr_log_info("corpus: %d messages", s.messages);
 	for (int k = 0; kinds[k] != NULL; k++)
 		cr_log_info("  %-16s %4d/%-4d %6.2f%%", kinds[k], s.agree[k],
-		    s.total[k], pct(s.agree[k], s.total[k]));
+		            s.total[k], pct(s.agree[k], s.total[k]));
 	cr_log_info("  bounce vs not    %4d/%-4d %6.2f%% (target 99)",
-	    s.bounce_ok, s.messages, pct(s.bounce_ok, s.messages));
+	            s.bounce_ok, s.messages, pct(s.bounce_ok, s.messages));
 	cr_log_info("  recipients       %4d/%-4d %6.2f%% (target 97)",
-	    s.rcpt_ok, s.bounces, pct(s.rcpt_ok, s.bounces));
+	            s.rcpt_ok, s.bounces, pct(s.rcpt_ok, s.bounces));
 	cr_log_info("  hard vs soft     %4d/%-4d %6.2f%% (target 95)", s.hs_ok,
-	    s.found_bounces, pct(s.hs_ok, s.found_bounces));
+	            s.found_bounces, pct(s.hs_ok, s.found_bounces));
 	cr_log_info("  status           %4d/%-4d %6.2f%% (not a target)",
-	    s.status_ok, s.with_status, pct(s.status_ok, s.with_status));
+	            s.status_ok, s.with_status,
+	            pct(s.status_ok, s.with_status));
 	cr_log_info("  human as machine %4d (target 0)", s.human_as_machine);
 	cr_expect_geq(pct(s.bounce_ok, s.messages), 99.0);
 	cr_expect_geq(pct(s.rcpt_ok, s.bounces), 97.0);

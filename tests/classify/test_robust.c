@@ -26,8 +26,11 @@ run(const GString *s)
 
 Test(robust, not_mail_gets_a_warning)
 {
-	static const char bin[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
-	const char *cases[][2] = {{"", "0"}, {"hello world\n", NULL},
+	static const char bin[] = "\x7f"
+	                          "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
+	const char *cases[][2] = {
+	    {"", "0"},
+	    {"hello world\n", NULL},
 	    {"Just: text\nwithout any known field\n\nbody", NULL}};
 	cad_classification *c = cad_classify(bin, sizeof(bin) - 1, TEST_NOW);
 
@@ -47,8 +50,9 @@ Test(robust, not_mail_gets_a_warning)
 
 Test(robust, truncated_message)
 {
-	const char *m = "From: MAILER-DAEMON@x.example\nSubject: Undeliverable\n"
-			"Content-Type: multipart/report; report-type=delivery-s";
+	const char *m =
+	    "From: MAILER-DAEMON@x.example\nSubject: Undeliverable\n"
+	    "Content-Type: multipart/report; report-type=delivery-s";
 	cad_classification *c = cad_classify(m, strlen(m), TEST_NOW);
 
 	cr_assert_not_null(c);
@@ -63,8 +67,9 @@ Test(robust, deep_multipart_nesting)
 
 	for (int i = 0; i < 20000; i++)
 		g_string_append_printf(s,
-		    "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n",
-		    i, i);
+		                       "Content-Type: multipart/mixed; "
+		                       "boundary=\"b%d\"\n\n--b%d\n",
+		                       i, i);
 	g_string_append(s, "Content-Type: text/plain\n\nleaf\n");
 	cad_classification_free(run(s));
 	g_string_free(s, TRUE);
@@ -76,7 +81,7 @@ Test(robust, deep_message_rfc822_nesting)
 
 	for (int i = 0; i < 20000; i++)
 		g_string_append(s, "From: a@example.com\n"
-				   "Content-Type: message/rfc822\n\n");
+		                   "Content-Type: message/rfc822\n\n");
 	g_string_append(s, "From: b@example.com\n\nleaf\n");
 	cad_classification_free(run(s));
 	g_string_free(s, TRUE);
@@ -103,8 +108,8 @@ Test(robust, million_line_header)
 Test(robust, nul_bytes)
 {
 	static const char m[] = "From: MAILER-DAEMON@x.example\n"
-				"Subject: failure notice\n\n"
-				"<a@b.example>:\0\0 550 5.1.1 no such\0user\n";
+	                        "Subject: failure notice\n\n"
+	                        "<a@b.example>:\0\0 550 5.1.1 no such\0user\n";
 	cad_classification *c = cad_classify(m, sizeof(m) - 1, TEST_NOW);
 
 	cr_assert_not_null(c);
@@ -128,7 +133,7 @@ Test(robust, broken_base64_and_unknown_charset)
 	cad_classification_free(c);
 	g_string_free(s, TRUE);
 	s = g_string_new("From: p@example.net\nSubject: =?bogus?Q?caf=E9?= "
-			 "=?utf-8?B?!!!?=\n\n\xc3\x28 text\n");
+	                 "=?utf-8?B?!!!?=\n\n\xc3\x28 text\n");
 	c = run(s);
 	cr_assert(g_utf8_validate(c->subject, -1, NULL));
 	cad_classification_free(c);
@@ -146,7 +151,8 @@ Test(robust, dsn_with_ten_thousand_recipients)
 	cad_classification *c;
 
 	for (int i = 0; i < 10000; i++)
-		g_string_append_printf(s,
+		g_string_append_printf(
+		    s,
 		    "Final-Recipient: rfc822; user%d@example.org\n"
 		    "Action: failed\nStatus: 5.1.1\n"
 		    "Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\n",
@@ -161,8 +167,9 @@ Test(robust, dsn_with_ten_thousand_recipients)
 
 Test(robust, many_parts_and_long_lines)
 {
-	GString *s = g_string_new("From: a@example.com\nSubject: parts\n"
-				  "Content-Type: multipart/mixed; boundary=q\n\n");
+	GString *s =
+	    g_string_new("From: a@example.com\nSubject: parts\n"
+	                 "Content-Type: multipart/mixed; boundary=q\n\n");
 
 	for (int i = 0; i < 5000; i++)
 		g_string_append(s, "--q\nContent-Type: text/plain\n\nx\n");
@@ -180,13 +187,14 @@ Test(robust, random_bytes)
 
 	for (int n = 0; n < 300; n++) {
 		GString *s = g_string_new("From: a@example.com\n"
-					  "Content-Type: multipart/report; "
-					  "boundary=z\n\n");
+		                          "Content-Type: multipart/report; "
+		                          "boundary=z\n\n");
 		gsize len = g_rand_int_range(r, 0, 4096);
 		static const char alpha[] = "--z\n:@<>\r\n5.1.1 \0ab=?";
 		for (gsize i = 0; i < len; i++)
-			g_string_append_c(s, alpha[g_rand_int_range(r, 0,
-						   sizeof(alpha) - 1)]);
+			g_string_append_c(
+			    s,
+			    alpha[g_rand_int_range(r, 0, sizeof(alpha) - 1)]);
 		cad_classification_free(run(s));
 		g_string_free(s, TRUE);
 	}

@@ -15,17 +15,17 @@ TestSuite(rules, .init = test_gmime_init, .fini = test_gmime_fini);
 
 static void
 check_bounce(const char *file, const char *kind, const char *rcpt,
-    const char *status)
+             const char *status)
 {
 	g_autoptr(GError) unused = NULL;
 	cad_classification *c = classify_data(file);
 
 	cr_assert_str_eq(cad_kind_name(c->kind), kind, "%s: kind %s", file,
-	    cad_kind_name(c->kind));
+	                 cad_kind_name(c->kind));
 	cr_assert(has_recipient(c, rcpt), "%s: no %s", file, rcpt);
 	if (status != NULL)
 		cr_assert_str_eq(c->status != NULL ? c->status : "(null)",
-		    status, "%s", file);
+		                 status, "%s", file);
 	cad_classification_free(c);
 }
 
@@ -52,13 +52,13 @@ Test(rules, dsn_mailbox_full_is_soft)
 	cr_assert(has_id(c, "step2.def@cadence.example.com"));
 	cad_classification_free(c);
 	check_bounce("dsn_mailboxfull.eml", "soft_bounce", "full@example.org",
-	    "5.2.2");
+	             "5.2.2");
 }
 
 Test(rules, dsn_delayed_is_soft)
 {
 	check_bounce("dsn_delayed.eml", "soft_bounce", "slow@example.org",
-	    "4.4.1");
+	             "4.4.1");
 }
 
 Test(rules, dsn_success_is_other)
@@ -77,8 +77,9 @@ Test(rules, dsn_first_hard_recipient_summarizes)
 	KIND(c, "hard_bounce");
 	cr_assert_eq(c->recipients->len, 2);
 	cr_assert_str_eq(c->status, "5.1.1");
-	cr_assert_str_eq(((cad_bounce_rcpt *)g_ptr_array_index(c->recipients,
-			      0))->reason, "mesgtoobig");
+	cr_assert_str_eq(
+	    ((cad_bounce_rcpt *)g_ptr_array_index(c->recipients, 0))->reason,
+	    "mesgtoobig");
 	cad_classification_free(c);
 }
 
@@ -87,9 +88,9 @@ Test(rules, text_bounces_by_mta)
 	check_bounce("qmail.eml", "hard_bounce", "nobody@example.jp", "5.1.1");
 	check_bounce("exim.eml", "hard_bounce", "lost@example.jp", "5.1.1");
 	check_bounce("exchange_ndr.eml", "hard_bounce",
-	    "former.employee@example.com", "5.1.1");
+	             "former.employee@example.com", "5.1.1");
 	check_bounce("yahoo_spam.eml", "soft_bounce", "someone@yahoo.com",
-	    "5.7.9");
+	             "5.7.9");
 }
 
 Test(rules, gmail_text_bounce_keeps_thread_ids)
@@ -97,7 +98,7 @@ Test(rules, gmail_text_bounce_keeps_thread_ids)
 	cad_classification *c = classify_data("gmail_text.eml");
 
 	cr_assert(c->kind == CAD_KIND_HARD_BOUNCE ||
-	    c->kind == CAD_KIND_SOFT_BOUNCE);
+	          c->kind == CAD_KIND_SOFT_BOUNCE);
 	cr_assert(has_recipient(c, "nosuch@nodomain.example"));
 	cr_assert(has_id(c, "step1.abc@cadence.example.com"));
 	cad_classification_free(c);
@@ -127,13 +128,13 @@ check_ooo(const char *file, const char *date)
 	cad_classification *c = classify_data(file);
 
 	cr_assert_str_eq(cad_kind_name(c->kind), "auto_reply", "%s: %s", file,
-	    cad_kind_name(c->kind));
+	                 cad_kind_name(c->kind));
 	if (date == NULL)
 		cr_assert_null(c->return_date, "%s: %s", file, c->return_date);
 	else
 		cr_assert_str_eq(c->return_date != NULL ? c->return_date
-							: "(null)",
-		    date, "%s", file);
+		                                        : "(null)",
+		                 date, "%s", file);
 	cr_assert(has_id(c, "step1.abc@cadence.example.com"));
 	cad_classification_free(c);
 }
@@ -170,9 +171,9 @@ Test(rules, human_reply)
 	cr_assert_str_eq(c->reply_text, "Sounds good, let's talk Thursday.");
 	cr_assert_eq(c->message_ids->len, 2);
 	cr_assert_str_eq(g_ptr_array_index(c->message_ids, 0),
-	    "step1.abc@cadence.example.com");
+	                 "step1.abc@cadence.example.com");
 	cr_assert_str_eq(g_ptr_array_index(c->message_ids, 1),
-	    "root.1@example.com");
+	                 "root.1@example.com");
 	cad_classification_free(c);
 }
 
@@ -190,12 +191,13 @@ Test(rules, mixed_signals_stay_human)
 Test(rules, unsubscribe_phrasings)
 {
 	const char *files[] = {"unsub_unsubscribe.eml", "unsub_remove_me.eml",
-	    "unsub_not_interested.eml", "unsub_de.eml", "unsub_mailto.eml"};
+	                       "unsub_not_interested.eml", "unsub_de.eml",
+	                       "unsub_mailto.eml"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
 		cad_classification *c = classify_data(files[i]);
 		cr_assert_str_eq(cad_kind_name(c->kind), "unsubscribe", "%s",
-		    files[i]);
+		                 files[i]);
 		cad_classification_free(c);
 	}
 }
@@ -203,12 +205,12 @@ Test(rules, unsubscribe_phrasings)
 Test(rules, not_replies_are_other)
 {
 	const char *files[] = {"list_mail.eml", "newsletter.eml",
-	    "mdn_read_receipt.eml"};
+	                       "mdn_read_receipt.eml"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
 		cad_classification *c = classify_data(files[i]);
 		cr_assert_str_eq(cad_kind_name(c->kind), "other", "%s",
-		    files[i]);
+		                 files[i]);
 		cad_classification_free(c);
 	}
 }
@@ -235,7 +237,7 @@ Test(rules, kind_names)
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_SOFT_BOUNCE), "soft_bounce");
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_AUTO_REPLY), "auto_reply");
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_FEEDBACK_REPORT),
-	    "feedback_report");
+	                 "feedback_report");
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_UNSUBSCRIBE), "unsubscribe");
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_HUMAN_REPLY), "human_reply");
 	cr_assert_str_eq(cad_kind_name(CAD_KIND_OTHER), "other");
@@ -246,7 +248,8 @@ Test(rules, json_shape)
 	cad_classification *c = classify_data("dsn_postfix_userunknown.eml");
 	g_autofree char *j = cad_classification_to_json(c, "a \"b\".eml");
 
-	cr_assert_str_eq(j,
+	cr_assert_str_eq(
+	    j,
 	    "{\"file\":\"a \\\"b\\\".eml\",\"kind\":\"hard_bounce\","
 	    "\"recipients\":[\"prospect@example.net\"],\"status\":\"5.1.1\","
 	    "\"reason\":\"userunknown\",\"diagnostic\":\"550 5.1.1 "
@@ -267,12 +270,12 @@ Test(rules, json_shape)
 Test(rules, return_date_year_rollover)
 {
 	const char *msg = "From: p@example.net\nSubject: Out of office\n"
-			  "Auto-Submitted: auto-replied\n\n"
-			  "I am back on 2 November.\n";
+	                  "Auto-Submitted: auto-replied\n\n"
+	                  "I am back on 2 November.\n";
 	cad_classification *c = cad_classify(msg, strlen(msg), TEST_NOW);
 	g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc(TEST_NOW);
-	g_autoptr(GDateTime) want = g_date_time_new_utc(
-	    g_date_time_get_year(now) + 1, 11, 2, 0, 0, 0);
+	g_autoptr(GDateTime) want =
+	    g_date_time_new_utc(g_date_time_get_year(now) + 1, 11, 2, 0, 0, 0);
 	g_autofree char *ws = g_date_time_format(want, "%Y-%m-%d");
 
 	KIND(c, "auto_reply");
@@ -283,7 +286,7 @@ Test(rules, return_date_year_rollover)
 Test(rules, return_date_rejects_impossible_days)
 {
 	const char *msg = "From: p@example.net\nSubject: Auto: away\n\n"
-			  "Back on 31 February, really back on 2025-03-01.\n";
+	                  "Back on 31 February, really back on 2025-03-01.\n";
 	cad_classification *c = cad_classify(msg, strlen(msg), TEST_NOW);
 
 	cr_assert_str_eq(c->return_date, "2025-03-01");

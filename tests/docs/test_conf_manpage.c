@@ -3,9 +3,10 @@
  * conf/keys.c, in its group's subsection, with its default and an example,
  * and documents no key the table does not have.
  */
+#include <string.h>
+
 #include <criterion/criterion.h>
 #include <glib.h>
-#include <string.h>
 
 #include "conf/conf.h"
 
@@ -58,18 +59,19 @@ read_entries(void)
 	g_autoptr(GError) err = NULL;
 	g_auto(GStrv) lines = NULL;
 	g_autofree char *group = NULL;
-	GPtrArray *out = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)entry_free);
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
 	entry *cur = NULL;
 
-	cr_assert(g_file_get_contents(PAGE, &data, NULL, &err), "%s: %s",
-	    PAGE, err ? err->message : "?");
+	cr_assert(g_file_get_contents(PAGE, &data, NULL, &err), "%s: %s", PAGE,
+	          err ? err->message : "?");
 	lines = g_strsplit(data, "\n", -1);
 	for (char **l = lines; *l != NULL; l++) {
-		if (g_str_has_prefix(*l, ".Ss ") || g_str_has_prefix(*l, ".Sh ")) {
+		if (g_str_has_prefix(*l, ".Ss ") ||
+		    g_str_has_prefix(*l, ".Sh ")) {
 			g_free(group);
-			group = g_str_has_prefix(*l, ".Ss ") ?
-			    section_group(*l) : NULL;
+			group = g_str_has_prefix(*l, ".Ss ") ? section_group(*l)
+			                                     : NULL;
 			cur = NULL;
 		} else if (g_str_has_prefix(*l, ".It Cm ") && group != NULL) {
 			cur = g_new0(entry, 1);
@@ -78,7 +80,7 @@ read_entries(void)
 			cur->text = g_string_new(*l);
 			g_ptr_array_add(out, cur);
 		} else if (g_str_has_prefix(*l, ".It") ||
-		    g_str_has_prefix(*l, ".El")) {
+		           g_str_has_prefix(*l, ".El")) {
 			cur = NULL;
 		} else if (cur != NULL) {
 			g_string_append_c(cur->text, '\n');
@@ -116,29 +118,31 @@ check_documented(GPtrArray *entries, const cad_key *k)
 	const entry *e = find_entry(entries, k->group, k->name);
 	g_autofree char *example = g_strdup_printf(".Dl %s = ", k->name);
 
-	cr_expect(e != NULL, "cadence.conf(5) lacks [%s] %s: add "
-	    "\".It Cm %s\" under \".Ss [%s]\"", k->group, k->name, k->name,
-	    k->group);
+	cr_expect(e != NULL,
+	          "cadence.conf(5) lacks [%s] %s: add "
+	          "\".It Cm %s\" under \".Ss [%s]\"",
+	          k->group, k->name, k->name, k->group);
 	if (e == NULL)
 		return;
 	if (k->def == NULL) {
 		cr_expect(strstr(e->text->str, "required") != NULL,
-		    "[%s] %s is required; the page does not say so", k->group,
-		    k->name);
+		          "[%s] %s is required; the page does not say so",
+		          k->group, k->name);
 	} else if (*k->def == '\0') {
 		cr_expect(strstr(e->text->str, "Default: unset") != NULL,
-		    "[%s] %s is unset by default; the page should say "
-		    "\"Default: unset\"", k->group, k->name);
+		          "[%s] %s is unset by default; the page should say "
+		          "\"Default: unset\"",
+		          k->group, k->name);
 	} else if (k->def[0] != '/') {
 		/* Paths default to build-time directories: not checked. */
 		g_autofree char *want = g_strdup_printf("Default: %s", k->def);
 		cr_expect(strstr(e->text->str, want) != NULL,
-		    "[%s] %s: the page should say \"%s\"", k->group, k->name,
-		    want);
+		          "[%s] %s: the page should say \"%s\"", k->group,
+		          k->name, want);
 	}
 	cr_expect(strstr(e->text->str, example) != NULL,
-	    "[%s] %s: the page has no example line \"%s...\"", k->group,
-	    k->name, example);
+	          "[%s] %s: the page has no example line \"%s...\"", k->group,
+	          k->name, example);
 }
 
 Test(conf_manpage, every_main_key_is_documented)
@@ -164,10 +168,12 @@ Test(conf_manpage, no_entry_without_a_key)
 	cr_assert(entries->len > 0, "no .It Cm entries found in %s", PAGE);
 	for (guint i = 0; i < entries->len; i++) {
 		const entry *e = entries->pdata[i];
-		cr_expect(table_has(cad_conf_keys(), e->group, e->key) ||
-			table_has(cad_conf_cadence_keys(), e->group, e->key),
+		cr_expect(
+		    table_has(cad_conf_keys(), e->group, e->key) ||
+		        table_has(cad_conf_cadence_keys(), e->group, e->key),
 		    "cadence.conf(5) documents [%s] %s, which conf/keys.c "
-		    "does not have", e->group, e->key);
+		    "does not have",
+		    e->group, e->key);
 	}
 }
 
@@ -181,5 +187,5 @@ Test(conf_manpage, a_missing_key_is_noticed)
 	cr_assert_not_null(find_entry(entries, "step N", "timeout_days"));
 	cr_assert_null(find_entry(entries, "milter", "no_such_key"));
 	cr_assert_null(find_entry(entries, "sender", "enroll_address"),
-	    "entries must be told apart by group");
+	               "entries must be told apart by group");
 }

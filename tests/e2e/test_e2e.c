@@ -4,19 +4,20 @@
  * the sink received (envelope, headers, threading, order, days) and every
  * enrollment's state after each stage, its history and the suppression.
  */
+#include <string.h>
+
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <gmime/gmime.h>
-#include <string.h>
 
 #include "common/util.h"
 
-#define ROOT_ID "first.2026-03-02@laptop.example.com"
-#define SUBJECT "Quick question about your outbound"
-#define BOB "bob@acme.test"
-#define CAROL "carol@globex.test"
-#define DAVE "dave@initech.test"
-#define ALICE "alice@example.com"
+#define ROOT_ID    "first.2026-03-02@laptop.example.com"
+#define SUBJECT    "Quick question about your outbound"
+#define BOB        "bob@acme.test"
+#define CAROL      "carol@globex.test"
+#define DAVE       "dave@initech.test"
+#define ALICE      "alice@example.com"
 /* The scenario's messages: root, 3 LinkedIn reminders, 2 day-4 follow-ups,
  * Bob's reply, the call reminder, the day-8 and day-10 emails. */
 #define SINK_COUNT 10
@@ -97,7 +98,7 @@ load_one(const char *path)
 	sunk *s = g_new0(sunk, 1);
 
 	cr_assert(g_file_get_contents(path, &data, &len, &err), "%s: %s", path,
-	    err ? err->message : "?");
+	          err ? err->message : "?");
 	st = g_mime_stream_mem_new_with_buffer(data, len);
 	p = g_mime_parser_new_with_stream(st);
 	s->msg = g_mime_parser_construct_message(p, NULL);
@@ -112,14 +113,14 @@ load_one(const char *path)
 			s->env_from = unbracket(g_mime_header_get_value(h));
 		else if (g_ascii_strcasecmp(n, "X-Sink-Rcpt-To") == 0)
 			g_ptr_array_add(s->rcpts,
-			    unbracket(g_mime_header_get_value(h)));
+			                unbracket(g_mime_header_get_value(h)));
 	}
 	cr_assert_not_null(s->env_from, "%s: no envelope sender", path);
 	dt = g_mime_message_get_date(s->msg);
 	cr_assert_not_null(dt, "%s: no Date", path);
 	s->day = g_date_time_get_day_of_month(dt) - 1;
 	cr_assert_eq(g_date_time_get_month(dt), 3, "%s: Date not in March 2026",
-	    path);
+	             path);
 	s->hour = g_date_time_get_hour(dt);
 	return s;
 }
@@ -131,7 +132,8 @@ load_sink(void)
 	g_autofree char *d = g_build_filename(dir(), "sink", NULL);
 	g_autoptr(GDir) gd = g_dir_open(d, 0, NULL);
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)sunk_free);
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)sunk_free);
 	const char *n;
 
 	cr_assert_not_null(gd, "no sink directory %s: did demo.sh run?", d);
@@ -160,7 +162,8 @@ rcpts_are(const sunk *s, const char *a, const char *b, const char *c)
 	for (guint i = 0; i < n; i++) {
 		gboolean found = FALSE;
 		for (guint j = 0; j < s->rcpts->len; j++)
-			found |= g_ascii_strcasecmp(s->rcpts->pdata[j], want[i]) == 0;
+			found |= g_ascii_strcasecmp(s->rcpts->pdata[j],
+			                            want[i]) == 0;
 		if (!found)
 			return FALSE;
 	}
@@ -212,6 +215,7 @@ TestSuite(e2e, .init = setup, .fini = teardown);
 Test(e2e, every_message_in_the_sink_in_order)
 {
 	g_autoptr(GPtrArray) all = load_sink();
+
 	/* Expected: day, kind, recipients. r = reminder, f = follow-up,
 	 * m = mail of a person. */
 	static const struct {
@@ -220,26 +224,33 @@ Test(e2e, every_message_in_the_sink_in_order)
 		const char *to;
 	} want[SINK_COUNT] = {
 	    {1, 'm', NULL}, {2, 'r', ALICE}, {2, 'r', ALICE}, {2, 'r', ALICE},
-	    {4, 'f', NULL}, {4, 'f', NULL}, {4, 'm', ALICE}, {6, 'r', ALICE},
+	    {4, 'f', NULL}, {4, 'f', NULL},  {4, 'm', ALICE}, {6, 'r', ALICE},
 	    {8, 'f', DAVE}, {10, 'f', DAVE},
 	};
 
-	cr_assert_eq(all->len, SINK_COUNT, "the sink holds %u messages, "
-	    "expected %d", all->len, SINK_COUNT);
+	cr_assert_eq(all->len, SINK_COUNT,
+	             "the sink holds %u messages, "
+	             "expected %d",
+	             all->len, SINK_COUNT);
 	for (guint i = 0; i < all->len; i++) {
 		sunk *s = all->pdata[i];
 		char kind = is_reminder(s) ? 'r' : is_follow_up(s) ? 'f' : 'm';
-		cr_expect_eq(s->day, want[i].day, "message %u (%s): day %d, "
-		    "expected day %d", i + 1, s->file, s->day, want[i].day);
-		cr_expect_eq(kind, want[i].kind, "message %u (%s): kind %c, "
-		    "expected %c", i + 1, s->file, kind, want[i].kind);
+		cr_expect_eq(s->day, want[i].day,
+		             "message %u (%s): day %d, "
+		             "expected day %d",
+		             i + 1, s->file, s->day, want[i].day);
+		cr_expect_eq(kind, want[i].kind,
+		             "message %u (%s): kind %c, "
+		             "expected %c",
+		             i + 1, s->file, kind, want[i].kind);
 		if (want[i].to != NULL)
 			cr_expect(rcpts_are(s, want[i].to, NULL, NULL),
-			    "message %u (%s) not to %s alone", i + 1, s->file,
-			    want[i].to);
+			          "message %u (%s) not to %s alone", i + 1,
+			          s->file, want[i].to);
 		/* Nobody's mail ever goes to the cadence address. */
 		for (guint j = 0; j < s->rcpts->len; j++)
-			cr_expect(!g_str_has_prefix(s->rcpts->pdata[j], "cadence@"),
+			cr_expect(
+			    !g_str_has_prefix(s->rcpts->pdata[j], "cadence@"),
 			    "%s: the cadence address was not removed", s->file);
 	}
 	/* The rep's email: to the three, the BCC gone, untouched. */
@@ -247,15 +258,16 @@ Test(e2e, every_message_in_the_sink_in_order)
 	cr_expect_str_eq(((sunk *)all->pdata[0])->env_from, ALICE);
 	/* Day 4: Bob and Dave; Carol's was refused and never stored. */
 	cr_expect(rcpts_are(all->pdata[4], BOB, NULL, NULL) ||
-	    rcpts_are(all->pdata[4], DAVE, NULL, NULL));
+	          rcpts_are(all->pdata[4], DAVE, NULL, NULL));
 	cr_expect(rcpts_are(all->pdata[5], BOB, NULL, NULL) ||
-	    rcpts_are(all->pdata[5], DAVE, NULL, NULL));
-	cr_expect(!rcpts_are(all->pdata[4], ((sunk *)all->pdata[5])->rcpts->pdata[0],
-	    NULL, NULL));
+	          rcpts_are(all->pdata[5], DAVE, NULL, NULL));
+	cr_expect(!rcpts_are(all->pdata[4],
+	                     ((sunk *)all->pdata[5])->rcpts->pdata[0], NULL,
+	                     NULL));
 	/* Bob's reply reaches the rep, marked by the milter. */
 	cr_expect_str_eq(((sunk *)all->pdata[6])->env_from, BOB);
 	cr_expect(g_str_has_prefix(hdr(all->pdata[6], "X-Cadence"), "replied"),
-	    "Bob's reply has no X-Cadence: replied header");
+	          "Bob's reply has no X-Cadence: replied header");
 }
 
 Test(e2e, nothing_after_a_reply_or_a_bounce)
@@ -270,15 +282,20 @@ Test(e2e, nothing_after_a_reply_or_a_bounce)
 
 		if (s->day > 4) {
 			cr_expect(!rcpts_are(s, BOB, NULL, NULL) && !names_bob,
-			    "%s: Bob replied on day 4, yet day %d mail concerns "
-			    "him", s->file, s->day);
-			cr_expect(!names_carol, "%s: Carol bounced on day 4, "
-			    "yet day %d mail concerns her", s->file, s->day);
+			          "%s: Bob replied on day 4, yet day %d mail "
+			          "concerns "
+			          "him",
+			          s->file, s->day);
+			cr_expect(!names_carol,
+			          "%s: Carol bounced on day 4, "
+			          "yet day %d mail concerns her",
+			          s->file, s->day);
 		}
 		if (s->day > 1)
 			for (guint j = 0; j < s->rcpts->len; j++)
 				cr_expect(g_ascii_strcasecmp(s->rcpts->pdata[j],
-				    CAROL) != 0, "%s: mail to Carol stored", s->file);
+				                             CAROL) != 0,
+				          "%s: mail to Carol stored", s->file);
 	}
 }
 
@@ -293,7 +310,7 @@ check_thread(GPtrArray *all, const char *to, const int *days, guint n)
 	g_autofree char *token = NULL;
 
 	cr_assert_eq(f->len, n, "%u follow-ups to %s, expected %u", f->len, to,
-	    n);
+	             n);
 	for (guint i = 0; i < f->len; i++) {
 		sunk *s = f->pdata[i];
 		g_autofree char *irt = unbracket(hdr(s, "In-Reply-To"));
@@ -303,44 +320,56 @@ check_thread(GPtrArray *all, const char *to, const int *days, guint n)
 		InternetAddressList *from = g_mime_message_get_from(s->msg);
 		const char *tok = s->env_from + strlen("bounces+");
 
-		cr_expect_eq(s->day, days[i], "%s: follow-up %u to %s left on "
-		    "day %d, expected %d", s->file, i + 1, to, s->day, days[i]);
+		cr_expect_eq(s->day, days[i],
+		             "%s: follow-up %u to %s left on "
+		             "day %d, expected %d",
+		             s->file, i + 1, to, s->day, days[i]);
 		cr_expect_eq(s->hour, 10, "%s: left at %d:00, not 10:00",
-		    s->file, s->hour);
+		             s->file, s->hour);
 		cr_expect_str_eq(g_mime_message_get_subject(s->msg),
-		    "Re: " SUBJECT);
-		cr_expect_str_eq(irt, parent, "%s: In-Reply-To %s, expected "
-		    "<%s>", s->file, irt, parent);
-		ref = g_strdup(hdr(s, "References") ? hdr(s, "References") : "");
+		                 "Re: " SUBJECT);
+		cr_expect_str_eq(irt, parent,
+		                 "%s: In-Reply-To %s, expected "
+		                 "<%s>",
+		                 s->file, irt, parent);
+		ref =
+		    g_strdup(hdr(s, "References") ? hdr(s, "References") : "");
 		{
-			g_auto(GStrv) got = g_strsplit_set(g_strstrip(ref),
-			    " \t\r\n", -1);
+			g_auto(GStrv) got =
+			    g_strsplit_set(g_strstrip(ref), " \t\r\n", -1);
 			g_autoptr(GString) norm = g_string_new(NULL);
 			for (char **g = got; *g != NULL; g++)
 				if (**g != '\0')
-					g_string_append_printf(norm, "%s%s",
-					    norm->len ? " " : "", *g);
+					g_string_append_printf(
+					    norm, "%s%s", norm->len ? " " : "",
+					    *g);
 			cr_expect_str_eq(norm->str, refs->str,
-			    "%s: References %s, expected %s", s->file,
-			    norm->str, refs->str);
+			                 "%s: References %s, expected %s",
+			                 s->file, norm->str, refs->str);
 		}
-		cr_expect(from != NULL && internet_address_list_length(from) == 1 &&
-		    strcmp(internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(
-			    from, 0))), ALICE) == 0,
-		    "%s: From is not the rep", s->file);
+		cr_expect(from != NULL &&
+		              internet_address_list_length(from) == 1 &&
+		              strcmp(internet_address_mailbox_get_addr(
+		                         INTERNET_ADDRESS_MAILBOX(
+		                             internet_address_list_get_address(
+		                                 from, 0))),
+		                     ALICE) == 0,
+		          "%s: From is not the rep", s->file);
 		cr_expect(g_str_has_suffix(s->env_from, "@example.com") &&
-		    strlen(tok) > strlen("@example.com"),
-		    "%s: envelope sender %s is not a VERP address", s->file,
-		    s->env_from);
+		              strlen(tok) > strlen("@example.com"),
+		          "%s: envelope sender %s is not a VERP address",
+		          s->file, s->env_from);
 		if (token == NULL)
 			token = g_strdup(tok);
-		cr_expect_str_eq(tok, token, "%s: the VERP token changed "
-		    "within one enrollment", s->file);
-		cr_expect(lu != NULL && strstr(lu, "mailto:unsubscribe+") != NULL,
-		    "%s: no List-Unsubscribe mailto token", s->file);
+		cr_expect_str_eq(tok, token,
+		                 "%s: the VERP token changed "
+		                 "within one enrollment",
+		                 s->file);
+		cr_expect(lu != NULL &&
+		              strstr(lu, "mailto:unsubscribe+") != NULL,
+		          "%s: no List-Unsubscribe mailto token", s->file);
 		cr_expect(g_str_has_suffix(id, "@example.com"),
-		    "%s: Message-ID %s not ours", s->file, id);
+		          "%s: Message-ID %s not ours", s->file, id);
 		g_string_append_printf(refs, " <%s>", id);
 		g_free(parent);
 		parent = g_strdup(id);
@@ -379,15 +408,17 @@ Test(e2e, task_reminders_reach_the_rep)
 			continue;
 		found++;
 		cr_expect(rcpts_are(s, ALICE, NULL, NULL));
-		cr_expect_eq(s->hour, 10, "%s: sent at %d:00", s->file, s->hour);
+		cr_expect_eq(s->hour, 10, "%s: sent at %d:00", s->file,
+		             s->hour);
 		cr_expect(rt != NULL && g_str_has_prefix(rt, "cadence-tasks+"),
-		    "%s: Reply-To %s carries no task token", s->file, rt);
+		          "%s: Reply-To %s carries no task token", s->file, rt);
 		cr_expect_str_eq(hdr(s, "Auto-Submitted"), "auto-generated");
 		cr_expect_eq(s->day, strstr(subj, "call") ? 6 : 2);
 		gboolean known = FALSE;
 		for (guint j = 0; j < G_N_ELEMENTS(want); j++)
 			known |= strcmp(subj, want[j]) == 0;
-		cr_expect(known, "%s: unexpected reminder \"%s\"", s->file, subj);
+		cr_expect(known, "%s: unexpected reminder \"%s\"", s->file,
+		          subj);
 	}
 	cr_expect_eq(found, G_N_ELEMENTS(want));
 }
@@ -460,8 +491,9 @@ Test(e2e, every_state_after_every_stage)
 		for (guint j = 0; j < 3; j++) {
 			g_autofree char *got = state_at(want[i].label, who[j]);
 			cr_expect_str_eq(got ? got : "(none)", st[j],
-			    "%s: %s is %s, expected %s", want[i].label, who[j],
-			    got ? got : "(none)", st[j]);
+			                 "%s: %s is %s, expected %s",
+			                 want[i].label, who[j],
+			                 got ? got : "(none)", st[j]);
 		}
 	}
 }
@@ -478,10 +510,10 @@ history(const char *address)
 
 	cr_assert(g_file_get_contents(p, &data, NULL, NULL), "no %s", p);
 	for (c = strstr(data, "\"type\":\""); c != NULL;
-	    c = strstr(c + 1, "\"type\":\"")) {
+	     c = strstr(c + 1, "\"type\":\"")) {
 		const char *v = c + 8, *e = strchr(v, '"');
 		g_string_append_printf(out, "%s%.*s", out->len ? " " : "",
-		    (int)(e - v), v);
+		                       (int)(e - v), v);
 	}
 	return g_string_free(out, FALSE);
 }
@@ -495,16 +527,17 @@ Test(e2e, histories_and_suppression)
 	g_autofree char *supp = NULL;
 
 	cr_expect_str_eq(bob, "enrolled sending task task_done sending sent "
-	    "replied");
+	                      "replied");
 	cr_expect_str_eq(carol, "enrolled sending task task_done sending sent "
-	    "hard_bounce");
-	cr_expect_str_eq(dave, "enrolled sending task task_done sending sent "
-	    "sending task task_done sending sent sending sent completed");
+	                        "hard_bounce");
+	cr_expect_str_eq(
+	    dave, "enrolled sending task task_done sending sent "
+	          "sending task task_done sending sent sending sent completed");
 	cr_assert(g_file_get_contents(sp, &supp, NULL, NULL));
 	cr_expect(strstr(supp, "\"entry\":\"" CAROL "\"") != NULL,
-	    "carol is not on the suppression list: %s", supp);
+	          "carol is not on the suppression list: %s", supp);
 	cr_expect(strstr(supp, BOB) == NULL && strstr(supp, DAVE) == NULL,
-	    "a prospect who did not bounce is suppressed: %s", supp);
+	          "a prospect who did not bounce is suppressed: %s", supp);
 }
 
 Test(e2e, stats_and_report)
@@ -513,7 +546,7 @@ Test(e2e, stats_and_report)
 	g_autofree char *rp = g_build_filename(dir(), "report.html", NULL);
 	g_autofree char *stats = NULL, *html = NULL;
 	static const char *const want[][2] = {
-	    {"enrolled", "3"}, {"completed", "1"}, {"replied", "1"},
+	    {"enrolled", "3"},       {"completed", "1"},  {"replied", "1"},
 	    {"bounced (hard)", "1"}, {"tasks done", "4"},
 	};
 
@@ -521,14 +554,14 @@ Test(e2e, stats_and_report)
 	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
 		g_autoptr(GRegex) re = NULL;
 		g_autofree char *esc = g_regex_escape_string(want[i][0], -1);
-		g_autofree char *pat = g_strdup_printf("(?m)^%s +%s$", esc,
-		    want[i][1]);
+		g_autofree char *pat =
+		    g_strdup_printf("(?m)^%s +%s$", esc, want[i][1]);
 		re = g_regex_new(pat, 0, 0, NULL);
 		cr_expect(g_regex_match(re, stats, 0, NULL),
-		    "cadencectl stats does not say \"%s %s\":\n%s", want[i][0],
-		    want[i][1], stats);
+		          "cadencectl stats does not say \"%s %s\":\n%s",
+		          want[i][0], want[i][1], stats);
 	}
 	cr_assert(g_file_get_contents(rp, &html, NULL, NULL), "no %s", rp);
 	cr_expect(strstr(html, "<html") != NULL && strstr(html, "<svg") != NULL,
-	    "the report is not an HTML page with a chart");
+	          "the report is not an HTML page with a chart");
 }

@@ -4,11 +4,12 @@
  * and each refusal (already active, suppressed, unknown cadence,
  * untrusted sender) recorded and told to the rep by notice.
  */
+#include "milter/enroll.h"
+
 #include <string.h>
 
 #include <criterion/criterion.h>
 
-#include "milter/enroll.h"
 #include "tests/milter/helpers.h"
 
 static fixture fx;
@@ -33,8 +34,8 @@ plan_of(const char *file, const char *cadence)
 	gsize len;
 	g_autofree char *msg = fx_message(file, NULL, &len);
 	g_autoptr(GError) err = NULL;
-	cad_enroll_plan *plan = cad_enroll_plan_new(fx.conf, cadence,
-	    "<Alice@Example.com>", msg, len, &err);
+	cad_enroll_plan *plan = cad_enroll_plan_new(
+	    fx.conf, cadence, "<Alice@Example.com>", msg, len, &err);
 
 	cr_assert_not_null(plan, "%s", err ? err->message : "");
 	return plan;
@@ -78,12 +79,12 @@ Test(enroll, plan_reads_to_and_cc_without_colleagues)
 Test(enroll, plan_names_the_cadence_and_skips_our_addresses)
 {
 	const char *msg = "From: alice@example.com\r\n"
-			  "To: cadence+hot@example.com, x@y.example.net, "
-			  "X@Y.example.net, bounces+b1@example.com\r\n"
-			  "Subject: s\r\n\r\n";
+	                  "To: cadence+hot@example.com, x@y.example.net, "
+	                  "X@Y.example.net, bounces+b1@example.com\r\n"
+	                  "Subject: s\r\n\r\n";
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(fx.conf, "hot",
-	    "alice@example.com", msg, strlen(msg), &err);
+	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(
+	    fx.conf, "hot", "alice@example.com", msg, strlen(msg), &err);
 
 	cr_assert_not_null(plan);
 	cr_assert_str_eq(plan->cadence, "hot");
@@ -98,10 +99,10 @@ Test(enroll, plan_caps_prospects)
 
 	for (int i = 0; i < CAD_ENROLL_PROSPECTS_MAX + 10; i++)
 		g_string_append_printf(msg, "%sp%d@acme.example.net",
-		    i ? ", " : "", i);
+		                       i ? ", " : "", i);
 	g_string_append(msg, "\r\n\r\n");
-	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(fx.conf, NULL,
-	    "alice@example.com", msg->str, msg->len, &err);
+	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(
+	    fx.conf, NULL, "alice@example.com", msg->str, msg->len, &err);
 	cr_assert_eq(plan->prospects->len, CAD_ENROLL_PROSPECTS_MAX);
 	cr_assert_eq(plan->over_limit, 10);
 	g_string_free(msg, TRUE);
@@ -110,8 +111,8 @@ Test(enroll, plan_caps_prospects)
 Test(enroll, run_enrolls_with_thread_root_and_fields)
 {
 	g_autoptr(cad_enroll_plan) plan = plan_of("enroll.eml", NULL);
-	g_autoptr(cad_enroll_result) r = cad_enroll_run(fx.store, fx.conf,
-	    plan, "Q1", T_NOW);
+	g_autoptr(cad_enroll_result) r =
+	    cad_enroll_run(fx.store, fx.conf, plan, "Q1", T_NOW);
 	g_autoptr(cad_enrollment) e = NULL;
 	g_autoptr(cad_txn) txn = NULL;
 	g_autoptr(cad_prospect) p = NULL;
@@ -132,7 +133,8 @@ Test(enroll, run_enrolls_with_thread_root_and_fields)
 	cr_assert_gt(e->next_due, T_NOW);
 	txn = cad_store_read_begin(fx.store, NULL);
 	cr_assert(cad_store_msgid_get(txn, "root-1@mail.example.com", &id,
-	    &step, NULL), "root Message-ID recorded");
+	                              &step, NULL),
+	          "root Message-ID recorded");
 	p = cad_store_prospect_get(txn, "jane@acme-corp.com", NULL);
 	cr_assert_str_eq(p->first_name, "Jane");
 	cr_assert_str_eq(p->company, "Acme Corp");
@@ -141,11 +143,11 @@ Test(enroll, run_enrolls_with_thread_root_and_fields)
 Test(enroll, second_enrollment_refused_and_noticed)
 {
 	g_autoptr(cad_enroll_plan) plan = plan_of("enroll.eml", NULL);
-	g_autoptr(cad_enroll_result) r1 = cad_enroll_run(fx.store, fx.conf,
-	    plan, "Q1", T_NOW);
+	g_autoptr(cad_enroll_result) r1 =
+	    cad_enroll_run(fx.store, fx.conf, plan, "Q1", T_NOW);
 	g_autoptr(cad_enroll_plan) plan2 = plan_of("enroll.eml", "hot");
-	g_autoptr(cad_enroll_result) r2 = cad_enroll_run(fx.store, fx.conf,
-	    plan2, "Q2", T_NOW + 60);
+	g_autoptr(cad_enroll_result) r2 =
+	    cad_enroll_run(fx.store, fx.conf, plan2, "Q2", T_NOW + 60);
 	g_autoptr(GPtrArray) notices = fx_notices(&fx);
 	const cad_notice *n;
 	g_autoptr(cad_enrollment) e = fx_enrollment(&fx, "jane@acme-corp.com");
@@ -153,15 +155,16 @@ Test(enroll, second_enrollment_refused_and_noticed)
 	cr_assert_eq(r2->enrolled, 0);
 	cr_assert_eq(r2->refused, 3);
 	cr_assert_eq(g_array_index(r2->outcomes, cad_enroll_outcome, 0).status,
-	    CAD_ENROLL_ACTIVE);
+	             CAD_ENROLL_ACTIVE);
 	cr_assert_str_eq(e->cadence, "cold", "still only the first cadence");
 	cr_assert_eq(notices->len, 1);
 	n = g_ptr_array_index(notices, 0);
 	cr_assert_str_eq(n->rep, "alice@example.com");
-	cr_assert_not_null(strstr(n->body, "jane@acme-corp.com: already active"));
+	cr_assert_not_null(
+	    strstr(n->body, "jane@acme-corp.com: already active"));
 	cr_assert_not_null(strstr(n->subject, "3 of 3"));
 	cr_assert_eq(fx_events(&fx, 0, "refused"), 3,
-	    "each refusal is an event");
+	             "each refusal is an event");
 }
 
 static gboolean
@@ -185,15 +188,16 @@ Test(enroll, suppressed_prospect_refused)
 	cr_assert_null(e);
 	notices = fx_notices(&fx);
 	cr_assert_eq(notices->len, 1);
-	cr_assert_not_null(strstr(((cad_notice *)g_ptr_array_index(notices,
-	    0))->body, "bob@acme-corp.com: on the suppression list"));
+	cr_assert_not_null(
+	    strstr(((cad_notice *)g_ptr_array_index(notices, 0))->body,
+	           "bob@acme-corp.com: on the suppression list"));
 }
 
 Test(enroll, unknown_cadence_refuses_all)
 {
 	g_autoptr(cad_enroll_plan) plan = plan_of("enroll.eml", "nosuch");
-	g_autoptr(cad_enroll_result) r = cad_enroll_run(fx.store, fx.conf,
-	    plan, "Q1", T_NOW);
+	g_autoptr(cad_enroll_result) r =
+	    cad_enroll_run(fx.store, fx.conf, plan, "Q1", T_NOW);
 	g_autoptr(GPtrArray) notices = fx_notices(&fx);
 	g_autoptr(cad_enrollment) e = fx_enrollment(&fx, "jane@acme-corp.com");
 
@@ -201,8 +205,9 @@ Test(enroll, unknown_cadence_refuses_all)
 	cr_assert_eq(r->refused, 3);
 	cr_assert_null(e);
 	cr_assert_eq(notices->len, 1);
-	cr_assert_not_null(strstr(((cad_notice *)g_ptr_array_index(notices,
-	    0))->body, "no such cadence"));
+	cr_assert_not_null(
+	    strstr(((cad_notice *)g_ptr_array_index(notices, 0))->body,
+	           "no such cadence"));
 	cr_assert_eq(fx_events(&fx, 0, "refused"), 1);
 }
 
@@ -211,16 +216,17 @@ Test(enroll, untrusted_rep_noticed_outsider_not)
 	g_autoptr(GPtrArray) n1 = NULL, n2 = NULL;
 
 	cr_assert(cad_enroll_refuse_untrusted(fx.store, fx.conf,
-	    "mallory@evil.example.net", NULL, CAD_TRUST_NOT_REP, "Q1", T_NOW));
+	                                      "mallory@evil.example.net", NULL,
+	                                      CAD_TRUST_NOT_REP, "Q1", T_NOW));
 	n1 = fx_notices(&fx);
 	cr_assert_eq(n1->len, 0, "no backscatter to outsiders");
 	cr_assert_eq(fx_events(&fx, 0, "refused"), 1);
-	cr_assert(cad_enroll_refuse_untrusted(fx.store, fx.conf,
-	    "<alice@example.com>", "hot", CAD_TRUST_UNAUTHENTICATED, "Q2",
-	    T_NOW));
+	cr_assert(cad_enroll_refuse_untrusted(
+	    fx.store, fx.conf, "<alice@example.com>", "hot",
+	    CAD_TRUST_UNAUTHENTICATED, "Q2", T_NOW));
 	n2 = fx_notices(&fx);
 	cr_assert_eq(n2->len, 1);
 	cr_assert_str_eq(((cad_notice *)g_ptr_array_index(n2, 0))->rep,
-	    "alice@example.com");
+	                 "alice@example.com");
 	cr_assert_eq(fx_events(&fx, 0, "refused"), 2);
 }

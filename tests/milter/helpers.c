@@ -1,13 +1,13 @@
 /*
  * helpers.c: fixtures for the milter suites (see helpers.h).
  */
-#include <glib/gstdio.h>
+#include "tests/milter/helpers.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
-
-#include "tests/milter/helpers.h"
+#include <glib/gstdio.h>
 
 void
 fx_setup(fixture *f, const char *milter_extra)
@@ -75,14 +75,14 @@ fx_teardown(fixture *f)
 char *
 fx_message(const char *name, const char *token, gsize *len)
 {
-	g_autofree char *path = g_build_filename(CAD_SOURCE_DIR,
-	    "tests/data/milter", name, NULL);
+	g_autofree char *path =
+	    g_build_filename(CAD_SOURCE_DIR, "tests/data/milter", name, NULL);
 	g_autofree char *text = NULL;
 	g_autoptr(GError) err = NULL;
 	gsize n;
 
 	cr_assert(g_file_get_contents(path, &text, &n, &err), "%s: %s", path,
-	    err ? err->message : "");
+	          err ? err->message : "");
 	if (token != NULL) {
 		g_auto(GStrv) parts = g_strsplit(text, "@TOKEN@", -1);
 		g_free(text);
@@ -104,8 +104,8 @@ fx_enrollment(fixture *f, const char *address)
 	ids = cad_store_enrollments_of(txn, address, NULL);
 	if (ids == NULL || ids->len == 0)
 		return NULL;
-	return cad_store_enrollment_get(txn,
-	    g_array_index(ids, guint64, ids->len - 1), NULL);
+	return cad_store_enrollment_get(
+	    txn, g_array_index(ids, guint64, ids->len - 1), NULL);
 }
 
 typedef struct {

@@ -6,12 +6,13 @@
  * consumed and told to the rep, a rep's "done" advances a task, and the
  * rep's own mail in the thread or unrelated mail records nothing.
  */
+#include "milter/inbound.h"
+
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "milter/enroll.h"
-#include "milter/inbound.h"
 #include "tests/milter/helpers.h"
 
 static fixture fx;
@@ -44,10 +45,10 @@ enroll_jane(void)
 {
 	gsize len;
 	g_autofree char *msg = fx_message("enroll.eml", NULL, &len);
-	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(fx.conf, NULL,
-	    "alice@example.com", msg, len, NULL);
-	g_autoptr(cad_enroll_result) r = cad_enroll_run(fx.store, fx.conf,
-	    plan, "Q0", T_NOW);
+	g_autoptr(cad_enroll_plan) plan = cad_enroll_plan_new(
+	    fx.conf, NULL, "alice@example.com", msg, len, NULL);
+	g_autoptr(cad_enroll_result) r =
+	    cad_enroll_run(fx.store, fx.conf, plan, "Q0", T_NOW);
 
 	cr_assert_eq(r->enrolled, 3);
 	return fx_enrollment(&fx, "jane@acme-corp.com");
@@ -55,14 +56,15 @@ enroll_jane(void)
 
 static void
 process(const char *file, const char *token, const char *from,
-    const char *const *rcpts, cad_inbound_result *r)
+        const char *const *rcpts, cad_inbound_result *r)
 {
 	gsize len;
 	g_autofree char *msg = fx_message(file, token, &len);
 	g_autoptr(GError) err = NULL;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf, from, rcpts, msg, len,
-	    T_NOW + 86400, r, &err), "%s", err ? err->message : "");
+	                              T_NOW + 86400, r, &err),
+	          "%s", err ? err->message : "");
 }
 
 static cad_state
@@ -79,8 +81,8 @@ Test(inbound, reply_in_thread_halts)
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	const char *rcpts[] = {"<alice@example.com>", NULL};
 	cad_inbound_result r;
-	g_autofree char *want = g_strdup_printf("replied cold step 1 id %"
-	    G_GUINT64_FORMAT, e->id);
+	g_autofree char *want =
+	    g_strdup_printf("replied cold step 1 id %" G_GUINT64_FORMAT, e->id);
 
 	process("reply.eml", NULL, "jane@acme-corp.com", rcpts, &r);
 	cr_assert_eq(r.match, CAD_MATCH_THREAD);
@@ -91,13 +93,12 @@ Test(inbound, reply_in_thread_halts)
 	cr_assert_str_eq(r.header, want);
 	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_REPLIED);
 	cr_assert_eq(state_of("bob@acme-corp.com"), CAD_STATE_ACTIVE,
-	    "no account exit by default");
+	             "no account exit by default");
 	cr_assert_eq(fx_events(&fx, e->id, "replied"), 1);
 	cad_inbound_result_clear(&r);
 }
 
-Test(inbound, reply_with_account_exit_halts_domain,
-    .init = setup_account_exit)
+Test(inbound, reply_with_account_exit_halts_domain, .init = setup_account_exit)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	const char *rcpts[] = {"<alice@example.com>", NULL};
@@ -107,7 +108,7 @@ Test(inbound, reply_with_account_exit_halts_domain,
 	cr_assert_eq(r.outcome, CAD_OUTCOME_REPLIED);
 	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_REPLIED);
 	cr_assert(cad_state_is_final(state_of("bob@acme-corp.com")),
-	    "bob at the same domain halts");
+	          "bob at the same domain halts");
 	cr_assert_eq(state_of("jm@mueller.co.uk"), CAD_STATE_ACTIVE);
 	cad_inbound_result_clear(&r);
 }
@@ -117,13 +118,14 @@ Test(inbound, reply_matched_by_sender_without_thread)
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	const char *rcpts[] = {"alice@example.com", NULL};
 	const char *msg = "From: Jane Doe <Jane@Acme-Corp.com>\r\n"
-			  "To: alice@example.com\r\nSubject: question\r\n"
-			  "Message-ID: <new-thread@acme-corp.com>\r\n\r\n"
-			  "Hi Alice, what does it cost?\r\n";
+	                  "To: alice@example.com\r\nSubject: question\r\n"
+	                  "Message-ID: <new-thread@acme-corp.com>\r\n\r\n"
+	                  "Hi Alice, what does it cost?\r\n";
 	cad_inbound_result r;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf, "jane@acme-corp.com",
-	    rcpts, msg, strlen(msg), T_NOW + 60, &r, NULL));
+	                              rcpts, msg, strlen(msg), T_NOW + 60, &r,
+	                              NULL));
 	cr_assert_eq(r.match, CAD_MATCH_SENDER);
 	cr_assert_eq(r.outcome, CAD_OUTCOME_REPLIED);
 	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_REPLIED);
@@ -135,14 +137,15 @@ Test(inbound, list_mail_from_prospect_records_nothing)
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	const char *rcpts[] = {"alice@example.com", NULL};
 	const char *msg = "From: Jane Doe <jane@acme-corp.com>\r\n"
-			  "To: alice@example.com\r\nSubject: Our newsletter\r\n"
-			  "List-Id: <news.acme-corp.com>\r\n"
-			  "Message-ID: <news-1@acme-corp.com>\r\n\r\n"
-			  "This month at ACME\r\n";
+	                  "To: alice@example.com\r\nSubject: Our newsletter\r\n"
+	                  "List-Id: <news.acme-corp.com>\r\n"
+	                  "Message-ID: <news-1@acme-corp.com>\r\n\r\n"
+	                  "This month at ACME\r\n";
 	cad_inbound_result r;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf, "jane@acme-corp.com",
-	    rcpts, msg, strlen(msg), T_NOW + 60, &r, NULL));
+	                              rcpts, msg, strlen(msg), T_NOW + 60, &r,
+	                              NULL));
 	cr_assert_eq(r.match, CAD_MATCH_SENDER);
 	cr_assert_eq(r.outcome, CAD_OUTCOME_NONE);
 	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_ACTIVE);
@@ -171,8 +174,8 @@ Test(inbound, out_of_office_pauses_until_return)
 Test(inbound, dsn_to_verp_bounces_suppresses_and_is_consumed)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
-	g_autofree char *verp = g_strdup_printf("<bounces+%s@example.com>",
-	    e->verp_token);
+	g_autofree char *verp =
+	    g_strdup_printf("<bounces+%s@example.com>", e->verp_token);
 	const char *rcpts[] = {"<postmaster@example.com>", verp, NULL};
 	cad_inbound_result r;
 
@@ -192,8 +195,8 @@ Test(inbound, relay_bounce_from_rep_domain_is_a_soft_bounce)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	g_autoptr(cad_enrollment) after = NULL;
-	g_autofree char *verp = g_strdup_printf("bounces+%s@example.com",
-	    e->verp_token);
+	g_autofree char *verp =
+	    g_strdup_printf("bounces+%s@example.com", e->verp_token);
 	const char *rcpts[] = {verp, NULL};
 	cad_inbound_result r;
 
@@ -221,7 +224,7 @@ Test(inbound, dsn_to_rep_matched_by_returned_message_id)
 	cad_inbound_result r;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf, "", rcpts, msg,
-	    strlen(msg), T_NOW + 60, &r, NULL));
+	                              strlen(msg), T_NOW + 60, &r, NULL));
 	cr_assert_eq(r.match, CAD_MATCH_RETURNED);
 	cr_assert_eq(r.outcome, CAD_OUTCOME_HARD_BOUNCE);
 	cr_assert_eq(r.consumed->len, 0, "the rep's own bounce is delivered");
@@ -232,14 +235,14 @@ Test(inbound, dsn_to_rep_matched_by_returned_message_id)
 Test(inbound, unsubscribe_consumed_and_rep_told)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
-	g_autofree char *rcpt = g_strdup_printf("unsubscribe+%s@example.com",
-	    e->unsub_token);
+	g_autofree char *rcpt =
+	    g_strdup_printf("unsubscribe+%s@example.com", e->unsub_token);
 	const char *rcpts[] = {rcpt, NULL};
 	g_autoptr(GPtrArray) notices = NULL;
 	cad_inbound_result r;
 
 	process("unsub.eml.in", e->unsub_token, "jane@acme-corp.com", rcpts,
-	    &r);
+	        &r);
 	cr_assert_eq(r.match, CAD_MATCH_UNSUBSCRIBE);
 	cr_assert_eq(r.outcome, CAD_OUTCOME_UNSUBSCRIBED);
 	cr_assert_eq(r.consumed->len, 1);
@@ -248,7 +251,7 @@ Test(inbound, unsubscribe_consumed_and_rep_told)
 	notices = fx_notices(&fx);
 	cr_assert_eq(notices->len, 1);
 	cr_assert_str_eq(((cad_notice *)g_ptr_array_index(notices, 0))->rep,
-	    "alice@example.com");
+	                 "alice@example.com");
 	cad_inbound_result_clear(&r);
 }
 
@@ -260,14 +263,14 @@ to_call_step(cad_txn *txn, void *arg, GError **error)
 
 	e->step = 1;
 	return cad_store_transition(txn, e, CAD_STATE_WAITING, "task", 3,
-	    "test", T_NOW, error);
+	                            "test", T_NOW, error);
 }
 
 Test(inbound, feedback_report_is_a_complaint_told_to_the_rep)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
-	g_autofree char *verp = g_strdup_printf("bounces+%s@example.com",
-	    e->verp_token);
+	g_autofree char *verp =
+	    g_strdup_printf("bounces+%s@example.com", e->verp_token);
 	const char *rcpts[] = {verp, NULL};
 	g_autoptr(GPtrArray) notices = NULL;
 	cad_inbound_result r;
@@ -281,8 +284,8 @@ Test(inbound, feedback_report_is_a_complaint_told_to_the_rep)
 	cr_assert_eq(fx_events(&fx, e->id, "complaint"), 1);
 	notices = fx_notices(&fx);
 	cr_assert_eq(notices->len, 1);
-	cr_assert_not_null(strstr(((cad_notice *)g_ptr_array_index(notices,
-	    0))->subject, "spam"));
+	cr_assert_not_null(strstr(
+	    ((cad_notice *)g_ptr_array_index(notices, 0))->subject, "spam"));
 	cad_inbound_result_clear(&r);
 }
 
@@ -292,8 +295,8 @@ Test(inbound, task_answer_done_advances)
 
 	cr_assert(cad_store_write(fx.store, to_call_step, e, NULL));
 	g_autoptr(cad_enrollment) after = NULL;
-	g_autofree char *rcpt = g_strdup_printf("<tasks+%s@example.com>",
-	    e->task_token);
+	g_autofree char *rcpt =
+	    g_strdup_printf("<tasks+%s@example.com>", e->task_token);
 	const char *rcpts[] = {rcpt, NULL};
 	cad_inbound_result r;
 
@@ -310,8 +313,8 @@ Test(inbound, task_answer_done_advances)
 Test(inbound, task_answer_from_outsider_ignored)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
-	g_autofree char *rcpt = g_strdup_printf("tasks+%s@example.com",
-	    e->task_token);
+	g_autofree char *rcpt =
+	    g_strdup_printf("tasks+%s@example.com", e->task_token);
 	const char *rcpts[] = {rcpt, NULL};
 	gsize len;
 	g_autofree char *t = fx_message("task.eml.in", e->task_token, &len);
@@ -320,8 +323,8 @@ Test(inbound, task_answer_from_outsider_ignored)
 	cad_inbound_result r;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf,
-	    "mallory@evil.example.net", rcpts, msg, strlen(msg), T_NOW, &r,
-	    NULL));
+	                              "mallory@evil.example.net", rcpts, msg,
+	                              strlen(msg), T_NOW, &r, NULL));
 	cr_assert_eq(r.outcome, CAD_OUTCOME_NONE);
 	cr_assert_eq(r.consumed->len, 0, "not recorded, so not consumed");
 	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_ACTIVE);
@@ -345,7 +348,7 @@ Test(inbound, unknown_token_not_consumed)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();
 	const char *rcpts[] = {"bounces+bzzzzzzzzzzzzzzzzzzzz@example.com",
-	    NULL};
+	                       NULL};
 	cad_inbound_result r;
 
 	process("dsn.eml.in", "bzzzzzzzzzzzzzzzzzzzz", "", rcpts, &r);
@@ -364,27 +367,32 @@ Test(inbound, wanted_only_for_mail_that_may_matter)
 	gboolean w;
 
 	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "someone@elsewhere.net",
-	    to_rep, "Someone <someone@elsewhere.net>", NULL, NULL, &w, NULL));
+	                             to_rep, "Someone <someone@elsewhere.net>",
+	                             NULL, NULL, &w, NULL));
 	cr_assert_not(w, "ordinary mail is let go at end of headers");
 	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "jane@acme-corp.com",
-	    to_rep, "Jane <jane@acme-corp.com>", NULL, NULL, &w, NULL));
+	                             to_rep, "Jane <jane@acme-corp.com>", NULL,
+	                             NULL, &w, NULL));
 	cr_assert(w, "a live prospect writes");
-	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "x@elsewhere.net",
-	    to_rep, "x@elsewhere.net", "<root-1@mail.example.com>", NULL, &w,
-	    NULL));
+	cr_assert(cad_inbound_wanted(
+	    fx.store, fx.conf, "x@elsewhere.net", to_rep, "x@elsewhere.net",
+	    "<root-1@mail.example.com>", NULL, &w, NULL));
 	cr_assert(w, "a reply in our thread");
-	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "x@elsewhere.net",
-	    to_rep, "x@elsewhere.net", NULL, "<a@b> <root-1@mail.example.com>",
-	    &w, NULL));
+	cr_assert(cad_inbound_wanted(
+	    fx.store, fx.conf, "x@elsewhere.net", to_rep, "x@elsewhere.net",
+	    NULL, "<a@b> <root-1@mail.example.com>", &w, NULL));
 	cr_assert(w, "our id deep in References");
 	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "", to_rep,
-	    "MAILER-DAEMON@mx.example.net", NULL, NULL, &w, NULL));
+	                             "MAILER-DAEMON@mx.example.net", NULL, NULL,
+	                             &w, NULL));
 	cr_assert(w, "a bounce");
 	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "x@elsewhere.net",
-	    to_verp, "x@elsewhere.net", NULL, NULL, &w, NULL));
+	                             to_verp, "x@elsewhere.net", NULL, NULL, &w,
+	                             NULL));
 	cr_assert(w, "a token address");
 	cr_assert(cad_inbound_wanted(fx.store, fx.conf, "carol@example.com",
-	    to_rep, "carol@example.com", NULL, NULL, &w, NULL));
+	                             to_rep, "carol@example.com", NULL, NULL,
+	                             &w, NULL));
 	cr_assert_not(w, "a colleague");
 }
 
@@ -395,7 +403,8 @@ Test(inbound, garbage_is_harmless)
 	cad_inbound_result r;
 
 	cr_assert(cad_inbound_process(fx.store, fx.conf, "x@y.example.net",
-	    rcpts, junk, sizeof(junk) - 1, T_NOW, &r, NULL));
+	                              rcpts, junk, sizeof(junk) - 1, T_NOW, &r,
+	                              NULL));
 	cr_assert_eq(r.outcome, CAD_OUTCOME_NONE);
 	cad_inbound_result_clear(&r);
 }

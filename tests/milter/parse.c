@@ -18,14 +18,14 @@ Test(address, ext_matches_base_and_extension)
 	char *ext = NULL;
 
 	cr_assert(cad_address_ext("cadence@example.com", "cadence@example.com",
-	    "+", &ext));
+	                          "+", &ext));
 	cr_assert_null(ext);
 	cr_assert(cad_address_ext("<Cadence+Hot@EXAMPLE.com>",
-	    "cadence@example.com", "+", &ext));
+	                          "cadence@example.com", "+", &ext));
 	cr_assert_str_eq(ext, "hot");
 	g_free(ext);
 	cr_assert(cad_address_ext("cadence-hot@example.com",
-	    "cadence@example.com", "+-", &ext));
+	                          "cadence@example.com", "+-", &ext));
 	cr_assert_str_eq(ext, "hot");
 	g_free(ext);
 }
@@ -35,19 +35,19 @@ Test(address, ext_rejects_near_misses)
 	char *ext = (char *)"x";
 
 	cr_assert_not(cad_address_ext("cadencex@example.com",
-	    "cadence@example.com", "+", &ext));
+	                              "cadence@example.com", "+", &ext));
 	cr_assert_null(ext);
 	cr_assert_not(cad_address_ext("cadence@example.org",
-	    "cadence@example.com", "+", NULL));
+	                              "cadence@example.com", "+", NULL));
 	cr_assert_not(cad_address_ext("cadence+@example.com",
-	    "cadence@example.com", "+", NULL));
+	                              "cadence@example.com", "+", NULL));
 	cr_assert_not(cad_address_ext("cadence+a/b@example.com",
-	    "cadence@example.com", "+", NULL));
+	                              "cadence@example.com", "+", NULL));
 	cr_assert_not(cad_address_ext("x.cadence@example.com",
-	    "cadence@example.com", "+", NULL));
+	                              "cadence@example.com", "+", NULL));
 	/* An extension longer than CAD_MILTER_EXT_MAX is refused. */
 	g_autofree char *big = g_strdup_printf("cadence+%0*d@example.com",
-	    CAD_MILTER_EXT_MAX + 1, 0);
+	                                       CAD_MILTER_EXT_MAX + 1, 0);
 	cr_assert_not(cad_address_ext(big, "cadence@example.com", "+", NULL));
 	cr_assert_not(cad_address_ext("<>", "cadence@example.com", "+", NULL));
 	cr_assert_not(cad_address_ext(NULL, "cadence@example.com", "+", NULL));
@@ -58,26 +58,27 @@ Test(names, display_names_split)
 	static const struct {
 		const char *in, *first, *last;
 	} cases[] = {
-		{"Jane Doe", "Jane", "Doe"},
-		{"Doe, Jane", "Jane", "Doe"},
-		{"Doe, Jane M.", "Jane", "Doe"},
-		{"\"Jane  Doe\"", "Jane", "Doe"},
-		{"'Jane Doe'", "Jane", "Doe"},
-		{"Jean-Luc van der Berg", "Jean-Luc", "van der Berg"},
-		{"Jane Doe (ACME)", "Jane", "Doe"},
-		{"Cher", "Cher", NULL},
-		{"Jürgen Müller", "Jürgen", "Müller"},
+	    {"Jane Doe", "Jane", "Doe"},
+	    {"Doe, Jane", "Jane", "Doe"},
+	    {"Doe, Jane M.", "Jane", "Doe"},
+	    {"\"Jane  Doe\"", "Jane", "Doe"},
+	    {"'Jane Doe'", "Jane", "Doe"},
+	    {"Jean-Luc van der Berg", "Jean-Luc", "van der Berg"},
+	    {"Jane Doe (ACME)", "Jane", "Doe"},
+	    {"Cher", "Cher", NULL},
+	    {"Jürgen Müller", "Jürgen", "Müller"},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *first = NULL, *last = NULL;
 		cr_assert(cad_name_split(cases[i].in, &first, &last), "%s",
-		    cases[i].in);
+		          cases[i].in);
 		cr_assert_str_eq(first, cases[i].first, "%s", cases[i].in);
 		if (cases[i].last == NULL)
 			cr_assert_null(last, "%s", cases[i].in);
 		else
-			cr_assert_str_eq(last, cases[i].last, "%s", cases[i].in);
+			cr_assert_str_eq(last, cases[i].last, "%s",
+			                 cases[i].in);
 	}
 }
 
@@ -100,16 +101,16 @@ Test(names, company_from_domain)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"acme.com", "Acme"},
-		{"mail.acme-corp.com", "Acme Corp"},
-		{"mueller.co.uk", "Mueller"},
-		{"shop.example.com.au", "Example"},
-		{"ACME.DE", "Acme"},
-		{"gmail.com", NULL},
-		{"com", NULL},
-		{"acme..com", NULL},
-		{"ac me.com", NULL},
-		{"", NULL},
+	    {"acme.com", "Acme"},
+	    {"mail.acme-corp.com", "Acme Corp"},
+	    {"mueller.co.uk", "Mueller"},
+	    {"shop.example.com.au", "Example"},
+	    {"ACME.DE", "Acme"},
+	    {"gmail.com", NULL},
+	    {"com", NULL},
+	    {"acme..com", NULL},
+	    {"ac me.com", NULL},
+	    {"", NULL},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -129,7 +130,8 @@ Test(msgbuf, headers_rebuilt_with_crlf)
 	cr_assert(cad_msgbuf_header(&mb, "Subject", "folded\n\tline"));
 	cr_assert(cad_msgbuf_header(&mb, "From", "a@b.c"));
 	cr_assert(cad_msgbuf_body(&mb, "hello\r\n", 7));
-	cr_assert_str_eq(mb.data->str,
+	cr_assert_str_eq(
+	    mb.data->str,
 	    "Subject: folded\r\n\tline\r\nFrom: a@b.c\r\n\r\nhello\r\n");
 	cr_assert_str_eq(cad_msgbuf_get(&mb, CAD_HDR_FROM), "a@b.c");
 	cr_assert_null(cad_msgbuf_get(&mb, CAD_HDR_TO));
@@ -172,8 +174,9 @@ Test(msgbuf, header_block_capped)
 
 Test(msgbuf, raw_header_unfolds_and_stops_at_body)
 {
-	const char *msg = "From: a@b.c\r\nReferences: <1@x>\r\n <2@x>\n\t<3@x>\r\n"
-			  "Subject: s\r\n\r\nIn-Reply-To: <body@x>\r\n";
+	const char *msg =
+	    "From: a@b.c\r\nReferences: <1@x>\r\n <2@x>\n\t<3@x>\r\n"
+	    "Subject: s\r\n\r\nIn-Reply-To: <body@x>\r\n";
 	g_autofree char *refs = cad_raw_header(msg, strlen(msg), "references");
 	g_autofree char *irt = cad_raw_header(msg, strlen(msg), "In-Reply-To");
 	g_autofree char *subj = cad_raw_header(msg, strlen(msg), "Subject");
@@ -204,39 +207,48 @@ Test(conf, address_kinds)
 	g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL;
 
 	cr_assert_eq(cad_address_classify(fx.conf, "cadence@example.com", &e1),
-	    CAD_ADDR_ENROLL);
+	             CAD_ADDR_ENROLL);
 	cr_assert_null(e1);
-	cr_assert_eq(cad_address_classify(fx.conf, "<cadence+hot@example.com>",
-	    &e2), CAD_ADDR_ENROLL);
+	cr_assert_eq(
+	    cad_address_classify(fx.conf, "<cadence+hot@example.com>", &e2),
+	    CAD_ADDR_ENROLL);
 	cr_assert_str_eq(e2, "hot");
-	cr_assert_eq(cad_address_classify(fx.conf, "bounces+babc@example.com",
-	    &e3), CAD_ADDR_BOUNCE);
+	cr_assert_eq(
+	    cad_address_classify(fx.conf, "bounces+babc@example.com", &e3),
+	    CAD_ADDR_BOUNCE);
 	cr_assert_str_eq(e3, "babc");
 	cr_assert_eq(cad_address_classify(fx.conf, "tasks+tq@example.com", &e4),
-	    CAD_ADDR_TASK);
-	cr_assert_eq(cad_address_classify(fx.conf, "unsubscribe@example.com",
-	    NULL), CAD_ADDR_UNSUBSCRIBE);
+	             CAD_ADDR_TASK);
+	cr_assert_eq(
+	    cad_address_classify(fx.conf, "unsubscribe@example.com", NULL),
+	    CAD_ADDR_UNSUBSCRIBE);
 	cr_assert_eq(cad_address_classify(fx.conf, "alice@example.com", NULL),
-	    CAD_ADDR_OTHER);
+	             CAD_ADDR_OTHER);
 }
 
 Test(conf, trust_needs_rep_domain_and_login_or_network)
 {
 	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "192.0.2.7",
-	    "alice@example.com"), CAD_TRUST_REP);
-	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "127.0.0.1",
-	    "alice@example.com"), CAD_TRUST_REP);
-	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "10.1.2.3",
-	    "bob@example.org"), CAD_TRUST_REP);
-	cr_assert_eq(cad_trust_sender(fx.conf, "", "192.0.2.7",
-	    "alice@example.com"), CAD_TRUST_UNAUTHENTICATED);
-	cr_assert_eq(cad_trust_sender(fx.conf, NULL, NULL, "alice@example.com"),
+	                              "alice@example.com"),
+	             CAD_TRUST_REP);
+	cr_assert_eq(
+	    cad_trust_sender(fx.conf, NULL, "127.0.0.1", "alice@example.com"),
+	    CAD_TRUST_REP);
+	cr_assert_eq(
+	    cad_trust_sender(fx.conf, NULL, "10.1.2.3", "bob@example.org"),
+	    CAD_TRUST_REP);
+	cr_assert_eq(
+	    cad_trust_sender(fx.conf, "", "192.0.2.7", "alice@example.com"),
 	    CAD_TRUST_UNAUTHENTICATED);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, NULL, "alice@example.com"),
+	             CAD_TRUST_UNAUTHENTICATED);
 	/* Logging in does not make an outside address a rep. */
 	cr_assert_eq(cad_trust_sender(fx.conf, "mallory", "127.0.0.1",
-	    "mallory@evil.example.net"), CAD_TRUST_NOT_REP);
+	                              "mallory@evil.example.net"),
+	             CAD_TRUST_NOT_REP);
 	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "127.0.0.1", NULL),
-	    CAD_TRUST_NOT_REP);
+	             CAD_TRUST_NOT_REP);
 	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "127.0.0.1",
-	    "alice@sub.example.com"), CAD_TRUST_NOT_REP);
+	                              "alice@sub.example.com"),
+	             CAD_TRUST_NOT_REP);
 }

@@ -15,9 +15,9 @@ print_enrollment(const cad_enrollment *e, void *arg)
 {
 	printf("enrollment %" G_GUINT64_FORMAT " %s %s %s %s step=%u "
 	       "verp=%s unsub=%s task=%s paused_until=%" G_GINT64_FORMAT "\n",
-	    e->id, e->address, cad_state_name(e->state), e->cadence, e->rep,
-	    e->step, e->verp_token, e->unsub_token, e->task_token,
-	    e->paused_until);
+	       e->id, e->address, cad_state_name(e->state), e->cadence, e->rep,
+	       e->step, e->verp_token, e->unsub_token, e->task_token,
+	       e->paused_until);
 	return TRUE;
 }
 
@@ -25,13 +25,13 @@ static gboolean
 print_event(const cad_event *ev, void *arg)
 {
 	printf("event %" G_GUINT64_FORMAT " %s %s\n", ev->enrollment, ev->type,
-	    ev->detail != NULL ? ev->detail : "");
+	       ev->detail != NULL ? ev->detail : "");
 	return TRUE;
 }
 
 static gboolean
 print_suppress(const char *key, const char *reason, const char *source,
-    gint64 time, void *arg)
+               gint64 time, void *arg)
 {
 	printf("suppressed %s %s\n", key, reason != NULL ? reason : "");
 	return TRUE;
@@ -68,7 +68,7 @@ fill_one(cad_txn *txn, void *arg, GError **error)
 		g_autofree char *k = g_strdup_printf(
 		    "filler-%08u-padding-padding-padding@fill.example.net", *n);
 		if (!cad_store_suppress_add(txn, k, "fill", "storetool", 0,
-		    error))
+		                            error))
 			return FALSE;
 	}
 	return TRUE;
@@ -84,8 +84,8 @@ fill(cad_store *store)
 		;
 	printf("filled %u: %s\n", n, err->message);
 	return g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_MAP_FULL)
-	    ? 0
-	    : 1;
+	           ? 0
+	           : 1;
 }
 
 int
