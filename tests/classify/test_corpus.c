@@ -1,6 +1,7 @@
 /*
  * test_corpus.c: the classifier over the labelled real mail in
- * ../shared/corpus/mail (MANIFEST.tsv), when it is present. Prints the
+ * the shared corpus beside the checkout (shared/corpus/mail, with its
+ * MANIFEST.tsv), when it is present. Prints the
  * agreement per kind and asserts the issue's targets. It reads the labels
  * only to score; no rule knows these files.
  */
