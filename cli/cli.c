@@ -717,3 +717,21 @@ cad_cli_set_field(cad_prospect *p, const char *name, const char *value,
 	cad_prospect_set_field(p, name, *v != '\0' ? v : NULL);
 	return TRUE;
 }
+
+int
+cad_cli_apply_field(cad_cli *cli, cad_prospect *p, const char *kv,
+                    const char *what)
+{
+	const char *eq = strchr(kv, '=');
+	g_autofree char *name = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (eq == NULL)
+		return cad_cli_fail(cli, CAD_EX_USAGE,
+		                    "%s'%s': expected NAME=VALUE", what, kv);
+	name = g_ascii_strdown(kv, eq - kv);
+	if (!cad_cli_set_field(p, name, eq + 1, &err))
+		return cad_cli_fail(cli, CAD_EX_DATAERR, "%s%s", what,
+		                    err->message);
+	return 0;
+}

@@ -144,4 +144,12 @@ cad_enrollment *cad_cli_resolve(cad_txn *txn, const char *arg, GError **error);
 gboolean cad_cli_set_field(cad_prospect *p, const char *name, const char *value,
                            GError **error);
 
+/*
+ * cad_cli_apply_field - parse "NAME=VALUE" and set it on p. Returns 0, or
+ * the exit status after printing why (each message starts with what:
+ * "--field " for enroll, "" for set-field).
+ */
+int cad_cli_apply_field(cad_cli *cli, cad_prospect *p, const char *kv,
+                        const char *what);
+
 #endif

@@ -155,19 +155,10 @@ cad_cmd_enroll(cad_cli *cli)
 		                    cad_cli_arg(cli, 0));
 	p = cad_prospect_new(addr);
 	for (guint i = 0; i < fields->len; i++) {
-		const char *kv = g_ptr_array_index(fields, i);
-		const char *eq = strchr(kv, '=');
-		g_autofree char *name = NULL;
-
-		if (eq == NULL)
-			return cad_cli_fail(cli, CAD_EX_USAGE,
-			                    "--field '%s': "
-			                    "expected NAME=VALUE",
-			                    kv);
-		name = g_ascii_strdown(kv, eq - kv);
-		if (!cad_cli_set_field(p, name, eq + 1, &err))
-			return cad_cli_fail(cli, CAD_EX_DATAERR, "--field %s",
-			                    err->message);
+		int st = cad_cli_apply_field(
+		    cli, p, g_ptr_array_index(fields, i), "--field ");
+		if (st != 0)
+			return st;
 	}
 	if (cad_cli_flag(cli, "dry-run"))
 		return enroll_dry_run(cli, &tg, p);

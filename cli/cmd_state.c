@@ -230,19 +230,9 @@ cad_cmd_set_field(cad_cli *cli)
 		                    cad_cli_arg(cli, 0));
 	p = cad_prospect_new(addr);
 	for (guint i = 1; i < cli->args->len; i++) {
-		const char *kv = cad_cli_arg(cli, i);
-		const char *eq = strchr(kv, '=');
-		g_autofree char *name = NULL;
-
-		if (eq == NULL)
-			return cad_cli_fail(cli, CAD_EX_USAGE,
-			                    "'%s': expected "
-			                    "NAME=VALUE",
-			                    kv);
-		name = g_ascii_strdown(kv, eq - kv);
-		if (!cad_cli_set_field(p, name, eq + 1, &err))
-			return cad_cli_fail(cli, CAD_EX_DATAERR, "%s",
-			                    err->message);
+		int st = cad_cli_apply_field(cli, p, cad_cli_arg(cli, i), "");
+		if (st != 0)
+			return st;
 	}
 	sc.address = addr;
 	sc.p = p;
