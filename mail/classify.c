@@ -309,11 +309,14 @@ rule_challenge(ctx *x)
 static void
 decide_all(ctx *x, const char *text)
 {
-	g_autofree char *context = cad_reason_context(text);
+	cad_reason_ctx context;
 
+	if (x->c->recipients->len == 0)
+		return;
+	context = cad_reason_context(text);
 	for (guint k = 0; k < x->c->recipients->len; k++)
 		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
-		                  context, 0);
+		                  &context, 0);
 }
 
 static gboolean

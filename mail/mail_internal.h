@@ -96,16 +96,35 @@ char *cad_text_clean(const char *s, gsize len, gsize max);
 /* Strip "Re:", "Fwd:", "AW:", ... prefixes; pointer into s. */
 const char *cad_subject_strip(const char *s, gboolean *was_reply);
 
+/* phrases.c */
+/* A compiled set of up to 64 phrase lists (NULL-terminated, lower-case,
+ * folded as cad_text_fold() folds). */
+typedef struct cad_phrases cad_phrases;
+cad_phrases *cad_phrases_new(const char *const *const *lists, guint n);
+void cad_phrases_free(cad_phrases *p);
+/* Bit l set when a phrase of lists[l] occurs in the len bytes at s. */
+guint64 cad_phrases_scan(const cad_phrases *p, const char *s, gsize len);
+/* The same over cad_text_fold(s, len), without making the copy. */
+guint64 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len);
+
 /* reason.c */
 /* Bytes of a bounce's text read for a reason when the recipient's own
  * diagnostic gives none: the notice is at the start. */
 #define MAX_CONTEXT 4096
-/* The bounce's text folded for cad_reason_decide(), once per message
- * (at most MAX_CONTEXT bytes), or NULL. Caller frees. */
-char *cad_reason_context(const char *text);
+
+/* What the first MAX_CONTEXT bytes of a bounce's text say: the phrase
+ * lists they contain, found once per message. */
+typedef struct {
+	gboolean set;  /* FALSE: the bounce has no text */
+	guint64 lists; /* reason.c's phrase lists found in it */
+} cad_reason_ctx;
+
+cad_reason_ctx cad_reason_context(const char *text);
 /* Fill status (if NULL), reason and hard of r from its diagnostic and
- * status, with context (from cad_reason_context) as a fallback. */
-void cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp);
+ * status, with context (from cad_reason_context, or NULL) as a
+ * fallback. */
+void cad_reason_decide(cad_bounce_rcpt *r, const cad_reason_ctx *context,
+                       int smtp);
 cad_bounce_rcpt *cad_rcpt_new(const char *address);
 void cad_rcpt_free(gpointer p);
 /* Add r to a (taking it) unless the address is there; FALSE if dropped. */

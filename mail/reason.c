@@ -12,7 +12,7 @@
 
 typedef struct {
 	const char *reason;
-	const char *const *phrases;
+	int list; /* an L_ index */
 } reason_rule;
 
 static const char *const p_mailboxfull[] = {
@@ -456,49 +456,133 @@ static const char *const p_sender[] = {"sender rejected",
  * (the address is dead) from one reported after DATA (a filter). */
 typedef enum { CMD_NONE, CMD_CONN, CMD_MAIL, CMD_RCPT, CMD_DATA } smtp_cmd;
 
-static smtp_cmd
-command_in(const char *f)
-{
-	static const char *const data[] = {"end of data",
-	                                   "after data",
-	                                   ">>> data",
-	                                   "in reply to data",
-	                                   "final data",
-	                                   "data command",
-	                                   "after i sent the message",
-	                                   "after sending message",
-	                                   NULL};
-	static const char *const rcpt[] = {"rcpt to",
-	                                   ">>> rcpt",
-	                                   "in reply to rcpt",
-	                                   "does not like recipient",
-	                                   "after rcpt",
-	                                   "rcpt command",
-	                                   "rcpt_to",
-	                                   "smtp:rcpt",
-	                                   NULL};
-	static const char *const mail[] = {"after mail from", ">>> mail from",
-	                                   "in reply to mail from",
-	                                   "mail from command", NULL};
-	static const char *const conn[] = {"in reply to helo",
-	                                   "in reply to ehlo",
-	                                   ">>> helo",
-	                                   ">>> ehlo",
-	                                   "after helo",
-	                                   "after ehlo",
-	                                   "greeting",
-	                                   "after initial connection",
-	                                   NULL};
+static const char *const c_data[] = {"end of data",
+                                     "after data",
+                                     ">>> data",
+                                     "in reply to data",
+                                     "final data",
+                                     "data command",
+                                     "after i sent the message",
+                                     "after sending message",
+                                     NULL};
+static const char *const c_rcpt[] = {
+    "rcpt to",    ">>> rcpt",     "in reply to rcpt", "does not like recipient",
+    "after rcpt", "rcpt command", "rcpt_to",          "smtp:rcpt",
+    NULL};
+static const char *const c_mail[] = {"after mail from", ">>> mail from",
+                                     "in reply to mail from",
+                                     "mail from command", NULL};
+static const char *const c_conn[] = {"in reply to helo",
+                                     "in reply to ehlo",
+                                     ">>> helo",
+                                     ">>> ehlo",
+                                     "after helo",
+                                     "after ehlo",
+                                     "greeting",
+                                     "after initial connection",
+                                     NULL};
 
-	if (f == NULL)
-		return CMD_NONE;
-	if (cad_text_has_any(f, data))
+/* Every list, scanned for at once: bit L_X of a scan is list X. */
+enum {
+	L_MAILBOXFULL,
+	L_MESGTOOBIG,
+	L_EXCEEDLIMIT,
+	L_SUSPEND,
+	L_HASMOVED,
+	L_NORELAYING,
+	L_USERUNKNOWN,
+	L_FILTERED,
+	L_HOSTUNKNOWN,
+	L_SPAMDETECTED,
+	L_TOOMANYCONN,
+	L_SPEEDING,
+	L_REQUIREPTR,
+	L_AUTHFAILURE,
+	L_BLOCKED,
+	L_POLICY,
+	L_VIRUS,
+	L_SECURITY,
+	L_SYSTEMERROR,
+	L_NETWORKERROR,
+	L_EXPIRED,
+	L_CONTENTERROR,
+	L_SYSTEMFULL,
+	L_NOTACCEPT,
+	L_MAILERERROR,
+	L_SENDER,
+	L_CMD_DATA,
+	L_CMD_RCPT,
+	L_CMD_MAIL,
+	L_CMD_CONN,
+	L_COUNT
+};
+
+static const char *const *const all_lists[L_COUNT] = {
+    [L_MAILBOXFULL] = p_mailboxfull,
+    [L_MESGTOOBIG] = p_mesgtoobig,
+    [L_EXCEEDLIMIT] = p_exceedlimit,
+    [L_SUSPEND] = p_suspend,
+    [L_HASMOVED] = p_hasmoved,
+    [L_NORELAYING] = p_norelaying,
+    [L_USERUNKNOWN] = p_userunknown,
+    [L_FILTERED] = p_filtered,
+    [L_HOSTUNKNOWN] = p_hostunknown,
+    [L_SPAMDETECTED] = p_spamdetected,
+    [L_TOOMANYCONN] = p_toomanyconn,
+    [L_SPEEDING] = p_speeding,
+    [L_REQUIREPTR] = p_requireptr,
+    [L_AUTHFAILURE] = p_authfailure,
+    [L_BLOCKED] = p_blocked,
+    [L_POLICY] = p_policy,
+    [L_VIRUS] = p_virus,
+    [L_SECURITY] = p_security,
+    [L_SYSTEMERROR] = p_systemerror,
+    [L_NETWORKERROR] = p_networkerror,
+    [L_EXPIRED] = p_expired,
+    [L_CONTENTERROR] = p_contenterror,
+    [L_SYSTEMFULL] = p_systemfull,
+    [L_NOTACCEPT] = p_notaccept,
+    [L_MAILERERROR] = p_mailererror,
+    [L_SENDER] = p_sender,
+    [L_CMD_DATA] = c_data,
+    [L_CMD_RCPT] = c_rcpt,
+    [L_CMD_MAIL] = c_mail,
+    [L_CMD_CONN] = c_conn};
+
+/* The lists compiled once, on first use; shared by all threads. */
+static const cad_phrases *
+reason_phrases(void)
+{
+	static cad_phrases *set;
+
+	if (g_once_init_enter(&set))
+		g_once_init_leave(&set, cad_phrases_new(all_lists, L_COUNT));
+	return set;
+}
+
+/* Which lists occur in folded text f. */
+static guint64
+lists_in(const char *f)
+{
+	return f != NULL ? cad_phrases_scan(reason_phrases(), f, strlen(f)) : 0;
+}
+
+static gboolean
+match(guint64 m, int list)
+{
+	return (m >> list) & 1;
+}
+
+static smtp_cmd
+command_in(guint64 m)
+{
+	if (match(m, L_CMD_DATA))
 		return CMD_DATA;
-	if (cad_text_has_any(f, rcpt))
+	if (match(m, L_CMD_RCPT))
 		return CMD_RCPT;
-	if (cad_text_has_any(f, mail))
+	if (match(m, L_CMD_MAIL))
 		return CMD_MAIL;
-	if (cad_text_has_any(f, conn))
+	if (match(m, L_CMD_CONN))
 		return CMD_CONN;
 	return CMD_NONE;
 }
@@ -549,84 +633,78 @@ reason_from_status(const char *st)
 	return NULL;
 }
 
-static gboolean
-match(const char *f, const char *const *phrases)
-{
-	return cad_text_has_any(f, phrases);
-}
-
 /* Sisimai's first pass: specific causes, then the address, judged with
  * the status code and the SMTP command as it does. */
 static const char *
-first_pass(const char *f, const char *sr, smtp_cmd cmd)
+first_pass(guint64 f, const char *sr, smtp_cmd cmd)
 {
-	if (match(f, p_mailererror) && cmd == CMD_NONE)
+	if (match(f, L_MAILERERROR) && cmd == CMD_NONE)
 		return "mailererror";
-	if (match(f, p_mailboxfull))
+	if (match(f, L_MAILBOXFULL))
 		return "mailboxfull";
-	if (match(f, p_mesgtoobig))
+	if (match(f, L_MESGTOOBIG))
 		return "mesgtoobig";
-	if (match(f, p_exceedlimit))
+	if (match(f, L_EXCEEDLIMIT))
 		return "exceedlimit";
-	if (match(f, p_suspend))
+	if (match(f, L_SUSPEND))
 		return "suspend";
-	if (match(f, p_hasmoved))
+	if (match(f, L_HASMOVED))
 		return "hasmoved";
-	if (match(f, p_norelaying))
+	if (match(f, L_NORELAYING))
 		return "norelaying";
-	if (match(f, p_notaccept))
+	if (match(f, L_NOTACCEPT))
 		return "notaccept";
-	if (match(f, p_filtered))
+	if (match(f, L_FILTERED))
 		return "filtered";
 	if (cmd == CMD_MAIL || cmd == CMD_CONN)
-		return match(f, p_blocked) ? "blocked" : "rejected";
-	if (match(f, p_authfailure))
+		return match(f, L_BLOCKED) ? "blocked" : "rejected";
+	if (match(f, L_AUTHFAILURE))
 		return "authfailure";
 	if (sr != NULL && strcmp(sr, "userunknown") == 0) {
-		if (!match(f, p_blocked) && !match(f, p_sender))
+		if (!match(f, L_BLOCKED) && !match(f, L_SENDER))
 			return "userunknown";
 	} else if (sr != NULL && strcmp(sr, "filtered") == 0) {
-		if (match(f, p_userunknown))
+		if (match(f, L_USERUNKNOWN))
 			return cmd == CMD_RCPT ? "userunknown" : "filtered";
-	} else if (match(f, p_userunknown)) {
+	} else if (match(f, L_USERUNKNOWN)) {
 		/* Refused after DATA: a content filter, not the address. */
 		if (cmd == CMD_DATA)
 			return "filtered";
 		if (cmd == CMD_RCPT || sr == NULL)
 			return "userunknown";
 	}
-	if (match(f, p_sender))
+	if (match(f, L_SENDER))
 		return "rejected";
-	if (match(f, p_networkerror))
+	if (match(f, L_NETWORKERROR))
 		return "networkerror";
-	if (match(f, p_hostunknown))
+	if (match(f, L_HOSTUNKNOWN))
 		return "hostunknown";
-	if (match(f, p_virus))
+	if (match(f, L_VIRUS))
 		return "virusdetected";
-	if (match(f, p_requireptr))
+	if (match(f, L_REQUIREPTR))
 		return "requireptr";
-	if (match(f, p_spamdetected))
+	if (match(f, L_SPAMDETECTED))
 		return "spamdetected";
-	if (match(f, p_toomanyconn))
+	if (match(f, L_TOOMANYCONN))
 		return "toomanyconn";
-	if (match(f, p_blocked))
+	if (match(f, L_BLOCKED))
 		return "blocked";
 	return NULL;
 }
 
 /* The second pass: what a phrase says when the first found nothing. */
 static const char *
-second_pass(const char *f)
+second_pass(guint64 f)
 {
 	static const reason_rule rules[] = {
-	    {"authfailure", p_authfailure}, {"policyviolation", p_policy},
-	    {"securityerror", p_security},  {"contenterror", p_contenterror},
-	    {"systemfull", p_systemfull},   {"systemerror", p_systemerror},
-	    {"mailererror", p_mailererror}, {"speeding", p_speeding},
-	    {"expired", p_expired}};
+	    {"authfailure", L_AUTHFAILURE}, {"policyviolation", L_POLICY},
+	    {"securityerror", L_SECURITY},  {"contenterror", L_CONTENTERROR},
+	    {"systemfull", L_SYSTEMFULL},   {"systemerror", L_SYSTEMERROR},
+	    {"mailererror", L_MAILERERROR}, {"speeding", L_SPEEDING},
+	    {"expired", L_EXPIRED}};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++)
-		if (match(f, rules[i].phrases))
+		if (match(f, rules[i].list))
 			return rules[i].reason;
 	return NULL;
 }
@@ -641,49 +719,56 @@ settled(const char *sr)
 	       strcmp(sr, "hostunknown") != 0 && strcmp(sr, "userunknown") != 0;
 }
 
-char *
+cad_reason_ctx
 cad_reason_context(const char *text)
 {
+	cad_reason_ctx c = {FALSE, 0};
+
 	if (text == NULL)
-		return NULL;
-	return cad_text_fold(text, MIN(strlen(text), (gsize)MAX_CONTEXT));
+		return c;
+	c.set = TRUE;
+	c.lists = cad_phrases_scan_fold(reason_phrases(), text,
+	                                strnlen(text, MAX_CONTEXT));
+	return c;
 }
 
 void
-cad_reason_decide(cad_bounce_rcpt *r, const char *context, int smtp)
+cad_reason_decide(cad_bounce_rcpt *r, const cad_reason_ctx *context, int smtp)
 {
 	g_autofree char *fd = NULL;
-	const char *fc, *tr = NULL, *sr;
+	const char *tr = NULL, *sr;
+	gboolean fc = context != NULL && context->set;
+	guint64 md, mc = fc ? context->lists : 0;
 	smtp_cmd cmd;
 	char st[16];
 	gboolean temp, ctx_done;
 
 	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
 	                   r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
-	fc = context != NULL ? (char *)context : NULL;
+	md = lists_in(fd);
 	if (r->status == NULL && cad_text_status(fd, st))
 		r->status = g_strdup(st);
 	if (smtp == 0)
 		smtp = cad_text_smtp_code(fd);
-	cmd = command_in(fd);
+	cmd = command_in(md);
 	if (cmd == CMD_NONE)
-		cmd = command_in(fc);
+		cmd = command_in(mc);
 	sr = reason_from_status(r->status);
-	tr = first_pass(fd, sr, cmd);
-	/* The context pass is the costly one: run it at most once. */
-	ctx_done = tr == NULL && fc != NULL && *fd == '\0';
+	tr = first_pass(md, sr, cmd);
+	/* A recipient without a diagnostic is judged by the notice. */
+	ctx_done = tr == NULL && fc && *fd == '\0';
 	if (ctx_done)
-		tr = first_pass(fc, sr, cmd);
+		tr = first_pass(mc, sr, cmd);
 	if (tr == NULL && sr != NULL && settled(sr))
 		tr = sr;
 	if (tr == NULL)
-		tr = second_pass(fd);
-	if (tr == NULL && fc != NULL && !ctx_done)
-		tr = first_pass(fc, sr, cmd);
+		tr = second_pass(md);
+	if (tr == NULL && fc && !ctx_done)
+		tr = first_pass(mc, sr, cmd);
 	if (tr == NULL)
 		tr = sr;
-	if (tr == NULL && fc != NULL)
-		tr = second_pass(fc);
+	if (tr == NULL && fc)
+		tr = second_pass(mc);
 	if (tr == NULL)
 		tr = r->diagnostic != NULL ? "onhold" : "undefined";
 	g_free(r->reason);
