@@ -472,6 +472,61 @@ decode_cte(const cad_part *p)
 	return out;
 }
 
+/*
+ * Conversion descriptors kept between messages, a few per charset. Each
+ * iconv_open() of glibc finds and may dlopen() the charset's gconv
+ * module again, which cost a tenth of the classifier's time; a module
+ * stays loaded while a descriptor of its charset is kept here, which
+ * also spares GMime's own opens for RFC 2047 words.
+ */
+#define ICONV_KEPT 16
+
+static GMutex iconv_lock;
+
+static struct {
+	char charset[48];
+	iconv_t cd; /* NULL: the slot is free */
+} iconv_kept[ICONV_KEPT];
+
+static iconv_t
+iconv_take(const char *cs)
+{
+	iconv_t cd = NULL;
+
+	g_mutex_lock(&iconv_lock);
+	for (guint i = 0; i < ICONV_KEPT && cd == NULL; i++)
+		if (iconv_kept[i].cd != NULL &&
+		    strcmp(iconv_kept[i].charset, cs) == 0) {
+			cd = iconv_kept[i].cd;
+			iconv_kept[i].cd = NULL;
+		}
+	g_mutex_unlock(&iconv_lock);
+	if (cd == NULL)
+		return g_mime_iconv_open("UTF-8", cs);
+	iconv(cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+	return cd;
+}
+
+static void
+iconv_give(const char *cs, iconv_t cd)
+{
+	gboolean kept = FALSE;
+
+	g_mutex_lock(&iconv_lock);
+	for (guint i = 0; i < ICONV_KEPT && !kept &&
+	                  strlen(cs) < sizeof(iconv_kept[i].charset);
+	     i++)
+		if (iconv_kept[i].cd == NULL) {
+			g_strlcpy(iconv_kept[i].charset, cs,
+			          sizeof(iconv_kept[i].charset));
+			iconv_kept[i].cd = cd;
+			kept = TRUE;
+		}
+	g_mutex_unlock(&iconv_lock);
+	if (!kept)
+		g_mime_iconv_close(cd);
+}
+
 static char *
 to_utf8(GByteArray *raw, const char *charset)
 {
@@ -492,18 +547,20 @@ to_utf8(GByteArray *raw, const char *charset)
 	    g_ascii_strcasecmp(charset, "utf-8") &&
 	    g_ascii_strcasecmp(charset, "utf8")) {
 		cs = g_mime_charset_iconv_name(charset);
-		cd = g_mime_iconv_open("UTF-8", cs);
+		cd = iconv_take(cs);
 		if (cd != (iconv_t)-1) {
 			s = g_mime_iconv_strndup(cd, (const char *)raw->data,
 			                         raw->len);
-			g_mime_iconv_close(cd);
+			iconv_give(cs, cd);
 		}
-	}
-	if (s == NULL || !g_utf8_validate(s, -1, NULL)) {
+		if (s != NULL && g_utf8_validate(s, -1, NULL))
+			return s;
 		g_free(s);
-		s = g_utf8_make_valid((const char *)raw->data, raw->len);
 	}
-	return s;
+	/* Most text is valid already: copy it without rebuilding it. */
+	if (g_utf8_validate_len((const char *)raw->data, raw->len, NULL))
+		return g_strndup((const char *)raw->data, raw->len);
+	return g_utf8_make_valid((const char *)raw->data, raw->len);
 }
 
 /* Crude HTML to text: tags dropped, block ends made line breaks, the
