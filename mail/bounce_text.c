@@ -259,36 +259,46 @@ cad_bounce_headers(const cad_bounce_in *in)
 	return level;
 }
 
+/* The markers compiled once, on first use. */
+static const cad_phrases *
+marker_phrases(void)
+{
+	static cad_phrases *set;
+	static const char *const *const lists[] = {original_markers};
+
+	if (g_once_init_enter(&set))
+		g_once_init_leave(&set, cad_phrases_new(lists, 1));
+	return set;
+}
+
 /* Length of the notice: text before the returned original. */
 gsize
 cad_bounce_notice_len(const char *text)
 {
-	gsize best = MIN(strlen(text), (gsize)MAX_NOTICE_BYTES);
-	g_autofree char *low = g_malloc(best + 1);
+	const gsize cap = strnlen(text, MAX_NOTICE_BYTES);
+	gsize best = cap;
+	/* The marker that ends first starts on the first marked line:
+	 * markers have no line breaks, so one that starts earlier on
+	 * another line would end earlier too. */
+	gssize end = cad_phrases_first(marker_phrases(), text, cap);
 
-	for (gsize i = 0; i < best; i++) {
-		char c = text[i];
-		low[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-	}
-	low[best] = '\0';
-
-	for (gsize i = 0; original_markers[i] != NULL; i++) {
-		const char *hit = strstr(low, original_markers[i]);
-		if (hit != NULL && (gsize)(hit - low) < best) {
-			/* Cut at the start of the marker's line. */
-			while (hit > low && hit[-1] != '\n')
-				hit--;
-			best = (gsize)(hit - low);
-		}
+	if (end >= 0) {
+		const char *hit = text + end;
+		while (hit > text && hit[-1] != '\n')
+			hit--;
+		best = (gsize)(hit - text);
 	}
 	/* Quoted headers of the original ("Received:", "Return-Path:") at
 	 * the start of a line also end the notice. */
-	for (const char *p = low; *p != '\0' && (gsize)(p - low) < best;) {
-		if ((strncmp(p, "received: ", 10) == 0 ||
-		     strncmp(p, "return-path: ", 13) == 0) &&
-		    p > low)
-			best = (gsize)(p - low);
-		p = strchr(p, '\n');
+	for (const char *p = text; (gsize)(p - text) < best;) {
+		gsize left = cap - (gsize)(p - text);
+		if (p > text &&
+		    ((left >= 10 &&
+		      g_ascii_strncasecmp(p, "received: ", 10) == 0) ||
+		     (left >= 13 &&
+		      g_ascii_strncasecmp(p, "return-path: ", 13) == 0)))
+			return (gsize)(p - text);
+		p = memchr(p, '\n', left);
 		if (p == NULL)
 			break;
 		p++;

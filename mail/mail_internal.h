@@ -98,14 +98,16 @@ const char *cad_subject_strip(const char *s, gboolean *was_reply);
 
 /* phrases.c */
 /* A compiled set of up to 64 phrase lists (NULL-terminated, lower-case,
- * folded as cad_text_fold() folds). */
+ * folded as cad_text_fold() folds). Matching ignores ASCII case. */
 typedef struct cad_phrases cad_phrases;
 cad_phrases *cad_phrases_new(const char *const *const *lists, guint n);
 void cad_phrases_free(cad_phrases *p);
 /* Bit l set when a phrase of lists[l] occurs in the len bytes at s. */
 guint64 cad_phrases_scan(const cad_phrases *p, const char *s, gsize len);
-/* The same over cad_text_fold(s, len), without making the copy. */
+/* The same over cad_text_fold(s, len). */
 guint64 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len);
+/* Offset of the last byte of the first phrase found in s, or -1. */
+gssize cad_phrases_first(const cad_phrases *p, const char *s, gsize len);
 
 /* reason.c */
 /* Bytes of a bounce's text read for a reason when the recipient's own

@@ -527,6 +527,18 @@ iconv_give(const char *cs, iconv_t cd)
 		g_mime_iconv_close(cd);
 }
 
+/* An ISO-2022-JP escape to JIS X 0208 ("ESC $ B" or "ESC $ @") in b. */
+static gboolean
+iso2022_escape(const guint8 *b, gsize len)
+{
+	for (const guint8 *e = memchr(b, 0x1b, len); e != NULL;
+	     e = memchr(e + 1, 0x1b, len - (gsize)(e + 1 - b)))
+		if ((gsize)(e - b) + 2 < len && e[1] == '$' &&
+		    (e[2] == 'B' || e[2] == '@'))
+			return TRUE;
+	return FALSE;
+}
+
 static char *
 to_utf8(GByteArray *raw, const char *charset)
 {
@@ -535,13 +547,12 @@ to_utf8(GByteArray *raw, const char *charset)
 	char *s = NULL;
 
 	/* NUL bytes would end every string operation early. */
-	for (guint i = 0; i < raw->len; i++)
-		if (raw->data[i] == '\0')
-			raw->data[i] = ' ';
+	for (guint8 *z = memchr(raw->data, '\0', raw->len); z != NULL;
+	     z = memchr(z, '\0', raw->len - (gsize)(z - raw->data)))
+		*z = ' ';
 	/* Japanese mail often names no charset; its escapes give it away. */
 	if ((charset[0] == '\0' || !g_ascii_strcasecmp(charset, "us-ascii")) &&
-	    (memmem(raw->data, raw->len, "\x1b$B", 3) != NULL ||
-	     memmem(raw->data, raw->len, "\x1b$@", 3) != NULL))
+	    iso2022_escape(raw->data, raw->len))
 		charset = "iso-2022-jp";
 	if (charset[0] != '\0' && g_ascii_strcasecmp(charset, "us-ascii") &&
 	    g_ascii_strcasecmp(charset, "utf-8") &&

@@ -2,9 +2,10 @@
  * phrases.c: find which of several phrase lists occur in a text, in one
  * pass. The phrases of all lists go into one Aho-Corasick automaton,
  * compiled to a table-driven DFA over byte classes (bytes that occur in
- * no phrase share one class), so a scan costs two table lookups a byte
- * however many phrases there are. Built once at first use, then only
- * read: threads share it without a lock.
+ * no phrase share one class; an upper-case ASCII letter is its lower-case
+ * letter), so a scan costs two table lookups a byte however many phrases
+ * there are. Built once at first use, then only read: threads share it
+ * without a lock.
  */
 #include <string.h>
 
@@ -13,10 +14,18 @@
 /* States fit a guint16; the classifier's lists need a few thousand. */
 #define MAX_STATES 65535
 
+/* Chains a long scan is cut into, run side by side: each move waits on
+ * the one before, so one chain leaves the CPU idle. */
+#define CHAINS 4
+
+/* Texts folded on the stack, at most; longer ones on the heap. */
+#define FOLD_STACK 8192
+
 struct cad_phrases {
 	guint8 cls[256]; /* byte to class; 0 for bytes in no phrase */
 	guint nclass;    /* classes, 0 included */
 	guint nstate;    /* states, the root (0) included */
+	gsize maxlen;    /* longest phrase, in bytes */
 	guint16 *delta;  /* nstate * nclass: the next state */
 	guint64 *out;    /* nstate: lists that end here or at a suffix */
 };
@@ -32,12 +41,21 @@ cad_phrases_new(const char *const *const *lists, guint n)
 	/* Classes first: the table's width. */
 	p->nclass = 1;
 	for (guint l = 0; l < n; l++)
-		for (gsize i = 0; lists[l][i] != NULL; i++)
-			for (const guchar *c = (const guchar *)lists[l][i];
-			     *c != '\0'; c++, chars++)
-				if (p->cls[*c] == 0)
-					p->cls[*c] = (guint8)p->nclass++;
+		for (gsize i = 0; lists[l][i] != NULL; i++) {
+			gsize len = strlen(lists[l][i]);
+			p->maxlen = MAX(p->maxlen, len);
+			chars += len;
+			for (gsize k = 0; k < len; k++) {
+				guchar c = (guchar)lists[l][i][k];
+				/* Phrases are written in lower case. */
+				g_assert(!(c >= 'A' && c <= 'Z'));
+				if (p->cls[c] == 0)
+					p->cls[c] = (guint8)p->nclass++;
+			}
+		}
 	g_assert(p->nclass <= 256 && chars <= MAX_STATES);
+	for (guint c = 'A'; c <= 'Z'; c++)
+		p->cls[c] = p->cls[c + 32];
 	nc = p->nclass;
 	/* The trie, in the table itself: 0 is "no child", since no move
 	 * of the trie leads back to the root. */
@@ -109,32 +127,72 @@ cad_phrases_scan(const cad_phrases *p, const char *s, gsize len)
 	return m;
 }
 
+/* Scan CHAINS pieces of s at once. Each chain starts maxlen - 1 bytes
+ * before its piece, so a phrase across a cut is found by the chain it
+ * ends in. s must have room for CHAINS * q + maxlen bytes: the caller
+ * pads it with NUL bytes, which are in no phrase. */
+static guint64
+scan_chains(const cad_phrases *p, const guchar *s, gsize len)
+{
+	const guint16 *d = p->delta;
+	const guint nc = p->nclass;
+	gsize q = (len + CHAINS - 1) / CHAINS, ov = p->maxlen - 1;
+	const guchar *c[CHAINS];
+	guint st[CHAINS] = {0};
+	guint64 m = 0;
+
+	for (guint k = 0; k < CHAINS; k++)
+		c[k] = s + (k == 0 ? 0 : k * q - MIN(ov, k * q));
+	for (gsize i = 0; i < q + ov; i++)
+		for (guint k = 0; k < CHAINS; k++) {
+			st[k] = d[st[k] * nc + p->cls[c[k][i]]];
+			m |= p->out[st[k]];
+		}
+	return m;
+}
+
 guint64
 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len)
+{
+	guchar stack[FOLD_STACK], *f;
+	gsize k = 0, need;
+	guint64 m;
+
+	if (s == NULL)
+		return 0;
+	/* As cad_text_fold(), without the lower case, which the classes
+	 * do: no leading space, one space for a run of white space. */
+	need = len + CHAINS + p->maxlen;
+	f = need <= sizeof(stack) ? stack : g_malloc(need);
+	for (gsize i = 0; i < len; i++) {
+		guchar c = (guchar)s[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			if (k == 0 || f[k - 1] == ' ')
+				continue;
+			c = ' ';
+		}
+		f[k++] = c;
+	}
+	memset(f + k, 0, need - k);
+	m = scan_chains(p, f, k);
+	if (f != stack)
+		g_free(f);
+	return m;
+}
+
+gssize
+cad_phrases_first(const cad_phrases *p, const char *s, gsize len)
 {
 	const guint16 *d = p->delta;
 	const guint nc = p->nclass;
 	guint st = 0;
-	guint64 m = 0;
-	/* As cad_text_fold(): no leading space, one space for a run. */
-	gboolean space = TRUE;
 
 	if (s == NULL)
-		return 0;
+		return -1;
 	for (gsize i = 0; i < len; i++) {
-		guchar c = (guchar)s[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (space)
-				continue;
-			space = TRUE;
-			c = ' ';
-		} else {
-			space = FALSE;
-			if (c >= 'A' && c <= 'Z')
-				c += 32;
-		}
-		st = d[st * nc + p->cls[c]];
-		m |= p->out[st];
+		st = d[st * nc + p->cls[(guchar)s[i]]];
+		if (p->out[st] != 0)
+			return (gssize)i;
 	}
-	return m;
+	return -1;
 }

@@ -62,9 +62,12 @@ status_len(const char *s)
 gboolean
 cad_text_status(const char *s, char out[16])
 {
-	if (s == NULL)
+	if (s == NULL || *s == '\0')
 		return FALSE;
-	for (const char *p = s; *p != '\0'; p++) {
+	/* A code has a dot after its first digit: visit the dots only. */
+	for (const char *d = strchr(s + 1, '.'); d != NULL;
+	     d = strchr(d + 1, '.')) {
+		const char *p = d - 1;
 		gsize n;
 		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.'))
 			continue;
