@@ -58,7 +58,18 @@ cad_printable(const char *s, gssize len, gsize max)
 	end = s + len;
 	out = g_string_sized_new(MIN((gsize)len, max) + 1);
 	for (p = s; p < end && out->len < max;) {
-		gunichar c = g_utf8_get_char_validated(p, end - p);
+		gunichar c;
+		const char *q = p;
+		/* A run of printable ASCII is copied as it is. */
+		while (q < end && (gsize)(q - p) < max - out->len &&
+		       (guchar)*q >= 0x20 && (guchar)*q < 0x7f)
+			q++;
+		if (q > p) {
+			g_string_append_len(out, p, q - p);
+			p = q;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
 			g_string_append_c(out, '?');
 			p++;

@@ -313,10 +313,11 @@ decide_all(ctx *x, const char *text)
 
 	if (x->c->recipients->len == 0)
 		return;
-	context = cad_reason_context(text);
+	cad_reason_context_init(&context, text);
 	for (guint k = 0; k < x->c->recipients->len; k++)
 		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
 		                  &context, 0);
+	cad_reason_context_clear(&context);
 }
 
 static gboolean

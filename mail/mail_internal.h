@@ -106,6 +106,16 @@ void cad_phrases_free(cad_phrases *p);
 guint64 cad_phrases_scan(const cad_phrases *p, const char *s, gsize len);
 /* The same over cad_text_fold(s, len). */
 guint64 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len);
+/* Longest phrase; the NUL padding of a text from cad_phrases_fold(). */
+#define CAD_PHRASE_MAX 200
+#define CAD_FOLD_PAD   (CAD_PHRASE_MAX + 8)
+/* s folded as cad_text_fold() folds, ASCII case kept, its length in
+ * *flen, then CAD_FOLD_PAD NUL bytes; for scanning it with several
+ * sets. Caller frees. */
+char *cad_phrases_fold(const char *s, gsize len, gsize *flen);
+/* cad_phrases_scan() over a text from cad_phrases_fold(). */
+guint64 cad_phrases_scan_folded(const cad_phrases *p, const char *f,
+                                gsize flen);
 /* Offset of the last byte of the first phrase found in s, or -1. */
 gssize cad_phrases_first(const cad_phrases *p, const char *s, gsize len);
 
@@ -114,19 +124,22 @@ gssize cad_phrases_first(const cad_phrases *p, const char *s, gsize len);
  * diagnostic gives none: the notice is at the start. */
 #define MAX_CONTEXT 4096
 
-/* What the first MAX_CONTEXT bytes of a bounce's text say: the phrase
- * lists they contain, found once per message. */
+/* What the first MAX_CONTEXT bytes of a bounce's text say, for all its
+ * recipients: each part is found once, when first needed. */
 typedef struct {
-	gboolean set;  /* FALSE: the bounce has no text */
-	guint64 lists; /* reason.c's phrase lists found in it */
+	char *folded; /* NULL: the bounce has no text */
+	gsize flen;
+	int cmd;          /* the SMTP command named; -1 until known */
+	gboolean scanned; /* lists is known */
+	guint64 lists;    /* reason.c's phrase lists found */
 } cad_reason_ctx;
 
-cad_reason_ctx cad_reason_context(const char *text);
+void cad_reason_context_init(cad_reason_ctx *c, const char *text);
+void cad_reason_context_clear(cad_reason_ctx *c);
 /* Fill status (if NULL), reason and hard of r from its diagnostic and
- * status, with context (from cad_reason_context, or NULL) as a
+ * status, with context (from cad_reason_context_init(), or NULL) as a
  * fallback. */
-void cad_reason_decide(cad_bounce_rcpt *r, const cad_reason_ctx *context,
-                       int smtp);
+void cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp);
 cad_bounce_rcpt *cad_rcpt_new(const char *address);
 void cad_rcpt_free(gpointer p);
 /* Add r to a (taking it) unless the address is there; FALSE if dropped. */

@@ -527,6 +527,25 @@ iconv_give(const char *cs, iconv_t cd)
 		g_mime_iconv_close(cd);
 }
 
+/* Valid UTF-8; ASCII, the common case, is checked eight bytes at a
+ * time before GLib's bytewise validation. */
+static gboolean
+utf8_valid(const guint8 *b, gsize len)
+{
+	gsize i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		guint64 w;
+		memcpy(&w, b + i, 8);
+		if (w & G_GUINT64_CONSTANT(0x8080808080808080))
+			break;
+	}
+	while (i < len && b[i] < 0x80)
+		i++;
+	return i == len ||
+	       g_utf8_validate_len((const char *)b + i, len - i, NULL);
+}
+
 /* An ISO-2022-JP escape to JIS X 0208 ("ESC $ B" or "ESC $ @") in b. */
 static gboolean
 iso2022_escape(const guint8 *b, gsize len)
@@ -564,12 +583,12 @@ to_utf8(GByteArray *raw, const char *charset)
 			                         raw->len);
 			iconv_give(cs, cd);
 		}
-		if (s != NULL && g_utf8_validate(s, -1, NULL))
+		if (s != NULL && utf8_valid((const guint8 *)s, strlen(s)))
 			return s;
 		g_free(s);
 	}
 	/* Most text is valid already: copy it without rebuilding it. */
-	if (g_utf8_validate_len((const char *)raw->data, raw->len, NULL))
+	if (utf8_valid(raw->data, raw->len))
 		return g_strndup((const char *)raw->data, raw->len);
 	return g_utf8_make_valid((const char *)raw->data, raw->len);
 }

@@ -18,9 +18,6 @@
  * the one before, so one chain leaves the CPU idle. */
 #define CHAINS 4
 
-/* Texts folded on the stack, at most; longer ones on the heap. */
-#define FOLD_STACK 8192
-
 struct cad_phrases {
 	guint8 cls[256]; /* byte to class; 0 for bytes in no phrase */
 	guint nclass;    /* classes, 0 included */
@@ -29,6 +26,31 @@ struct cad_phrases {
 	guint16 *delta;  /* nstate * nclass: the next state */
 	guint64 *out;    /* nstate: lists that end here or at a suffix */
 };
+
+/* Number the states in breadth-first order: the shallow states, where
+ * a scan spends most of its time, then share a few cache lines. */
+static void
+renumber(cad_phrases *p, const guint *order)
+{
+	const guint nc = p->nclass;
+	guint16 *delta = g_new(guint16, (gsize)p->nstate * nc);
+	guint64 *out = g_new(guint64, p->nstate);
+	guint *rank = g_new(guint, p->nstate);
+
+	for (guint i = 0; i < p->nstate; i++)
+		rank[order[i]] = i;
+	for (guint i = 0; i < p->nstate; i++) {
+		guint s = order[i];
+		out[i] = p->out[s];
+		for (guint c = 0; c < nc; c++)
+			delta[i * nc + c] = (guint16)rank[p->delta[s * nc + c]];
+	}
+	g_free(rank);
+	g_free(p->delta);
+	g_free(p->out);
+	p->delta = delta;
+	p->out = out;
+}
 
 cad_phrases *
 cad_phrases_new(const char *const *const *lists, guint n)
@@ -53,7 +75,8 @@ cad_phrases_new(const char *const *const *lists, guint n)
 					p->cls[c] = (guint8)p->nclass++;
 			}
 		}
-	g_assert(p->nclass <= 256 && chars <= MAX_STATES);
+	g_assert(p->nclass <= 256 && chars <= MAX_STATES &&
+	         p->maxlen <= CAD_PHRASE_MAX);
 	for (guint c = 'A'; c <= 'Z'; c++)
 		p->cls[c] = p->cls[c + 32];
 	nc = p->nclass;
@@ -93,10 +116,9 @@ cad_phrases_new(const char *const *const *lists, guint n)
 				*t = p->delta[fail[s] * nc + c];
 		}
 	}
+	renumber(p, queue);
 	g_free(queue);
 	g_free(fail);
-	p->delta = g_renew(guint16, p->delta, (gsize)p->nstate * nc);
-	p->out = g_renew(guint64, p->out, p->nstate);
 	return p;
 }
 
@@ -127,22 +149,44 @@ cad_phrases_scan(const cad_phrases *p, const char *s, gsize len)
 	return m;
 }
 
-/* Scan CHAINS pieces of s at once. Each chain starts maxlen - 1 bytes
+char *
+cad_phrases_fold(const char *s, gsize len, gsize *flen)
+{
+	char *f = g_malloc(len + CAD_FOLD_PAD);
+	gsize k = 0;
+
+	/* As cad_text_fold(), without the lower case, which the classes
+	 * do: no leading space, one space for a run of white space. */
+	for (gsize i = 0; s != NULL && i < len; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			if (k == 0 || f[k - 1] == ' ')
+				continue;
+			c = ' ';
+		}
+		f[k++] = c;
+	}
+	memset(f + k, 0, CAD_FOLD_PAD);
+	*flen = k;
+	return f;
+}
+
+/* Scan CHAINS pieces of f at once. Each chain starts maxlen - 1 bytes
  * before its piece, so a phrase across a cut is found by the chain it
- * ends in. s must have room for CHAINS * q + maxlen bytes: the caller
- * pads it with NUL bytes, which are in no phrase. */
-static guint64
-scan_chains(const cad_phrases *p, const guchar *s, gsize len)
+ * ends in; the last chains run on into the padding, whose NUL bytes are
+ * in no phrase. */
+guint64
+cad_phrases_scan_folded(const cad_phrases *p, const char *f, gsize flen)
 {
 	const guint16 *d = p->delta;
 	const guint nc = p->nclass;
-	gsize q = (len + CHAINS - 1) / CHAINS, ov = p->maxlen - 1;
+	const gsize q = (flen + CHAINS - 1) / CHAINS, ov = p->maxlen - 1;
 	const guchar *c[CHAINS];
 	guint st[CHAINS] = {0};
 	guint64 m = 0;
 
 	for (guint k = 0; k < CHAINS; k++)
-		c[k] = s + (k == 0 ? 0 : k * q - MIN(ov, k * q));
+		c[k] = (const guchar *)f + k * q - MIN(ov, k * q);
 	for (gsize i = 0; i < q + ov; i++)
 		for (guint k = 0; k < CHAINS; k++) {
 			st[k] = d[st[k] * nc + p->cls[c[k][i]]];
@@ -154,30 +198,10 @@ scan_chains(const cad_phrases *p, const guchar *s, gsize len)
 guint64
 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len)
 {
-	guchar stack[FOLD_STACK], *f;
-	gsize k = 0, need;
-	guint64 m;
+	gsize flen;
+	g_autofree char *f = cad_phrases_fold(s, len, &flen);
 
-	if (s == NULL)
-		return 0;
-	/* As cad_text_fold(), without the lower case, which the classes
-	 * do: no leading space, one space for a run of white space. */
-	need = len + CHAINS + p->maxlen;
-	f = need <= sizeof(stack) ? stack : g_malloc(need);
-	for (gsize i = 0; i < len; i++) {
-		guchar c = (guchar)s[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (k == 0 || f[k - 1] == ' ')
-				continue;
-			c = ' ';
-		}
-		f[k++] = c;
-	}
-	memset(f + k, 0, need - k);
-	m = scan_chains(p, f, k);
-	if (f != stack)
-		g_free(f);
-	return m;
+	return cad_phrases_scan_folded(p, f, flen);
 }
 
 gssize

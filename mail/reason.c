@@ -560,6 +560,18 @@ reason_phrases(void)
 	return set;
 }
 
+/* The command lists alone: a smaller table, read for every bounce. */
+static const cad_phrases *
+command_phrases(void)
+{
+	static cad_phrases *set;
+
+	if (g_once_init_enter(&set))
+		g_once_init_leave(&set, cad_phrases_new(all_lists + L_CMD_DATA,
+		                                        L_COUNT - L_CMD_DATA));
+	return set;
+}
+
 /* Which lists occur in folded text f. */
 static guint64
 lists_in(const char *f)
@@ -719,26 +731,52 @@ settled(const char *sr)
 	       strcmp(sr, "hostunknown") != 0 && strcmp(sr, "userunknown") != 0;
 }
 
-cad_reason_ctx
-cad_reason_context(const char *text)
+void
+cad_reason_context_init(cad_reason_ctx *c, const char *text)
 {
-	cad_reason_ctx c = {FALSE, 0};
-
-	if (text == NULL)
-		return c;
-	c.set = TRUE;
-	c.lists = cad_phrases_scan_fold(reason_phrases(), text,
-	                                strnlen(text, MAX_CONTEXT));
-	return c;
+	memset(c, 0, sizeof(*c));
+	c->cmd = -1;
+	if (text != NULL)
+		c->folded = cad_phrases_fold(text, strnlen(text, MAX_CONTEXT),
+		                             &c->flen);
 }
 
 void
-cad_reason_decide(cad_bounce_rcpt *r, const cad_reason_ctx *context, int smtp)
+cad_reason_context_clear(cad_reason_ctx *c)
+{
+	g_clear_pointer(&c->folded, g_free);
+}
+
+static guint64
+context_lists(cad_reason_ctx *c)
+{
+	if (!c->scanned) {
+		c->lists = cad_phrases_scan_folded(reason_phrases(), c->folded,
+		                                   c->flen);
+		c->scanned = TRUE;
+	}
+	return c->lists;
+}
+
+static smtp_cmd
+context_cmd(cad_reason_ctx *c)
+{
+	if (c->cmd < 0)
+		c->cmd = (int)command_in(
+		    c->scanned ? c->lists
+		               : cad_phrases_scan_folded(command_phrases(),
+		                                         c->folded, c->flen)
+		                     << L_CMD_DATA);
+	return (smtp_cmd)c->cmd;
+}
+
+void
+cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 {
 	g_autofree char *fd = NULL;
 	const char *tr = NULL, *sr;
-	gboolean fc = context != NULL && context->set;
-	guint64 md, mc = fc ? context->lists : 0;
+	gboolean fc = context != NULL && context->folded != NULL;
+	guint64 md;
 	smtp_cmd cmd;
 	char st[16];
 	gboolean temp, ctx_done;
@@ -751,24 +789,24 @@ cad_reason_decide(cad_bounce_rcpt *r, const cad_reason_ctx *context, int smtp)
 	if (smtp == 0)
 		smtp = cad_text_smtp_code(fd);
 	cmd = command_in(md);
-	if (cmd == CMD_NONE)
-		cmd = command_in(mc);
+	if (cmd == CMD_NONE && fc)
+		cmd = context_cmd(context);
 	sr = reason_from_status(r->status);
 	tr = first_pass(md, sr, cmd);
 	/* A recipient without a diagnostic is judged by the notice. */
 	ctx_done = tr == NULL && fc && *fd == '\0';
 	if (ctx_done)
-		tr = first_pass(mc, sr, cmd);
+		tr = first_pass(context_lists(context), sr, cmd);
 	if (tr == NULL && sr != NULL && settled(sr))
 		tr = sr;
 	if (tr == NULL)
 		tr = second_pass(md);
 	if (tr == NULL && fc && !ctx_done)
-		tr = first_pass(mc, sr, cmd);
+		tr = first_pass(context_lists(context), sr, cmd);
 	if (tr == NULL)
 		tr = sr;
 	if (tr == NULL && fc)
-		tr = second_pass(mc);
+		tr = second_pass(context_lists(context));
 	if (tr == NULL)
 		tr = r->diagnostic != NULL ? "onhold" : "undefined";
 	g_free(r->reason);
