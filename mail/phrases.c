@@ -14,6 +14,12 @@
 /* States fit a guint16; the classifier's lists need a few thousand. */
 #define MAX_STATES 65535
 
+/* The states nearest the root get a full row of the table, as many as
+ * fit in this many bytes: a scan spends most moves there. Deeper ones
+ * keep only their own children and their failure state, so that a large
+ * automaton stays in the CPU's caches. */
+#define DENSE_BYTES (64 * 1024)
+
 /* Chains a long scan is cut into, run side by side: each move waits on
  * the one before, so one chain leaves the CPU idle. */
 #define CHAINS 4
@@ -21,35 +27,76 @@
 struct cad_phrases {
 	guint8 cls[256]; /* byte to class; 0 for bytes in no phrase */
 	guint nclass;    /* classes, 0 included */
-	guint nstate;    /* states, the root (0) included */
+	guint nstate;    /* states, breadth first, the root (0) included */
+	guint ndense;    /* states 0 .. ndense-1 have a row in dense */
 	gsize maxlen;    /* longest phrase, in bytes */
-	guint16 *delta;  /* nstate * nclass: the next state */
-	guint64 *out;    /* nstate: lists that end here or at a suffix */
+	guint16 *dense;  /* ndense * nclass: the next state */
+	guint16 *fail;   /* nstate: the longest proper suffix's state */
+	guint16 *kid0;   /* nstate + 1: s's children are kids kid0[s].. */
+	guint8 *kcls;    /* the class leading to each child */
+	guint16 *knext;  /* each child */
+	guint8 *outi;    /* nstate: index into masks */
+	guint nmask;
+	guint64 masks[256]; /* lists ending at a state or at a suffix */
 };
 
-/* Number the states in breadth-first order: the shallow states, where
- * a scan spends most of its time, then share a few cache lines. */
+/* The move from state s on class c. */
+static inline guint
+step(const cad_phrases *p, guint s, guint c)
+{
+	if (c == 0)
+		return 0;
+	while (s >= p->ndense) {
+		for (guint i = p->kid0[s]; i < p->kid0[s + 1]; i++)
+			if (p->kcls[i] == c)
+				return p->knext[i];
+		s = p->fail[s];
+	}
+	return p->dense[s * p->nclass + c];
+}
+
+/* The compact form from the full table delta (trie moves filled in with
+ * the failure moves), states taken in breadth-first order. */
 static void
-renumber(cad_phrases *p, const guint *order)
+compact(cad_phrases *p, const guint16 *delta, const guint *fail,
+        const guint64 *out, const guint *order, const guint *depth)
 {
 	const guint nc = p->nclass;
-	guint16 *delta = g_new(guint16, (gsize)p->nstate * nc);
-	guint64 *out = g_new(guint64, p->nstate);
-	guint *rank = g_new(guint, p->nstate);
+	guint *rank = g_new(guint, p->nstate), nk = 0;
 
 	for (guint i = 0; i < p->nstate; i++)
 		rank[order[i]] = i;
+	p->ndense = MIN(p->nstate, DENSE_BYTES / (nc * sizeof(guint16)));
+	p->dense = g_new(guint16, (gsize)p->ndense * nc);
+	p->fail = g_new(guint16, p->nstate);
+	p->kid0 = g_new(guint16, p->nstate + 1);
+	p->kcls = g_new(guint8, p->nstate);
+	p->knext = g_new(guint16, p->nstate);
+	p->outi = g_new(guint8, p->nstate);
 	for (guint i = 0; i < p->nstate; i++) {
-		guint s = order[i];
-		out[i] = p->out[s];
-		for (guint c = 0; c < nc; c++)
-			delta[i * nc + c] = (guint16)rank[p->delta[s * nc + c]];
+		guint s = order[i], m;
+		p->fail[i] = (guint16)rank[fail[s]];
+		p->kid0[i] = (guint16)nk;
+		for (guint c = 0; c < nc; c++) {
+			guint t = delta[s * nc + c];
+			if (i < p->ndense)
+				p->dense[i * nc + c] = (guint16)rank[t];
+			/* Only a move of the trie goes one deeper. */
+			if (depth[t] == depth[s] + 1) {
+				p->kcls[nk] = (guint8)c;
+				p->knext[nk++] = (guint16)rank[t];
+			}
+		}
+		for (m = 0; m < p->nmask && p->masks[m] != out[s]; m++)
+			;
+		if (m == p->nmask) {
+			g_assert(p->nmask < G_N_ELEMENTS(p->masks));
+			p->masks[p->nmask++] = out[s];
+		}
+		p->outi[i] = (guint8)m;
 	}
+	p->kid0[p->nstate] = (guint16)nk;
 	g_free(rank);
-	g_free(p->delta);
-	g_free(p->out);
-	p->delta = delta;
-	p->out = out;
 }
 
 cad_phrases *
@@ -57,7 +104,9 @@ cad_phrases_new(const char *const *const *lists, guint n)
 {
 	cad_phrases *p = g_new0(cad_phrases, 1);
 	gsize chars = 1;
-	guint *fail, *queue, head = 0, tail = 0, nc;
+	guint *fail, *queue, *depth, head = 0, tail = 0, nc;
+	guint16 *delta;
+	guint64 *out;
 
 	g_assert(n <= 64);
 	/* Classes first: the table's width. */
@@ -80,10 +129,10 @@ cad_phrases_new(const char *const *const *lists, guint n)
 	for (guint c = 'A'; c <= 'Z'; c++)
 		p->cls[c] = p->cls[c + 32];
 	nc = p->nclass;
-	/* The trie, in the table itself: 0 is "no child", since no move
-	 * of the trie leads back to the root. */
-	p->delta = g_new0(guint16, chars * nc);
-	p->out = g_new0(guint64, chars);
+	/* The trie, in a full table: 0 is "no child", since no move of the
+	 * trie leads back to the root. */
+	delta = g_new0(guint16, chars * nc);
+	out = g_new0(guint64, chars);
 	p->nstate = 1;
 	for (guint l = 0; l < n; l++)
 		for (gsize i = 0; lists[l][i] != NULL; i++) {
@@ -91,34 +140,38 @@ cad_phrases_new(const char *const *const *lists, guint n)
 			g_assert(lists[l][i][0] != '\0');
 			for (const guchar *c = (const guchar *)lists[l][i];
 			     *c != '\0'; c++) {
-				guint16 *t = &p->delta[s * nc + p->cls[*c]];
+				guint16 *t = &delta[s * nc + p->cls[*c]];
 				if (*t == 0)
 					*t = (guint16)p->nstate++;
 				s = *t;
 			}
-			p->out[s] |= G_GUINT64_CONSTANT(1) << l;
+			out[s] |= G_GUINT64_CONSTANT(1) << l;
 		}
 	/* Breadth first, each state's missing moves are its failure
 	 * state's, which is nearer the root and so already complete. */
 	fail = g_new0(guint, p->nstate);
+	depth = g_new0(guint, p->nstate);
 	queue = g_new(guint, p->nstate);
 	queue[tail++] = 0;
 	while (head < tail) {
 		guint s = queue[head++];
 		for (guint c = 0; c < nc; c++) {
-			guint16 *t = &p->delta[s * nc + c];
-			if (*t != 0) {
-				fail[*t] =
-				    s == 0 ? 0 : p->delta[fail[s] * nc + c];
-				p->out[*t] |= p->out[fail[*t]];
+			guint16 *t = &delta[s * nc + c];
+			if (*t != 0 && depth[*t] == 0) {
+				depth[*t] = depth[s] + 1;
+				fail[*t] = s == 0 ? 0 : delta[fail[s] * nc + c];
+				out[*t] |= out[fail[*t]];
 				queue[tail++] = *t;
 			} else if (s != 0)
-				*t = p->delta[fail[s] * nc + c];
+				*t = delta[fail[s] * nc + c];
 		}
 	}
-	renumber(p, queue);
+	compact(p, delta, fail, out, queue, depth);
 	g_free(queue);
+	g_free(depth);
 	g_free(fail);
+	g_free(out);
+	g_free(delta);
 	return p;
 }
 
@@ -127,25 +180,33 @@ cad_phrases_free(cad_phrases *p)
 {
 	if (p == NULL)
 		return;
-	g_free(p->delta);
-	g_free(p->out);
+	g_free(p->dense);
+	g_free(p->fail);
+	g_free(p->kid0);
+	g_free(p->kcls);
+	g_free(p->knext);
+	g_free(p->outi);
 	g_free(p);
 }
 
 guint64
 cad_phrases_scan(const cad_phrases *p, const char *s, gsize len)
 {
-	const guint16 *d = p->delta;
-	const guint nc = p->nclass;
 	guint st = 0;
 	guint64 m = 0;
 
 	if (s == NULL)
 		return 0;
-	for (gsize i = 0; i < len; i++) {
-		st = d[st * nc + p->cls[(guchar)s[i]]];
-		m |= p->out[st];
-	}
+	if (p->ndense == p->nstate)
+		for (gsize i = 0; i < len; i++) {
+			st = p->dense[st * p->nclass + p->cls[(guchar)s[i]]];
+			m |= p->masks[p->outi[st]];
+		}
+	else
+		for (gsize i = 0; i < len; i++) {
+			st = step(p, st, p->cls[(guchar)s[i]]);
+			m |= p->masks[p->outi[st]];
+		}
 	return m;
 }
 
@@ -178,8 +239,6 @@ cad_phrases_fold(const char *s, gsize len, gsize *flen)
 guint64
 cad_phrases_scan_folded(const cad_phrases *p, const char *f, gsize flen)
 {
-	const guint16 *d = p->delta;
-	const guint nc = p->nclass;
 	const gsize q = (flen + CHAINS - 1) / CHAINS, ov = p->maxlen - 1;
 	const guchar *c[CHAINS];
 	guint st[CHAINS] = {0};
@@ -187,11 +246,19 @@ cad_phrases_scan_folded(const cad_phrases *p, const char *f, gsize flen)
 
 	for (guint k = 0; k < CHAINS; k++)
 		c[k] = (const guchar *)f + k * q - MIN(ov, k * q);
-	for (gsize i = 0; i < q + ov; i++)
-		for (guint k = 0; k < CHAINS; k++) {
-			st[k] = d[st[k] * nc + p->cls[c[k][i]]];
-			m |= p->out[st[k]];
-		}
+	if (p->ndense == p->nstate)
+		for (gsize i = 0; i < q + ov; i++)
+			for (guint k = 0; k < CHAINS; k++) {
+				st[k] = p->dense[st[k] * p->nclass +
+				                 p->cls[c[k][i]]];
+				m |= p->masks[p->outi[st[k]]];
+			}
+	else
+		for (gsize i = 0; i < q + ov; i++)
+			for (guint k = 0; k < CHAINS; k++) {
+				st[k] = step(p, st[k], p->cls[c[k][i]]);
+				m |= p->masks[p->outi[st[k]]];
+			}
 	return m;
 }
 
@@ -207,15 +274,15 @@ cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len)
 gssize
 cad_phrases_first(const cad_phrases *p, const char *s, gsize len)
 {
-	const guint16 *d = p->delta;
-	const guint nc = p->nclass;
 	guint st = 0;
 
 	if (s == NULL)
 		return -1;
 	for (gsize i = 0; i < len; i++) {
-		st = d[st * nc + p->cls[(guchar)s[i]]];
-		if (p->out[st] != 0)
+		st = p->ndense == p->nstate
+		         ? p->dense[st * p->nclass + p->cls[(guchar)s[i]]]
+		         : step(p, st, p->cls[(guchar)s[i]]);
+		if (p->outi[st] != 0)
 			return (gssize)i;
 	}
 	return -1;
