@@ -119,6 +119,13 @@ guint64 cad_phrases_scan_folded(const cad_phrases *p, const char *f,
 /* Offset of the last byte of the first phrase found in s, or -1. */
 gssize cad_phrases_first(const cad_phrases *p, const char *s, gsize len);
 
+/* classify.c */
+/* The address of a From or To in one of the plain shapes (local@domain,
+ * <local@domain>, Name <local@domain>, "Name" <local@domain>, in ASCII),
+ * lower-cased; NULL for any other shape, left to GMime's parser, which
+ * gives the same address for these. Caller frees. */
+char *cad_plain_address(const char *v);
+
 /* reason.c */
 /* Bytes of a bounce's text read for a reason when the recipient's own
  * diagnostic gives none: the notice is at the start. */

@@ -35,9 +35,9 @@ struct cad_phrases {
 	guint16 *kid0;   /* nstate + 1: s's children are kids kid0[s].. */
 	guint8 *kcls;    /* the class leading to each child */
 	guint16 *knext;  /* each child */
-	guint8 *outi;    /* nstate: index into masks */
+	guint16 *outi;   /* nstate: index into masks */
 	guint nmask;
-	guint64 masks[256]; /* lists ending at a state or at a suffix */
+	guint64 *masks; /* lists ending at a state or at a suffix; 0 first */
 };
 
 /* The move from state s on class c. */
@@ -63,6 +63,8 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 {
 	const guint nc = p->nclass;
 	guint *rank = g_new(guint, p->nstate), nk = 0;
+	/* Distinct output masks, numbered: most states share a few. */
+	GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
 
 	for (guint i = 0; i < p->nstate; i++)
 		rank[order[i]] = i;
@@ -72,9 +74,11 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 	p->kid0 = g_new(guint16, p->nstate + 1);
 	p->kcls = g_new(guint8, p->nstate);
 	p->knext = g_new(guint16, p->nstate);
-	p->outi = g_new(guint8, p->nstate);
+	p->outi = g_new(guint16, p->nstate);
+	p->masks = g_new(guint64, p->nstate);
 	for (guint i = 0; i < p->nstate; i++) {
-		guint s = order[i], m;
+		guint s = order[i];
+		gpointer m;
 		p->fail[i] = (guint16)rank[fail[s]];
 		p->kid0[i] = (guint16)nk;
 		for (guint c = 0; c < nc; c++) {
@@ -87,15 +91,16 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 				p->knext[nk++] = (guint16)rank[t];
 			}
 		}
-		for (m = 0; m < p->nmask && p->masks[m] != out[s]; m++)
-			;
-		if (m == p->nmask) {
-			g_assert(p->nmask < G_N_ELEMENTS(p->masks));
+		if (!g_hash_table_lookup_extended(seen, &out[s], NULL, &m)) {
+			m = GUINT_TO_POINTER(p->nmask);
 			p->masks[p->nmask++] = out[s];
+			g_hash_table_insert(seen, (gpointer)&out[s], m);
 		}
-		p->outi[i] = (guint8)m;
+		p->outi[i] = (guint16)GPOINTER_TO_UINT(m);
 	}
 	p->kid0[p->nstate] = (guint16)nk;
+	p->masks = g_renew(guint64, p->masks, p->nmask);
+	g_hash_table_destroy(seen);
 	g_free(rank);
 }
 
@@ -186,6 +191,7 @@ cad_phrases_free(cad_phrases *p)
 	g_free(p->kcls);
 	g_free(p->knext);
 	g_free(p->outi);
+	g_free(p->masks);
 	g_free(p);
 }
 

@@ -1,0 +1,278 @@
+/*
+ * test_internals.c: the classifier's fast paths against the slow, plain
+ * way they replace: the phrase automaton against strstr() over folded
+ * text, and the plain From/To reader against GMime's address parser.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <gmime/gmime.h>
+
+#include "common/util.h"
+#include "helpers.h"
+#include "mail/mail_internal.h"
+
+TestSuite(internals, .init = test_gmime_init, .fini = test_gmime_fini);
+
+/* A random string over a small alphabet, so that phrases overlap, share
+ * prefixes and occur often; upper case and white space runs included. */
+static char *
+random_text(GRand *r, const char *alphabet, gsize len)
+{
+	char *s = g_malloc(len + 1);
+	gsize n = strlen(alphabet);
+
+	for (gsize i = 0; i < len; i++)
+		s[i] = alphabet[g_rand_int_range(r, 0, (gint32)n)];
+	s[len] = '\0';
+	return s;
+}
+
+/* n lists of phrases, lower case with single spaces, never empty. */
+static char ***
+random_lists(GRand *r, guint n, guint per, guint maxlen)
+{
+	char ***lists = g_new0(char **, n + 1);
+
+	for (guint l = 0; l < n; l++) {
+		lists[l] = g_new0(char *, per + 1);
+		for (guint i = 0; i < per; i++) {
+			gsize len =
+			    (gsize)g_rand_int_range(r, 1, (gint32)maxlen + 1);
+			char *p = random_text(r, "abcde fghij", len);
+			g_autofree char *f = cad_text_fold(p, len);
+			g_free(p);
+			if (*f == '\0' || f[strlen(f) - 1] == ' ')
+				lists[l][i] = g_strdup("q");
+			else
+				lists[l][i] = g_steal_pointer(&f);
+		}
+	}
+	return lists;
+}
+
+static void
+free_lists(char ***lists)
+{
+	for (guint l = 0; lists[l] != NULL; l++)
+		g_strfreev(lists[l]);
+	g_free(lists);
+}
+
+/* The plain way: strstr() of each phrase in lower-cased text. */
+static guint64
+oracle(char ***lists, guint n, const char *lower)
+{
+	guint64 m = 0;
+
+	for (guint l = 0; l < n; l++)
+		for (guint i = 0; lists[l][i] != NULL; i++)
+			if (strstr(lower, lists[l][i]) != NULL)
+				m |= G_GUINT64_CONSTANT(1) << l;
+	return m;
+}
+
+static gssize
+oracle_first(char ***lists, guint n, const char *lower)
+{
+	gssize best = -1;
+
+	for (guint l = 0; l < n; l++)
+		for (guint i = 0; lists[l][i] != NULL; i++) {
+			const char *h = strstr(lower, lists[l][i]);
+			gssize end =
+			    h != NULL
+			        ? (h - lower) + (gssize)strlen(lists[l][i]) - 1
+			        : -1;
+			if (end >= 0 && (best < 0 || end < best))
+				best = end;
+		}
+	return best;
+}
+
+/* A text of noise and phrases of the lists, so that long phrases occur
+ * across every cut of a scan; some letters upper-cased and some spaces
+ * made runs of white space, as mail writes them. */
+static char *
+text_with_phrases(GRand *r, char ***lists, guint n, gsize target)
+{
+	GString *t = g_string_new(NULL);
+
+	while (t->len < target) {
+		if (g_rand_boolean(r)) {
+			g_autofree char *noise =
+			    random_text(r, "abcdeABCDE fghij\t\n\r xyz",
+			                (gsize)g_rand_int_range(r, 0, 30));
+			g_string_append(t, noise);
+			continue;
+		}
+		for (const char *c =
+		         lists[g_rand_int_range(r, 0, (gint32)n)][0];
+		     *c != '\0'; c++) {
+			if (*c == ' ' && g_rand_int_range(r, 0, 4) == 0)
+				g_string_append(t, " \t\r\n ");
+			else if (g_rand_int_range(r, 0, 4) == 0)
+				g_string_append_c(t, g_ascii_toupper(*c));
+			else
+				g_string_append_c(t, *c);
+		}
+	}
+	return g_string_free(t, FALSE);
+}
+
+static void
+check_against_oracle(guint nlists, guint per, guint maxlen, guint rounds)
+{
+	g_autoptr(GRand) r = g_rand_new_with_seed(nlists * 7919 + per);
+	char ***lists = random_lists(r, nlists, per, maxlen);
+	cad_phrases *p =
+	    cad_phrases_new((const char *const *const *)lists, nlists);
+
+	for (guint k = 0; k < rounds; k++) {
+		g_autofree char *t =
+		    k % 2 == 0
+		        ? random_text(r, "abcdeABCDE fghij\t\n\r xyz",
+		                      (gsize)g_rand_int_range(r, 0, 3000))
+		        : text_with_phrases(
+		              r, lists, nlists,
+		              (gsize)g_rand_int_range(r, 0, 3000));
+		gsize len = strlen(t);
+		g_autofree char *low = g_ascii_strdown(t, -1);
+		g_autofree char *fold = cad_text_fold(t, len);
+		gsize flen;
+		g_autofree char *pf = cad_phrases_fold(t, len, &flen);
+
+		cr_assert_eq(cad_phrases_scan(p, t, len),
+		             oracle(lists, nlists, low), "scan, round %u", k);
+		cr_assert_eq(cad_phrases_scan_fold(p, t, len),
+		             oracle(lists, nlists, fold), "scan_fold, round %u",
+		             k);
+		cr_assert_eq(cad_phrases_scan_folded(p, pf, flen),
+		             oracle(lists, nlists, fold),
+		             "scan_folded, round %u", k);
+		cr_assert_eq(cad_phrases_first(p, t, len),
+		             oracle_first(lists, nlists, low),
+		             "first, round %u", k);
+	}
+	cad_phrases_free(p);
+	free_lists(lists);
+}
+
+/* A small automaton: every state has a full row of the table. */
+Test(internals, phrases_small_automaton_agrees_with_strstr)
+{
+	check_against_oracle(6, 8, 12, 400);
+}
+
+/* A large one: deep states keep only children and failure links. */
+Test(internals, phrases_large_automaton_agrees_with_strstr)
+{
+	check_against_oracle(64, 40, 40, 150);
+}
+
+/* A phrase at every offset of texts of every length: the scan's chains
+ * must find one that crosses the cut between two chains. */
+Test(internals, phrases_across_every_cut)
+{
+	static const char *const a[] = {"abcdefghijkl", NULL};
+	static const char *const b[] = {"x", NULL};
+	static const char *const *const lists[] = {a, b};
+	cad_phrases *p = cad_phrases_new(lists, 2);
+
+	for (gsize len = 12; len < 90; len++)
+		for (gsize at = 0; at + 12 <= len; at++) {
+			char t[96];
+			gsize flen;
+			memset(t, '#', len);
+			memcpy(t + at, a[0], 12);
+			g_autofree char *f = cad_phrases_fold(t, len, &flen);
+			cr_assert_eq(cad_phrases_scan_folded(p, f, flen), 1,
+			             "length %zu, at %zu", len, at);
+			cr_assert_eq(cad_phrases_first(p, t, len),
+			             (gssize)(at + 11));
+		}
+	cad_phrases_free(p);
+}
+
+/* Non-ASCII phrases and text: bytes are matched as they are. */
+Test(internals, phrases_utf8_and_case)
+{
+	static const char *const a[] = {"boîte aux lettres pleine", "宛先不明",
+	                                NULL};
+	static const char *const b[] = {"user unknown", NULL};
+	static const char *const *const lists[] = {a, b};
+	cad_phrases *p = cad_phrases_new(lists, 2);
+	const char *t = "550 USER\t\tUnknown: Boîte AUX lettres\n pleine";
+
+	cr_assert_eq(cad_phrases_scan_fold(p, t, strlen(t)), 3);
+	cr_assert_eq(cad_phrases_scan(p, t, strlen(t)), 0,
+	             "without folding, the tabs and the line break stay");
+	cr_assert_eq(cad_phrases_scan(p, "x宛先不明y", strlen("x宛先不明y")),
+	             1);
+	cr_assert_eq(cad_phrases_first(p, "..USER UNKNOWN", 14), 13);
+	cad_phrases_free(p);
+}
+
+static char *
+gmime_address(const char *v)
+{
+	g_autoptr(InternetAddressList) l = internet_address_list_parse(NULL, v);
+	char *a = NULL;
+
+	for (int i = 0;
+	     l != NULL && a == NULL && i < internet_address_list_length(l);
+	     i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			a = cad_address_normalize(
+			    internet_address_mailbox_get_addr(
+			        INTERNET_ADDRESS_MAILBOX(ia)));
+	}
+	return a;
+}
+
+Test(internals, plain_address_agrees_with_gmime)
+{
+	static const char *const fast[] = {
+	    "user@example.com",
+	    "  User@Example.COM  ",
+	    "<postmaster@example.org>",
+	    "Mail Delivery System <MAILER-DAEMON@mx.example.com>",
+	    "\"Smith, John\" <john.smith@example.com>",
+	    "John Q. Public <jqp@example.com>",
+	    "=?utf-8?q?J=C3=B6rg?= <jorg@example.de>",
+	    "\"\" <a@b.example>",
+	    "a+tag@sub.example.com",
+	    "user@localhost",
+	    NULL};
+	/* Shapes the fast path leaves to GMime. */
+	static const char *const slow[] = {
+	    "a..b@example.com",
+	    ".a@example.com",
+	    "a.@example.com",
+	    "a@b..example",
+	    "a@example.com.",
+	    "a@xn--bcher-kva.example",
+	    "a@B.XN--bcher-kva.example",
+	    "<a@example.com> trailing",
+	    "Name <a@example.com>, Other <c@example.com>",
+	    "Name <a@example.com",
+	    "a@example.com (comment)",
+	    "\"a\\\"b\" <x@example.com>",
+	    "<@route:a@example.com>",
+	    "a@[127.0.0.1]",
+	    "group: a@example.com;",
+	    "Jörg <jorg@example.de>",
+	    NULL};
+
+	for (guint i = 0; fast[i] != NULL; i++) {
+		g_autofree char *f = cad_plain_address(fast[i]);
+		g_autofree char *g = gmime_address(fast[i]);
+		cr_assert_not_null(f, "fast path taken for %s", fast[i]);
+		cr_assert_str_eq(f, g, "%s", fast[i]);
+	}
+	for (guint i = 0; slow[i] != NULL; i++) {
+		g_autofree char *f = cad_plain_address(slow[i]);
+		cr_assert_null(f, "%s left to GMime, got %s", slow[i], f);
+	}
+}
