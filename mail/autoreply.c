@@ -162,18 +162,28 @@ cad_autoreply_headers(const cad_headers *h, const char *subject)
 	return FALSE;
 }
 
+static const cad_phrases *
+challenge_phrases(void)
+{
+	static cad_phrases *set;
+	static const char *const *const lists[] = {challenge};
+
+	if (g_once_init_enter(&set))
+		g_once_init_leave(&set, cad_phrases_new(lists, 1));
+	return set;
+}
+
 gboolean
 cad_autoreply_challenge(const cad_headers *h, const char *text)
 {
 	g_autofree char *from = hval(h, "From");
-	g_autofree char *ft = NULL;
 
 	if (from != NULL && cad_text_has_any(from, challenge))
 		return TRUE;
 	if (text == NULL)
 		return FALSE;
-	ft = cad_text_fold(text, MIN(strlen(text), (gsize)CHALLENGE_SCAN));
-	return cad_text_has_any(ft, challenge);
+	return cad_phrases_scan_fold(challenge_phrases(), text,
+	                             strnlen(text, CHALLENGE_SCAN)) != 0;
 }
 
 gboolean
