@@ -123,12 +123,13 @@ const char *
 cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
 {
 	gsize n = strlen(name);
+	char c0 = g_ascii_tolower(name[0]);
 
 	if (h->fields == NULL)
 		return NULL;
 	for (guint i = 0; i < h->fields->len; i++) {
 		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
-		if (f->nlen == n &&
+		if (f->nlen == n && g_ascii_tolower(f->name[0]) == c0 &&
 		    g_ascii_strncasecmp(f->name, name, n) == 0) {
 			*vlen = f->vlen;
 			return f->val;
@@ -140,26 +141,28 @@ cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
 char *
 cad_header_get(const cad_headers *h, const char *name, gsize max)
 {
-	gsize vlen, i;
+	gsize vlen, k = 0, cap;
 	const char *v = cad_header_raw(h, name, &vlen);
-	GString *s;
+	char *s;
 
 	if (v == NULL)
 		return NULL;
-	s = g_string_sized_new(MIN(vlen, max) + 1);
-	for (i = 0; i < vlen && s->len < max; i++) {
+	cap = MIN(vlen, max);
+	s = g_malloc(cap + 1);
+	for (gsize i = 0; i < vlen && k < max; i++) {
 		char c = v[i];
 		if (c == '\r' || c == '\n' || c == '\0')
 			continue;
 		if (c == '\t')
 			c = ' ';
-		if (c == ' ' && (s->len == 0 || s->str[s->len - 1] == ' '))
+		if (c == ' ' && (k == 0 || s[k - 1] == ' '))
 			continue;
-		g_string_append_c(s, c);
+		s[k++] = c;
 	}
-	while (s->len > 0 && s->str[s->len - 1] == ' ')
-		g_string_truncate(s, s->len - 1);
-	return g_string_free(s, FALSE);
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	s[k] = '\0';
+	return s;
 }
 
 char *
