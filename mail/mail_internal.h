@@ -134,7 +134,8 @@ char *cad_plain_address(const char *v);
 /* What the first MAX_CONTEXT bytes of a bounce's text say, for all its
  * recipients: each part is found once, when first needed. */
 typedef struct {
-	char *folded; /* NULL: the bounce has no text */
+	const char *text; /* NULL: the bounce has no text */
+	char *folded;     /* its start folded, once needed, or NULL */
 	gsize flen;
 	int cmd;          /* the SMTP command named; -1 until known */
 	gboolean scanned; /* lists is known */

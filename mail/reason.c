@@ -645,12 +645,35 @@ reason_from_status(const char *st)
 	return NULL;
 }
 
+/* The SMTP command a failure answered, found when first asked: from the
+ * recipient's diagnostic, else from the notice. Most failures are named
+ * by a phrase before the command matters. */
+typedef struct {
+	guint64 md;
+	cad_reason_ctx *ctx; /* NULL: no notice */
+	int cmd;             /* -1 until known */
+} lazy_cmd;
+
+static smtp_cmd context_cmd(cad_reason_ctx *c);
+
+static smtp_cmd
+command(lazy_cmd *lc)
+{
+	if (lc->cmd < 0) {
+		smtp_cmd c = command_in(lc->md);
+		if (c == CMD_NONE && lc->ctx != NULL)
+			c = context_cmd(lc->ctx);
+		lc->cmd = (int)c;
+	}
+	return (smtp_cmd)lc->cmd;
+}
+
 /* Sisimai's first pass: specific causes, then the address, judged with
  * the status code and the SMTP command as it does. */
 static const char *
-first_pass(guint64 f, const char *sr, smtp_cmd cmd)
+first_pass(guint64 f, const char *sr, lazy_cmd *lc)
 {
-	if (match(f, L_MAILERERROR) && cmd == CMD_NONE)
+	if (match(f, L_MAILERERROR) && command(lc) == CMD_NONE)
 		return "mailererror";
 	if (match(f, L_MAILBOXFULL))
 		return "mailboxfull";
@@ -668,7 +691,7 @@ first_pass(guint64 f, const char *sr, smtp_cmd cmd)
 		return "notaccept";
 	if (match(f, L_FILTERED))
 		return "filtered";
-	if (cmd == CMD_MAIL || cmd == CMD_CONN)
+	if (command(lc) == CMD_MAIL || command(lc) == CMD_CONN)
 		return match(f, L_BLOCKED) ? "blocked" : "rejected";
 	if (match(f, L_AUTHFAILURE))
 		return "authfailure";
@@ -677,12 +700,13 @@ first_pass(guint64 f, const char *sr, smtp_cmd cmd)
 			return "userunknown";
 	} else if (sr != NULL && strcmp(sr, "filtered") == 0) {
 		if (match(f, L_USERUNKNOWN))
-			return cmd == CMD_RCPT ? "userunknown" : "filtered";
+			return command(lc) == CMD_RCPT ? "userunknown"
+			                               : "filtered";
 	} else if (match(f, L_USERUNKNOWN)) {
 		/* Refused after DATA: a content filter, not the address. */
-		if (cmd == CMD_DATA)
+		if (command(lc) == CMD_DATA)
 			return "filtered";
-		if (cmd == CMD_RCPT || sr == NULL)
+		if (command(lc) == CMD_RCPT || sr == NULL)
 			return "userunknown";
 	}
 	if (match(f, L_SENDER))
@@ -736,9 +760,17 @@ cad_reason_context_init(cad_reason_ctx *c, const char *text)
 {
 	memset(c, 0, sizeof(*c));
 	c->cmd = -1;
-	if (text != NULL)
-		c->folded = cad_phrases_fold(text, strnlen(text, MAX_CONTEXT),
-		                             &c->flen);
+	c->text = text;
+}
+
+/* The notice folded, on first use. */
+static const char *
+context_folded(cad_reason_ctx *c)
+{
+	if (c->folded == NULL)
+		c->folded = cad_phrases_fold(
+		    c->text, strnlen(c->text, MAX_CONTEXT), &c->flen);
+	return c->folded;
 }
 
 void
@@ -751,8 +783,9 @@ static guint64
 context_lists(cad_reason_ctx *c)
 {
 	if (!c->scanned) {
-		c->lists = cad_phrases_scan_folded(reason_phrases(), c->folded,
-		                                   c->flen);
+		const char *f = context_folded(c);
+		c->lists =
+		    cad_phrases_scan_folded(reason_phrases(), f, c->flen);
 		c->scanned = TRUE;
 	}
 	return c->lists;
@@ -761,12 +794,16 @@ context_lists(cad_reason_ctx *c)
 static smtp_cmd
 context_cmd(cad_reason_ctx *c)
 {
-	if (c->cmd < 0)
-		c->cmd = (int)command_in(
-		    c->scanned ? c->lists
-		               : cad_phrases_scan_folded(command_phrases(),
-		                                         c->folded, c->flen)
-		                     << L_CMD_DATA);
+	if (c->cmd < 0) {
+		guint64 m = c->lists;
+		if (!c->scanned) {
+			const char *f = context_folded(c);
+			m = cad_phrases_scan_folded(command_phrases(), f,
+			                            c->flen)
+			    << L_CMD_DATA;
+		}
+		c->cmd = (int)command_in(m);
+	}
 	return (smtp_cmd)c->cmd;
 }
 
@@ -775,9 +812,9 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 {
 	g_autofree char *fd = NULL;
 	const char *tr = NULL, *sr;
-	gboolean fc = context != NULL && context->folded != NULL;
+	gboolean fc = context != NULL && context->text != NULL;
 	guint64 md;
-	smtp_cmd cmd;
+	lazy_cmd lc;
 	char st[16];
 	gboolean temp, ctx_done;
 
@@ -788,21 +825,21 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 		r->status = g_strdup(st);
 	if (smtp == 0)
 		smtp = cad_text_smtp_code(fd);
-	cmd = command_in(md);
-	if (cmd == CMD_NONE && fc)
-		cmd = context_cmd(context);
+	lc.md = md;
+	lc.ctx = fc ? context : NULL;
+	lc.cmd = -1;
 	sr = reason_from_status(r->status);
-	tr = first_pass(md, sr, cmd);
+	tr = first_pass(md, sr, &lc);
 	/* A recipient without a diagnostic is judged by the notice. */
 	ctx_done = tr == NULL && fc && *fd == '\0';
 	if (ctx_done)
-		tr = first_pass(context_lists(context), sr, cmd);
+		tr = first_pass(context_lists(context), sr, &lc);
 	if (tr == NULL && sr != NULL && settled(sr))
 		tr = sr;
 	if (tr == NULL)
 		tr = second_pass(md);
 	if (tr == NULL && fc && !ctx_done)
-		tr = first_pass(context_lists(context), sr, cmd);
+		tr = first_pass(context_lists(context), sr, &lc);
 	if (tr == NULL)
 		tr = sr;
 	if (tr == NULL && fc)
