@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <gmime/gmime.h>
@@ -30,7 +31,7 @@ main(int argc, char **argv)
 	GPtrArray *bufs = g_ptr_array_new_with_free_func(g_free);
 	GArray *lens = g_array_new(FALSE, FALSE, sizeof(gsize));
 	double t0, dt;
-	long n = 0, rounds = 0, bounces = 0;
+	long n = 0, rounds = 0, bounces = 0, fixed = 0;
 	struct rusage ru;
 
 	g_mime_init();
@@ -45,6 +46,10 @@ main(int argc, char **argv)
 		g_ptr_array_add(bufs, b);
 		g_array_append_val(lens, l);
 	}
+	/* CAD_BENCH_ROUNDS: a fixed number of rounds, to count
+	 * instructions or cycles alike in two builds. */
+	if (g_getenv("CAD_BENCH_ROUNDS") != NULL)
+		fixed = atol(g_getenv("CAD_BENCH_ROUNDS"));
 	if (bufs->len == 0) {
 		fprintf(stderr, "usage: bench_classify FILE...\n");
 		return 64;
@@ -63,7 +68,7 @@ main(int argc, char **argv)
 		}
 		rounds++;
 		dt = now_s() - t0;
-	} while (dt < BENCH_MIN_SECONDS);
+	} while (fixed > 0 ? rounds < fixed : dt < BENCH_MIN_SECONDS);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("classify_messages: %u msg\n", bufs->len);
 	printf("classify_bounces_found: %ld msg\n", bounces);

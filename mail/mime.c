@@ -165,6 +165,15 @@ cad_header_get(const cad_headers *h, const char *name, gsize max)
 	return s;
 }
 
+static gboolean
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((guchar)*s >= 0x80)
+			return FALSE;
+	return TRUE;
+}
+
 char *
 cad_header_decoded(const cad_headers *h, const char *name)
 {
@@ -173,6 +182,9 @@ cad_header_decoded(const cad_headers *h, const char *name)
 
 	if (raw == NULL)
 		return NULL;
+	/* ASCII without an encoded word decodes to itself. */
+	if (strstr(raw, "=?") == NULL && is_ascii(raw))
+		return cad_text_clean(raw, strlen(raw), 2048);
 	dec = g_mime_utils_header_decode_text(NULL, raw);
 	if (dec == NULL)
 		return cad_text_clean(raw, strlen(raw), 2048);
