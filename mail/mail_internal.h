@@ -83,6 +83,10 @@ int cad_mime_first_text(const cad_mime *m);
 char *cad_text_fold(const char *s, gsize len);
 /* TRUE when folded text s contains any of the NULL-terminated phrases. */
 gboolean cad_text_has_any(const char *s, const char *const *phrases);
+/* s made valid UTF-8 as g_utf8_make_valid() makes it (each byte of an
+ * ill-formed sequence, and NUL, becomes U+FFFD), faster on mostly
+ * valid text. Caller frees. */
+char *cad_utf8_make_valid(const char *s, gsize len);
 /* First RFC 3463 code in s ("5.1.1"), copied into out[16]. */
 gboolean cad_text_status(const char *s, char out[16]);
 /* First SMTP reply code in s (250..599) or 0. */

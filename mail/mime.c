@@ -605,7 +605,7 @@ to_utf8(GByteArray *raw, const char *charset)
 	/* Most text is valid already: copy it without rebuilding it. */
 	if (utf8_valid(raw->data, raw->len))
 		return g_strndup((const char *)raw->data, raw->len);
-	return g_utf8_make_valid((const char *)raw->data, raw->len);
+	return cad_utf8_make_valid((const char *)raw->data, raw->len);
 }
 
 /* Crude HTML to text: tags dropped, block ends made line breaks, the

@@ -27,6 +27,61 @@ cad_text_fold(const char *s, gsize len)
 	return out;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else 0; a NUL byte is
+ * not text. As g_utf8_validate() reads it. */
+static gsize
+utf8_seq(const guchar *s, gsize left)
+{
+	guchar c = s[0], lo = 0x80, hi = 0xbf;
+	gsize n;
+
+	if (c < 0x80)
+		return c != 0;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (left < n)
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (gsize i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+char *
+cad_utf8_make_valid(const char *s, gsize len)
+{
+	const guchar *p = (const guchar *)s, *end = p + len;
+	GString *out = g_string_sized_new(len + 16);
+
+	while (p < end) {
+		const guchar *run = p;
+		gsize n = 1;
+		/* ASCII runs first, then whole sequences. */
+		while (p < end && *p < 0x80 && *p != 0)
+			p++;
+		while (p < end && (n = utf8_seq(p, (gsize)(end - p))) > 0)
+			p += n;
+		g_string_append_len(out, (const char *)run, p - run);
+		if (p < end) {
+			g_string_append(out, "\xef\xbf\xbd"); /* U+FFFD */
+			p++;
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
 gboolean
 cad_text_has_any(const char *s, const char *const *phrases)
 {
