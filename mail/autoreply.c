@@ -169,7 +169,7 @@ challenge_phrases(void)
 	static const char *const *const lists[] = {challenge};
 
 	if (g_once_init_enter(&set))
-		g_once_init_leave(&set, cad_phrases_new(lists, 1));
+		g_once_init_leave(&set, cad_phrases_new(lists, 1, TRUE));
 	return set;
 }
 
@@ -182,8 +182,8 @@ cad_autoreply_challenge(const cad_headers *h, const char *text)
 		return TRUE;
 	if (text == NULL)
 		return FALSE;
-	return cad_phrases_scan_fold(challenge_phrases(), text,
-	                             strnlen(text, CHALLENGE_SCAN)) != 0;
+	return cad_phrases_scan(challenge_phrases(), text,
+	                        strnlen(text, CHALLENGE_SCAN)) != 0;
 }
 
 gboolean

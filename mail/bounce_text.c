@@ -267,7 +267,7 @@ marker_phrases(void)
 	static const char *const *const lists[] = {original_markers};
 
 	if (g_once_init_enter(&set))
-		g_once_init_leave(&set, cad_phrases_new(lists, 1));
+		g_once_init_leave(&set, cad_phrases_new(lists, 1, FALSE));
 	return set;
 }
 

@@ -101,26 +101,19 @@ char *cad_text_clean(const char *s, gsize len, gsize max);
 const char *cad_subject_strip(const char *s, gboolean *was_reply);
 
 /* phrases.c */
-/* A compiled set of up to 64 phrase lists (NULL-terminated, lower-case,
- * folded as cad_text_fold() folds). Matching ignores ASCII case. */
+/* A compiled set of up to 64 lists of phrases (NULL-terminated, lower
+ * case). Matching ignores ASCII case; with fold, it reads the text as
+ * cad_text_fold() would write it (white space runs are one space, none
+ * at the start), and phrases must be folded too. */
 typedef struct cad_phrases cad_phrases;
-cad_phrases *cad_phrases_new(const char *const *const *lists, guint n);
+/* Longest phrase accepted. */
+#define CAD_PHRASE_MAX 200
+cad_phrases *cad_phrases_new(const char *const *const *lists, guint n,
+                             gboolean fold);
 void cad_phrases_free(cad_phrases *p);
 /* Bit l set when a phrase of lists[l] occurs in the len bytes at s. */
 guint64 cad_phrases_scan(const cad_phrases *p, const char *s, gsize len);
-/* The same over cad_text_fold(s, len). */
-guint64 cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len);
-/* Longest phrase; the NUL padding of a text from cad_phrases_fold(). */
-#define CAD_PHRASE_MAX 200
-#define CAD_FOLD_PAD   (CAD_PHRASE_MAX + 8)
-/* s folded as cad_text_fold() folds, ASCII case kept, its length in
- * *flen, then CAD_FOLD_PAD NUL bytes; for scanning it with several
- * sets. Caller frees. */
-char *cad_phrases_fold(const char *s, gsize len, gsize *flen);
-/* cad_phrases_scan() over a text from cad_phrases_fold(). */
-guint64 cad_phrases_scan_folded(const cad_phrases *p, const char *f,
-                                gsize flen);
-/* Offset of the last byte of the first phrase found in s, or -1. */
+/* Offset of the byte where the first phrase found in s ends, or -1. */
 gssize cad_phrases_first(const cad_phrases *p, const char *s, gsize len);
 
 /* classify.c */
@@ -139,8 +132,7 @@ char *cad_plain_address(const char *v);
  * recipients: each part is found once, when first needed. */
 typedef struct {
 	const char *text; /* NULL: the bounce has no text */
-	char *folded;     /* its start folded, once needed, or NULL */
-	gsize flen;
+	gsize len;        /* bytes of it read: at most MAX_CONTEXT */
 	int cmd;          /* the SMTP command named; -1 until known */
 	gboolean scanned; /* lists is known */
 	guint64 lists;    /* reason.c's phrase lists found */

@@ -4,8 +4,10 @@
  * compiled to a table-driven DFA over byte classes (bytes that occur in
  * no phrase share one class; an upper-case ASCII letter is its lower-case
  * letter), so a scan costs two table lookups a byte however many phrases
- * there are. Built once at first use, then only read: threads share it
- * without a lock.
+ * there are. An automaton built to fold reads the text as cad_text_fold()
+ * would write it, without the copy: white space is one class, and a state
+ * reached by a space stays put on more of it. Built once at first use,
+ * then only read: threads share it without a lock.
  */
 #include <string.h>
 
@@ -21,24 +23,33 @@
 #define DENSE_BYTES (64 * 1024)
 
 /* Chains a long scan is cut into, run side by side: each move waits on
- * the one before, so one chain leaves the CPU idle. */
-#define CHAINS 4
+ * the one before, so one chain leaves the CPU idle. Texts shorter than
+ * CHAIN_MIN bytes are read in one. */
+#define CHAINS    4
+#define CHAIN_MIN 512
 
 struct cad_phrases {
 	guint8 cls[256]; /* byte to class; 0 for bytes in no phrase */
+	gboolean fold;   /* read white space runs as one space */
 	guint nclass;    /* classes, 0 included */
 	guint nstate;    /* states, breadth first, the root (0) included */
 	guint ndense;    /* states 0 .. ndense-1 have a row in dense */
 	gsize maxlen;    /* longest phrase, in bytes */
 	guint16 *dense;  /* ndense * nclass: the next state */
 	guint16 *fail;   /* nstate: the longest proper suffix's state */
-	guint16 *kid0;   /* nstate + 1: s's children are kids kid0[s].. */
-	guint8 *kcls;    /* the class leading to each child */
-	guint16 *knext;  /* each child */
+	guint16 *kid0;   /* nstate + 1: s's moves are kids kid0[s].. */
+	guint8 *kcls;    /* the class of each move */
+	guint16 *knext;  /* where each move leads */
 	guint16 *outi;   /* nstate: index into masks */
 	guint nmask;
 	guint64 *masks; /* lists ending at a state or at a suffix; 0 first */
 };
+
+static gboolean
+is_space(guchar c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* The move from state s on class c. */
 static inline guint
@@ -56,7 +67,9 @@ step(const cad_phrases *p, guint s, guint c)
 }
 
 /* The compact form from the full table delta (trie moves filled in with
- * the failure moves), states taken in breadth-first order. */
+ * the failure moves), states taken in breadth-first order. A move is
+ * kept for a deep state when it goes one deeper (the trie's) or stays
+ * (a space after a space, when folding). */
 static void
 compact(cad_phrases *p, const guint16 *delta, const guint *fail,
         const guint64 *out, const guint *order, const guint *depth)
@@ -72,8 +85,8 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 	p->dense = g_new(guint16, (gsize)p->ndense * nc);
 	p->fail = g_new(guint16, p->nstate);
 	p->kid0 = g_new(guint16, p->nstate + 1);
-	p->kcls = g_new(guint8, p->nstate);
-	p->knext = g_new(guint16, p->nstate);
+	p->kcls = g_new(guint8, p->nstate * 2);
+	p->knext = g_new(guint16, p->nstate * 2);
 	p->outi = g_new(guint16, p->nstate);
 	p->masks = g_new(guint64, p->nstate);
 	for (guint i = 0; i < p->nstate; i++) {
@@ -85,8 +98,7 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 			guint t = delta[s * nc + c];
 			if (i < p->ndense)
 				p->dense[i * nc + c] = (guint16)rank[t];
-			/* Only a move of the trie goes one deeper. */
-			if (depth[t] == depth[s] + 1) {
+			if (depth[t] == depth[s] + 1 || (t == s && s != 0)) {
 				p->kcls[nk] = (guint8)c;
 				p->knext[nk++] = (guint16)rank[t];
 			}
@@ -105,25 +117,32 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 }
 
 cad_phrases *
-cad_phrases_new(const char *const *const *lists, guint n)
+cad_phrases_new(const char *const *const *lists, guint n, gboolean fold)
 {
 	cad_phrases *p = g_new0(cad_phrases, 1);
 	gsize chars = 1;
 	guint *fail, *queue, *depth, head = 0, tail = 0, nc;
 	guint16 *delta;
 	guint64 *out;
+	guint8 *last; /* the class of the byte that led to each state */
 
 	g_assert(n <= 64);
+	p->fold = fold;
 	/* Classes first: the table's width. */
 	p->nclass = 1;
 	for (guint l = 0; l < n; l++)
 		for (gsize i = 0; lists[l][i] != NULL; i++) {
-			gsize len = strlen(lists[l][i]);
+			const char *ph = lists[l][i];
+			gsize len = strlen(ph);
 			p->maxlen = MAX(p->maxlen, len);
 			chars += len;
+			/* Phrases are written in lower case, and folded when
+			 * the text will be. */
+			g_assert(len > 0);
+			g_assert(!fold || (strstr(ph, "  ") == NULL &&
+			                   strpbrk(ph, "\t\r\n") == NULL));
 			for (gsize k = 0; k < len; k++) {
-				guchar c = (guchar)lists[l][i][k];
-				/* Phrases are written in lower case. */
+				guchar c = (guchar)ph[k];
 				g_assert(!(c >= 'A' && c <= 'Z'));
 				if (p->cls[c] == 0)
 					p->cls[c] = (guint8)p->nclass++;
@@ -133,21 +152,25 @@ cad_phrases_new(const char *const *const *lists, guint n)
 	         p->maxlen <= CAD_PHRASE_MAX);
 	for (guint c = 'A'; c <= 'Z'; c++)
 		p->cls[c] = p->cls[c + 32];
+	if (fold)
+		p->cls['\t'] = p->cls['\r'] = p->cls['\n'] = p->cls[' '];
 	nc = p->nclass;
 	/* The trie, in a full table: 0 is "no child", since no move of the
 	 * trie leads back to the root. */
 	delta = g_new0(guint16, chars * nc);
 	out = g_new0(guint64, chars);
+	last = g_new0(guint8, chars);
 	p->nstate = 1;
 	for (guint l = 0; l < n; l++)
 		for (gsize i = 0; lists[l][i] != NULL; i++) {
 			guint s = 0;
-			g_assert(lists[l][i][0] != '\0');
 			for (const guchar *c = (const guchar *)lists[l][i];
 			     *c != '\0'; c++) {
 				guint16 *t = &delta[s * nc + p->cls[*c]];
-				if (*t == 0)
+				if (*t == 0) {
 					*t = (guint16)p->nstate++;
+					last[*t] = p->cls[*c];
+				}
 				s = *t;
 			}
 			out[s] |= G_GUINT64_CONSTANT(1) << l;
@@ -171,10 +194,20 @@ cad_phrases_new(const char *const *const *lists, guint n)
 				*t = delta[fail[s] * nc + c];
 		}
 	}
+	/* Folding: more white space after a space is skipped. A state
+	 * whose phrase prefix ends in a space stays; any other state was
+	 * not reached by a space, since a space leads at least to the
+	 * state of " " when that exists, and to the root when no phrase
+	 * starts with one, where a second space changes nothing either. */
+	if (fold && p->cls[' '] != 0)
+		for (guint s = 1; s < p->nstate; s++)
+			if (last[s] == p->cls[' '])
+				delta[s * nc + p->cls[' ']] = (guint16)s;
 	compact(p, delta, fail, out, queue, depth);
 	g_free(queue);
 	g_free(depth);
 	g_free(fail);
+	g_free(last);
 	g_free(out);
 	g_free(delta);
 	return p;
@@ -195,99 +228,132 @@ cad_phrases_free(cad_phrases *p)
 	g_free(p);
 }
 
-guint64
-cad_phrases_scan(const cad_phrases *p, const char *s, gsize len)
+/* One chain over s[from, to). */
+static guint64
+scan_one(const cad_phrases *p, const guchar *s, gsize from, gsize to)
 {
 	guint st = 0;
 	guint64 m = 0;
+
+	if (p->ndense == p->nstate)
+		for (gsize i = from; i < to; i++) {
+			st = p->dense[st * p->nclass + p->cls[s[i]]];
+			m |= p->masks[p->outi[st]];
+		}
+	else
+		for (gsize i = from; i < to; i++) {
+			st = step(p, st, p->cls[s[i]]);
+			m |= p->masks[p->outi[st]];
+		}
+	return m;
+}
+
+/*
+ * Where a chain must start to find every phrase that ends at or after
+ * b: maxlen - 1 characters of text before b, counted as the automaton
+ * reads them (a run of white space is one when folding). A chain that
+ * starts inside a run reads one space for it, as the fold does, so it
+ * always reads a true end of the text.
+ */
+static gsize
+chain_start(const cad_phrases *p, const guchar *s, gsize b)
+{
+	gsize x = b, seen = 0;
+
+	while (x > 0 && seen < p->maxlen - 1) {
+		x--;
+		if (p->fold && is_space(s[x]))
+			while (x > 0 && is_space(s[x - 1]))
+				x--;
+		seen++;
+	}
+	return x;
+}
+
+/* The four chains side by side over s[at[k], end[k]), for as long as
+ * they all run, then each chain's rest on its own. */
+static guint64
+scan_chains(const cad_phrases *p, const guchar *s, const gsize *at,
+            const gsize *end)
+{
+	const guint16 *d = p->dense;
+	const guint nc = p->nclass;
+	const guchar *c0 = s + at[0], *c1 = s + at[1], *c2 = s + at[2],
+	             *c3 = s + at[3];
+	guint s0 = 0, s1 = 0, s2 = 0, s3 = 0, st[CHAINS];
+	guint64 m = 0;
+	gsize common = end[0] - at[0];
+
+	G_STATIC_ASSERT(CHAINS == 4);
+	for (guint k = 1; k < CHAINS; k++)
+		common = MIN(common, end[k] - at[k]);
+	if (p->ndense == p->nstate)
+		for (gsize i = 0; i < common; i++) {
+			s0 = d[s0 * nc + p->cls[c0[i]]];
+			s1 = d[s1 * nc + p->cls[c1[i]]];
+			s2 = d[s2 * nc + p->cls[c2[i]]];
+			s3 = d[s3 * nc + p->cls[c3[i]]];
+			m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
+			     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
+		}
+	else
+		for (gsize i = 0; i < common; i++) {
+			s0 = step(p, s0, p->cls[c0[i]]);
+			s1 = step(p, s1, p->cls[c1[i]]);
+			s2 = step(p, s2, p->cls[c2[i]]);
+			s3 = step(p, s3, p->cls[c3[i]]);
+			m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
+			     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
+		}
+	st[0] = s0;
+	st[1] = s1;
+	st[2] = s2;
+	st[3] = s3;
+	for (guint k = 0; k < CHAINS; k++)
+		for (gsize i = at[k] + common; i < end[k]; i++) {
+			st[k] = step(p, st[k], p->cls[s[i]]);
+			m |= p->masks[p->outi[st[k]]];
+		}
+	return m;
+}
+
+guint64
+cad_phrases_scan(const cad_phrases *p, const char *text, gsize len)
+{
+	const guchar *s = (const guchar *)text;
+	gsize from = 0, q, at[CHAINS], end[CHAINS];
 
 	if (s == NULL)
 		return 0;
-	if (p->ndense == p->nstate)
-		for (gsize i = 0; i < len; i++) {
-			st = p->dense[st * p->nclass + p->cls[(guchar)s[i]]];
-			m |= p->masks[p->outi[st]];
-		}
-	else
-		for (gsize i = 0; i < len; i++) {
-			st = step(p, st, p->cls[(guchar)s[i]]);
-			m |= p->masks[p->outi[st]];
-		}
-	return m;
-}
-
-char *
-cad_phrases_fold(const char *s, gsize len, gsize *flen)
-{
-	char *f = g_malloc(len + CAD_FOLD_PAD);
-	gsize k = 0;
-
-	/* As cad_text_fold(), without the lower case, which the classes
-	 * do: no leading space, one space for a run of white space. */
-	for (gsize i = 0; s != NULL && i < len; i++) {
-		char c = s[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (k == 0 || f[k - 1] == ' ')
-				continue;
-			c = ' ';
-		}
-		f[k++] = c;
+	/* The fold drops white space at the start. */
+	while (p->fold && from < len && is_space(s[from]))
+		from++;
+	if (len - from < CHAIN_MIN)
+		return scan_one(p, s, from, len);
+	q = (len - from) / CHAINS;
+	for (guint k = 0; k < CHAINS; k++) {
+		gsize b = from + k * q;
+		at[k] = k == 0 ? from : MAX(from, chain_start(p, s, b));
+		end[k] = k + 1 == CHAINS ? len : b + q;
 	}
-	memset(f + k, 0, CAD_FOLD_PAD);
-	*flen = k;
-	return f;
-}
-
-/* Scan CHAINS pieces of f at once. Each chain starts maxlen - 1 bytes
- * before its piece, so a phrase across a cut is found by the chain it
- * ends in; the last chains run on into the padding, whose NUL bytes are
- * in no phrase. */
-guint64
-cad_phrases_scan_folded(const cad_phrases *p, const char *f, gsize flen)
-{
-	const gsize q = (flen + CHAINS - 1) / CHAINS, ov = p->maxlen - 1;
-	const guchar *c[CHAINS];
-	guint st[CHAINS] = {0};
-	guint64 m = 0;
-
-	for (guint k = 0; k < CHAINS; k++)
-		c[k] = (const guchar *)f + k * q - MIN(ov, k * q);
-	if (p->ndense == p->nstate)
-		for (gsize i = 0; i < q + ov; i++)
-			for (guint k = 0; k < CHAINS; k++) {
-				st[k] = p->dense[st[k] * p->nclass +
-				                 p->cls[c[k][i]]];
-				m |= p->masks[p->outi[st[k]]];
-			}
-	else
-		for (gsize i = 0; i < q + ov; i++)
-			for (guint k = 0; k < CHAINS; k++) {
-				st[k] = step(p, st[k], p->cls[c[k][i]]);
-				m |= p->masks[p->outi[st[k]]];
-			}
-	return m;
-}
-
-guint64
-cad_phrases_scan_fold(const cad_phrases *p, const char *s, gsize len)
-{
-	gsize flen;
-	g_autofree char *f = cad_phrases_fold(s, len, &flen);
-
-	return cad_phrases_scan_folded(p, f, flen);
+	return scan_chains(p, s, at, end);
 }
 
 gssize
-cad_phrases_first(const cad_phrases *p, const char *s, gsize len)
+cad_phrases_first(const cad_phrases *p, const char *text, gsize len)
 {
+	const guchar *s = (const guchar *)text;
 	guint st = 0;
+	gsize i = 0;
 
 	if (s == NULL)
 		return -1;
-	for (gsize i = 0; i < len; i++) {
+	while (p->fold && i < len && is_space(s[i]))
+		i++;
+	for (; i < len; i++) {
 		st = p->ndense == p->nstate
-		         ? p->dense[st * p->nclass + p->cls[(guchar)s[i]]]
-		         : step(p, st, p->cls[(guchar)s[i]]);
+		         ? p->dense[st * p->nclass + p->cls[s[i]]]
+		         : step(p, st, p->cls[s[i]]);
 		if (p->outi[st] != 0)
 			return (gssize)i;
 	}

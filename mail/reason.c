@@ -556,7 +556,8 @@ reason_phrases(void)
 	static cad_phrases *set;
 
 	if (g_once_init_enter(&set))
-		g_once_init_leave(&set, cad_phrases_new(all_lists, L_COUNT));
+		g_once_init_leave(&set,
+		                  cad_phrases_new(all_lists, L_COUNT, TRUE));
 	return set;
 }
 
@@ -567,8 +568,9 @@ command_phrases(void)
 	static cad_phrases *set;
 
 	if (g_once_init_enter(&set))
-		g_once_init_leave(&set, cad_phrases_new(all_lists + L_CMD_DATA,
-		                                        L_COUNT - L_CMD_DATA));
+		g_once_init_leave(&set,
+		                  cad_phrases_new(all_lists + L_CMD_DATA,
+		                                  L_COUNT - L_CMD_DATA, TRUE));
 	return set;
 }
 
@@ -761,31 +763,21 @@ cad_reason_context_init(cad_reason_ctx *c, const char *text)
 	memset(c, 0, sizeof(*c));
 	c->cmd = -1;
 	c->text = text;
-}
-
-/* The notice folded, on first use. */
-static const char *
-context_folded(cad_reason_ctx *c)
-{
-	if (c->folded == NULL)
-		c->folded = cad_phrases_fold(
-		    c->text, strnlen(c->text, MAX_CONTEXT), &c->flen);
-	return c->folded;
+	if (text != NULL)
+		c->len = strnlen(text, MAX_CONTEXT);
 }
 
 void
 cad_reason_context_clear(cad_reason_ctx *c)
 {
-	g_clear_pointer(&c->folded, g_free);
+	c->text = NULL;
 }
 
 static guint64
 context_lists(cad_reason_ctx *c)
 {
 	if (!c->scanned) {
-		const char *f = context_folded(c);
-		c->lists =
-		    cad_phrases_scan_folded(reason_phrases(), f, c->flen);
+		c->lists = cad_phrases_scan(reason_phrases(), c->text, c->len);
 		c->scanned = TRUE;
 	}
 	return c->lists;
@@ -794,16 +786,12 @@ context_lists(cad_reason_ctx *c)
 static smtp_cmd
 context_cmd(cad_reason_ctx *c)
 {
-	if (c->cmd < 0) {
-		guint64 m = c->lists;
-		if (!c->scanned) {
-			const char *f = context_folded(c);
-			m = cad_phrases_scan_folded(command_phrases(), f,
-			                            c->flen)
-			    << L_CMD_DATA;
-		}
-		c->cmd = (int)command_in(m);
-	}
+	if (c->cmd < 0)
+		c->cmd = (int)command_in(
+		    c->scanned
+		        ? c->lists
+		        : cad_phrases_scan(command_phrases(), c->text, c->len)
+		              << L_CMD_DATA);
 	return (smtp_cmd)c->cmd;
 }
 

@@ -126,72 +126,106 @@ check_against_oracle(guint nlists, guint per, guint maxlen, guint rounds)
 	g_autoptr(GRand) r = g_rand_new_with_seed(nlists * 7919 + per);
 	char ***lists = random_lists(r, nlists, per, maxlen);
 	cad_phrases *p =
-	    cad_phrases_new((const char *const *const *)lists, nlists);
+	    cad_phrases_new((const char *const *const *)lists, nlists, FALSE);
+	cad_phrases *pf =
+	    cad_phrases_new((const char *const *const *)lists, nlists, TRUE);
 
 	for (guint k = 0; k < rounds; k++) {
+		gsize want = (gsize)g_rand_int_range(r, 0, 3000);
 		g_autofree char *t =
 		    k % 2 == 0
-		        ? random_text(r, "abcdeABCDE fghij\t\n\r xyz",
-		                      (gsize)g_rand_int_range(r, 0, 3000))
-		        : text_with_phrases(
-		              r, lists, nlists,
-		              (gsize)g_rand_int_range(r, 0, 3000));
+		        ? random_text(r, "abcdeABCDE fghij\t\n\r xyz", want)
+		        : text_with_phrases(r, lists, nlists, want);
 		gsize len = strlen(t);
 		g_autofree char *low = g_ascii_strdown(t, -1);
 		g_autofree char *fold = cad_text_fold(t, len);
-		gsize flen;
-		g_autofree char *pf = cad_phrases_fold(t, len, &flen);
 
 		cr_assert_eq(cad_phrases_scan(p, t, len),
 		             oracle(lists, nlists, low), "scan, round %u", k);
-		cr_assert_eq(cad_phrases_scan_fold(p, t, len),
-		             oracle(lists, nlists, fold), "scan_fold, round %u",
-		             k);
-		cr_assert_eq(cad_phrases_scan_folded(p, pf, flen),
+		cr_assert_eq(cad_phrases_scan(pf, t, len),
 		             oracle(lists, nlists, fold),
-		             "scan_folded, round %u", k);
+		             "folded scan, round %u", k);
 		cr_assert_eq(cad_phrases_first(p, t, len),
 		             oracle_first(lists, nlists, low),
 		             "first, round %u", k);
 	}
 	cad_phrases_free(p);
+	cad_phrases_free(pf);
 	free_lists(lists);
 }
 
 /* A small automaton: every state has a full row of the table. */
 Test(internals, phrases_small_automaton_agrees_with_strstr)
 {
-	check_against_oracle(6, 8, 12, 400);
+	check_against_oracle(6, 8, 12, 600);
 }
 
 /* A large one: deep states keep only children and failure links. */
 Test(internals, phrases_large_automaton_agrees_with_strstr)
 {
-	check_against_oracle(64, 40, 40, 150);
+	check_against_oracle(64, 40, 40, 200);
 }
 
-/* A phrase at every offset of texts of every length: the scan's chains
- * must find one that crosses the cut between two chains. */
+/* A phrase at every offset of long texts, plain and with its spaces
+ * made long runs: the chains of a scan must find one that crosses the
+ * cut between two of them. */
 Test(internals, phrases_across_every_cut)
 {
-	static const char *const a[] = {"abcdefghijkl", NULL};
+	static const char *const a[] = {"ab cd efghijkl", NULL};
 	static const char *const b[] = {"x", NULL};
 	static const char *const *const lists[] = {a, b};
-	cad_phrases *p = cad_phrases_new(lists, 2);
+	static const char *const shapes[] = {"ab cd efghijkl",
+	                                     "AB\t \n\r cd      eFGhijkl"};
+	cad_phrases *plain = cad_phrases_new(lists, 2, FALSE);
+	cad_phrases *fold = cad_phrases_new(lists, 2, TRUE);
+	static const gsize lens[] = {512, 513, 515, 600, 1001};
 
-	for (gsize len = 12; len < 90; len++)
-		for (gsize at = 0; at + 12 <= len; at++) {
-			char t[96];
-			gsize flen;
-			memset(t, '#', len);
-			memcpy(t + at, a[0], 12);
-			g_autofree char *f = cad_phrases_fold(t, len, &flen);
-			cr_assert_eq(cad_phrases_scan_folded(p, f, flen), 1,
-			             "length %zu, at %zu", len, at);
-			cr_assert_eq(cad_phrases_first(p, t, len),
-			             (gssize)(at + 11));
+	for (guint sh = 0; sh < G_N_ELEMENTS(shapes); sh++)
+		for (guint li = 0; li < G_N_ELEMENTS(lens); li++) {
+			gsize len = lens[li], pl = strlen(shapes[sh]);
+			char *t = g_malloc(len);
+			for (gsize at = 0; at + pl <= len; at++) {
+				memset(t, '#', len);
+				memcpy(t + at, shapes[sh], pl);
+				cr_assert_eq(
+				    cad_phrases_scan(fold, t, len), 1,
+				    "fold, shape %u, length %zu, at %zu", sh,
+				    len, at);
+				if (sh == 0) {
+					cr_assert_eq(
+					    cad_phrases_scan(plain, t, len), 1,
+					    "length %zu, at %zu", len, at);
+					cr_assert_eq(
+					    cad_phrases_first(plain, t, len),
+					    (gssize)(at + pl - 1));
+				}
+			}
+			g_free(t);
 		}
-	cad_phrases_free(p);
+	cad_phrases_free(plain);
+	cad_phrases_free(fold);
+}
+
+/* A chain that starts before the end of the white space that opens the
+ * text must not read it as a space. */
+Test(internals, phrases_leading_space_never_read)
+{
+	static char phrase[152];
+	static const char *const a[] = {phrase, NULL};
+	static const char *const *const lists[] = {a};
+	char t[600];
+	cad_phrases *fold;
+
+	phrase[0] = ' ';
+	memset(phrase + 1, 'a', 150);
+	fold = cad_phrases_new(lists, 1, TRUE);
+	memset(t, '#', sizeof(t));
+	memset(t, '\n', 10);
+	memset(t + 10, 'a', 150);
+	cr_assert_eq(cad_phrases_scan(fold, t, sizeof(t)), 0);
+	t[8] = 'x'; /* now the space is inside the text */
+	cr_assert_eq(cad_phrases_scan(fold, t, sizeof(t)), 1);
+	cad_phrases_free(fold);
 }
 
 /* Non-ASCII phrases and text: bytes are matched as they are. */
@@ -199,18 +233,25 @@ Test(internals, phrases_utf8_and_case)
 {
 	static const char *const a[] = {"boîte aux lettres pleine", "宛先不明",
 	                                NULL};
-	static const char *const b[] = {"user unknown", NULL};
+	static const char *const b[] = {"user unknown", " has been replaced by",
+	                                NULL};
 	static const char *const *const lists[] = {a, b};
-	cad_phrases *p = cad_phrases_new(lists, 2);
+	cad_phrases *plain = cad_phrases_new(lists, 2, FALSE);
+	cad_phrases *fold = cad_phrases_new(lists, 2, TRUE);
 	const char *t = "550 USER\t\tUnknown: Boîte AUX lettres\n pleine";
+	const char *j = "x宛先不明y";
 
-	cr_assert_eq(cad_phrases_scan_fold(p, t, strlen(t)), 3);
-	cr_assert_eq(cad_phrases_scan(p, t, strlen(t)), 0,
+	cr_assert_eq(cad_phrases_scan(fold, t, strlen(t)), 3);
+	cr_assert_eq(cad_phrases_scan(plain, t, strlen(t)), 0,
 	             "without folding, the tabs and the line break stay");
-	cr_assert_eq(cad_phrases_scan(p, "x宛先不明y", strlen("x宛先不明y")),
-	             1);
-	cr_assert_eq(cad_phrases_first(p, "..USER UNKNOWN", 14), 13);
-	cad_phrases_free(p);
+	cr_assert_eq(cad_phrases_scan(plain, j, strlen(j)), 1);
+	cr_assert_eq(cad_phrases_first(plain, "..USER UNKNOWN", 14), 13);
+	/* The fold drops white space at the start of the text only. */
+	cr_assert_eq(cad_phrases_scan(fold, " \n has been replaced by", 23), 0);
+	cr_assert_eq(cad_phrases_scan(fold, "x \n has been replaced by", 24),
+	             2);
+	cad_phrases_free(plain);
+	cad_phrases_free(fold);
 }
 
 /* Random bytes, biased to UTF-8 lead and continuation bytes and to
