@@ -206,21 +206,21 @@ cad_text_address_at(const char *s, gsize len, gsize at, gsize *from, gsize *to)
 char *
 cad_text_clean(const char *s, gsize len, gsize max)
 {
-	g_autofree char *folded = NULL;
-	GString *o = g_string_sized_new(MIN(len, max) + 1);
+	gsize cap = MIN(len, max), k = 0;
+	g_autofree char *folded = g_malloc(cap + 1);
 
-	for (gsize i = 0; i < len && o->len < max; i++) {
+	for (gsize i = 0; i < len && k < max; i++) {
 		char c = s[i];
 		if (c == '\r' || c == '\n' || c == '\t')
 			c = ' ';
-		if (c == ' ' && (o->len == 0 || o->str[o->len - 1] == ' '))
+		if (c == ' ' && (k == 0 || folded[k - 1] == ' '))
 			continue;
-		g_string_append_c(o, c);
+		folded[k++] = c;
 	}
-	while (o->len > 0 && o->str[o->len - 1] == ' ')
-		g_string_truncate(o, o->len - 1);
-	folded = g_string_free(o, FALSE);
-	return cad_printable(folded, -1, max);
+	while (k > 0 && folded[k - 1] == ' ')
+		k--;
+	/* As far as a NUL byte, as a C string would end. */
+	return cad_printable(folded, (gssize)strnlen(folded, k), max);
 }
 
 /* Reply and forward prefixes in the common languages. */
