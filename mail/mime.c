@@ -138,17 +138,14 @@ cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
 	return NULL;
 }
 
-char *
-cad_header_get(const cad_headers *h, const char *name, gsize max)
+/* A raw value unfolded: line breaks and NULs dropped, tabs made spaces,
+ * runs of spaces one, the ends trimmed, at most max bytes. */
+static char *
+unfold(const char *v, gsize vlen, gsize max)
 {
-	gsize vlen, k = 0, cap;
-	const char *v = cad_header_raw(h, name, &vlen);
-	char *s;
+	gsize k = 0;
+	char *s = g_malloc(MIN(vlen, max) + 1);
 
-	if (v == NULL)
-		return NULL;
-	cap = MIN(vlen, max);
-	s = g_malloc(cap + 1);
 	for (gsize i = 0; i < vlen && k < max; i++) {
 		char c = v[i];
 		if (c == '\r' || c == '\n' || c == '\0')
@@ -163,6 +160,15 @@ cad_header_get(const cad_headers *h, const char *name, gsize max)
 		k--;
 	s[k] = '\0';
 	return s;
+}
+
+char *
+cad_header_get(const cad_headers *h, const char *name, gsize max)
+{
+	gsize vlen;
+	const char *v = cad_header_raw(h, name, &vlen);
+
+	return v != NULL ? unfold(v, vlen, max) : NULL;
 }
 
 static gboolean
@@ -266,11 +272,36 @@ parse_content_type(cad_part *part, const char *v, char *boundary)
 	}
 }
 
-static cad_cte
-parse_cte(const cad_headers *h)
+/* The MIME fields of a part, found in one pass over its header: the
+ * first of each name, unfolded, or NULL. Caller frees. */
+static void
+mime_fields(const cad_headers *h, char **ct, char **cte, char **cd)
 {
-	g_autofree char *v = cad_header_get(h, "Content-Transfer-Encoding", 64);
+	static const struct {
+		const char *name;
+		gsize len, max;
+	} want[] = {{"content-type", 12, 1024},
+	            {"content-transfer-encoding", 25, 64},
+	            {"content-disposition", 19, 64}};
 
+	char **out[] = {ct, cte, cd};
+
+	*ct = *cte = *cd = NULL;
+	for (guint i = 0; i < h->fields->len; i++) {
+		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
+		if (f->nlen < 12 || g_ascii_tolower(f->name[0]) != 'c')
+			continue;
+		for (guint k = 0; k < G_N_ELEMENTS(want); k++)
+			if (*out[k] == NULL && f->nlen == want[k].len &&
+			    g_ascii_strncasecmp(f->name, want[k].name,
+			                        want[k].len) == 0)
+				*out[k] = unfold(f->val, f->vlen, want[k].max);
+	}
+}
+
+static cad_cte
+parse_cte(const char *v)
+{
 	if (v == NULL)
 		return CAD_CTE_NONE;
 	if (g_ascii_strncasecmp(v, "base64", 6) == 0)
@@ -353,7 +384,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 	cad_part part;
 	gsize body, hl;
 	char boundary[MAX_BOUNDARY + 1] = "";
-	g_autofree char *ct = NULL, *cd = NULL;
+	g_autofree char *ct = NULL, *cte = NULL, *cd = NULL;
 	int idx;
 
 	if (m->parts->len >= CAD_MAIL_MAX_PARTS || depth > CAD_MAIL_MAX_DEPTH) {
@@ -368,7 +399,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 	part.depth = depth;
 	part.msg_level = msg_level;
 	part.parent = parent;
-	ct = cad_header_get(&part.hdr, "Content-Type", 1024);
+	mime_fields(&part.hdr, &ct, &cte, &cd);
 	if (ct != NULL)
 		parse_content_type(&part, ct, boundary);
 	if (part.type[0] == '\0' || part.subtype[0] == '\0') {
@@ -377,8 +408,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 		g_strlcpy(part.subtype, digest ? "rfc822" : "plain",
 		          sizeof(part.subtype));
 	}
-	part.cte = parse_cte(&part.hdr);
-	cd = cad_header_get(&part.hdr, "Content-Disposition", 64);
+	part.cte = parse_cte(cte);
 	part.attachment =
 	    cd != NULL && g_ascii_strncasecmp(cd, "attachment", 10) == 0;
 	part.leaf = TRUE;
