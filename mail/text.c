@@ -241,8 +241,12 @@ cad_subject_strip(const char *s, gboolean *was_reply)
 		while (*s == ' ' || *s == '\t')
 			s++;
 		for (gsize i = 0; reply_prefixes[i] != NULL; i++) {
-			gsize l = strlen(reply_prefixes[i]);
-			const char *p = s + l;
+			gsize l;
+			const char *p;
+			if (g_ascii_tolower(*s) != reply_prefixes[i][0])
+				continue;
+			l = strlen(reply_prefixes[i]);
+			p = s + l;
 			if (g_ascii_strncasecmp(s, reply_prefixes[i], l) != 0)
 				continue;
 			if (*p == '[') { /* "Re[2]:" */
