@@ -529,21 +529,24 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 
 	if (in->text == NULL)
 		return FALSE;
-	nl = in->notice;
-	notice = g_strndup(in->text, MIN(nl, (gsize)CAD_MAIL_MAX_TEXT));
-	fn = unquoted_fold(notice);
 	/* Two signs make a bounce: a mail system's sender, a bounce
 	 * subject, X-Failed-Recipients, a phrase only MTAs print, or a
 	 * failure named in the notice. A reply needs a header sign. */
 	if (he == 0 && reply)
 		return FALSE;
-	if (he + (he < 2 && cad_text_has_any(fn, strong_markers) ? 2 : 0) +
-	        (he == 1 && (failure_evidence(fn) ||
-	                     has_address_colon_line(notice))
-	             ? 1
-	             : 0) <
-	    2)
-		return FALSE;
+	nl = in->notice;
+	notice = g_strndup(in->text, MIN(nl, (gsize)CAD_MAIL_MAX_TEXT));
+	/* The notice's own words matter only without two header signs. */
+	if (he < 2) {
+		fn = unquoted_fold(notice);
+		if (he + (cad_text_has_any(fn, strong_markers) ? 2 : 0) +
+		        (he == 1 && (failure_evidence(fn) ||
+		                     has_address_colon_line(notice))
+		             ? 1
+		             : 0) <
+		    2)
+			return FALSE;
+	}
 	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);
 	ms = g_array_new(FALSE, FALSE, sizeof(mention));
 	g_array_set_clear_func(ms, mention_clear);
