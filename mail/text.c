@@ -141,13 +141,14 @@ cad_text_smtp_code(const char *s)
 {
 	if (s == NULL)
 		return 0;
-	for (const char *p = s; p[0] != '\0' && p[1] != '\0' && p[2] != '\0';
-	     p++) {
+	/* A reply code starts with 4 or 5: visit those only. */
+	for (const char *p = strpbrk(s, "45");
+	     p != NULL && p[1] != '\0' && p[2] != '\0';
+	     p = strpbrk(p + 1, "45")) {
 		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.' ||
 		              p[-1] == '-' || p[-1] == ':'))
 			continue;
-		if ((p[0] == '4' || p[0] == '5') && g_ascii_isdigit(p[1]) &&
-		    g_ascii_isdigit(p[2]) &&
+		if (g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2]) &&
 		    (p[3] == ' ' || p[3] == '-' || p[3] == '\0') && p[1] <= '5')
 			return (p[0] - '0') * 100 + (p[1] - '0') * 10 +
 			       (p[2] - '0');
