@@ -339,72 +339,21 @@ cad_phrases_scan(const cad_phrases *p, const char *text, gsize len)
 	return scan_chains(p, s, at, end);
 }
 
-/* The first end of a phrase in s[from, to) for one chain, or -1. */
-static gssize
-first_one(const cad_phrases *p, const guchar *s, gsize from, gsize to)
-{
-	guint st = 0;
-
-	for (gsize i = from; i < to; i++) {
-		st = step(p, st, p->cls[s[i]]);
-		if (p->outi[st] != 0)
-			return (gssize)i;
-	}
-	return -1;
-}
-
 gssize
 cad_phrases_first(const cad_phrases *p, const char *text, gsize len)
 {
 	const guchar *s = (const guchar *)text;
-	const guint16 *d = p->dense;
-	const guint nc = p->nclass;
-	gsize from = 0, q, at[CHAINS], end[CHAINS], common, done;
-	gssize hit[CHAINS] = {-1, -1, -1, -1};
-	guint st[CHAINS] = {0};
+	guint st = 0;
+	gsize i = 0;
 
 	if (s == NULL)
 		return -1;
-	while (p->fold && from < len && is_space(s[from]))
-		from++;
-	if (len - from < CHAIN_MIN || p->ndense != p->nstate)
-		return first_one(p, s, from, len);
-	/*
-	 * Four chains side by side, each keeping its first end. A phrase
-	 * that a chain finds before its own piece, the chain before finds
-	 * too: so the answer is the first chain's end, else the second's,
-	 * and the chains can stop once the first has one.
-	 */
-	q = (len - from) / CHAINS;
-	for (guint k = 0; k < CHAINS; k++) {
-		gsize b = from + k * q;
-		at[k] = k == 0 ? from : MAX(from, chain_start(p, s, b));
-		end[k] = k + 1 == CHAINS ? len : b + q;
-	}
-	common = end[0] - at[0];
-	for (guint k = 1; k < CHAINS; k++)
-		common = MIN(common, end[k] - at[k]);
-	for (done = 0; done < common && hit[0] < 0; done++) {
-		guint any = 0;
-		for (guint k = 0; k < CHAINS; k++) {
-			st[k] = d[st[k] * nc + p->cls[s[at[k] + done]]];
-			any |= p->outi[st[k]];
-		}
-		if (any == 0)
-			continue;
-		for (guint k = 0; k < CHAINS; k++)
-			if (hit[k] < 0 && p->outi[st[k]] != 0)
-				hit[k] = (gssize)(at[k] + done);
-	}
-	for (guint k = 0; k < CHAINS; k++) {
-		if (hit[k] >= 0)
-			return hit[k];
-		/* The rest of this chain, from the state it reached. */
-		for (gsize i = at[k] + done; i < end[k]; i++) {
-			st[k] = d[st[k] * nc + p->cls[s[i]]];
-			if (p->outi[st[k]] != 0)
-				return (gssize)i;
-		}
+	while (p->fold && i < len && is_space(s[i]))
+		i++;
+	for (; i < len; i++) {
+		st = step(p, st, p->cls[s[i]]);
+		if (p->outi[st] != 0)
+			return (gssize)i;
 	}
 	return -1;
 }
