@@ -46,6 +46,7 @@ typedef struct {
 	gboolean enroll;   /* a cadence address is among the recipients */
 	char *cadence;     /* its +NAME, or NULL for the default */
 	gboolean want_body;
+	guint forged; /* X-Cadence fields the message arrived with */
 	cad_msgbuf mb;
 } msgctx;
 
@@ -162,7 +163,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
              unsigned long f3, unsigned long *pf0, unsigned long *pf1,
              unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long want_actions = SMFIF_ADDHDRS | SMFIF_DELRCPT;
+	const unsigned long want_actions =
+	    SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT;
 	const unsigned long want_steps =
 	    SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
 	    SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
@@ -240,13 +242,20 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	return noreply(cc, SMFIP_NR_RCPT);
 }
 
+/* Count the X-Cadence fields (any case) for strip_forged, and keep the
+ * fields matching needs. */
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	connctx *cc = conn_get(ctx);
+	msgctx *m = cc != NULL ? cc->msg : NULL;
 
-	if (cc != NULL && cc->msg != NULL)
-		cad_msgbuf_header(&cc->msg->mb, name, value);
+	if (m == NULL)
+		return noreply(cc, SMFIP_NR_HDR);
+	if (g_ascii_strcasecmp(name, CAD_MILTER_HEADER) == 0 &&
+	    m->forged < G_MAXUINT)
+		m->forged++;
+	cad_msgbuf_header(&m->mb, name, value);
 	return noreply(cc, SMFIP_NR_HDR);
 }
 
@@ -262,7 +271,8 @@ let_go(connctx *cc)
 /*
  * End of headers: a message that asks for no enrollment and cannot
  * concern one (no token address, not a bounce, no Message-ID of ours, not
- * from a live prospect) is accepted here, so its body never travels.
+ * from a live prospect) is accepted here, so its body never travels;
+ * unless it carries X-Cadence fields, which only eom may remove.
  */
 static sfsistat
 cb_eoh(SMFICTX *ctx)
@@ -300,7 +310,7 @@ cb_eoh(SMFICTX *ctx)
 	}
 	g_ptr_array_remove_index(m->rcpts, m->rcpts->len - 1);
 	if (!wanted)
-		return m->enroll ? SMFIS_CONTINUE : let_go(cc);
+		return m->enroll || m->forged > 0 ? SMFIS_CONTINUE : let_go(cc);
 	m->want_body = TRUE;
 	return SMFIS_CONTINUE;
 }
@@ -323,6 +333,34 @@ delrcpt(SMFICTX *ctx, msgctx *m, guint i)
 
 	if (smfi_delrcpt(ctx, (char *)r) != MI_SUCCESS)
 		log_warnx("%s: could not remove recipient %s", tag(m), r);
+}
+
+/*
+ * Remove every X-Cadence field the message arrived with, whoever sent it:
+ * only this milter writes that header, and reps and their mail filters
+ * act on it. Index n is the n-th field of that name. From the last to the
+ * first, since MTAs number the fields left after a removal differently:
+ * Postfix no longer counts a removed field (removing 1 then 2 would skip
+ * one), Sendmail still does; from the last down, both agree.
+ */
+static void
+strip_forged(SMFICTX *ctx, msgctx *m)
+{
+	guint n = MIN(m->forged, CAD_MILTER_STRIP_MAX);
+
+	for (guint i = n; i >= 1; i--)
+		if (smfi_chgheader(ctx, CAD_MILTER_HEADER, (int)i, NULL) !=
+		    MI_SUCCESS) {
+			log_warnx("%s: could not remove %s field %u", tag(m),
+			          CAD_MILTER_HEADER, i);
+			return;
+		}
+	if (m->forged > n)
+		log_warnx("%s: %u %s fields, the first %u removed", tag(m),
+		          m->forged, CAD_MILTER_HEADER, n);
+	else
+		log_info("%s: removed %u %s field(s) the message arrived with",
+		         tag(m), n, CAD_MILTER_HEADER);
 }
 
 static void
@@ -402,6 +440,9 @@ cb_eom(SMFICTX *ctx)
 	if (m->qid == NULL)
 		m->qid = macro(ctx, "i");
 	cad_msgbuf_eoh(&m->mb);
+	/* Before ours is added: ours is then the only one. */
+	if (m->forged > 0)
+		strip_forged(ctx, m);
 	if (m->enroll)
 		eom_enroll(ctx, cc, m, cad_now());
 	if (m->want_body)
@@ -447,7 +488,7 @@ cb_close(SMFICTX *ctx)
 static struct smfiDesc desc = {
     .xxfi_name = CAD_MILTER_NAME,
     .xxfi_version = SMFI_VERSION,
-    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_DELRCPT,
+    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT,
     .xxfi_connect = cb_connect,
     .xxfi_envfrom = cb_envfrom,
     .xxfi_envrcpt = cb_envrcpt,

@@ -15,8 +15,19 @@
 /* The filter's name as registered with libmilter and shown by Postfix. */
 #define CAD_MILTER_NAME "cadence-milter"
 
-/* The header added to inbound mail tied to an enrollment. */
+/*
+ * The header added to inbound mail tied to an enrollment. Fields of that
+ * name a message arrives with are removed, so that the one left is ours.
+ */
 #define CAD_MILTER_HEADER "X-Cadence"
+
+/*
+ * Most X-Cadence fields removed from one message. Real mail has none; each
+ * removal makes Postfix's cleanup walk the header block again, so a
+ * message with many thousands would cost it quadratic time. Past this
+ * many the rest stay, and the milter logs it.
+ */
+#define CAD_MILTER_STRIP_MAX 1000
 
 /*
  * cad_milter_init - set up the daemon's state with conf (owned: freed

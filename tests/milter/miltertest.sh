@@ -81,6 +81,12 @@ run inbound.lua "$a"
 dump "$a" | grep -q '^enrollment 1 jane@acme-corp.com replied' ||
 	fail "jane's reply not recorded"
 
+run forged.lua "$a"
+dump "$a" | grep -q '^enrollment [0-9]* carol@acme-corp.com replied cold' ||
+	fail "carol not enrolled, or her reply (with forged headers) not recorded"
+grep -q 'FORGE2: removed 3 X-Cadence field(s)' "$a/forged.lua.log" ||
+	fail "no log line for the removed fields"
+
 # A full map: the enrollment fails, the message goes on.
 b=$tmp/b
 write_conf "$b" "map_size = 1M

@@ -5,8 +5,9 @@
 # enrollment, an out-of-office pausing it, a DSN to the VERP address and a
 # bounce Postfix writes itself (internal_mail_filter_classes = bounce),
 # both halting and suppressing; the cadence and VERP recipients removed;
-# the original mail delivered byte for byte but for the added header;
-# SIGHUP reload, SIGTERM clean stop, and mail flowing with the milter dead.
+# the original mail delivered byte for byte but for the X-Cadence fields
+# (those it arrived with removed, at most ours added); SIGHUP reload,
+# SIGTERM clean stop, and mail flowing with the milter dead.
 # Usage: postfix.sh MILTER STORETOOL SOURCE_DIR (as root)
 set -u
 milter=$1 storetool=$2 src=$(cd "$3" && pwd)
@@ -99,17 +100,29 @@ send() {
 }
 
 # same FILE SINKFILE: the relayed message is the original byte for byte,
-# once the relay's Received header and X-Cadence are taken away
+# once the relay's Received header and X-Cadence are taken away from it
+# and X-Cadence from the original
 same() {
 	sink_message "$2" | strip_first_header Received |
 	    strip_header X-Cadence >"$tmp/got"
-	tr -d '\r' <"$1" >"$tmp/want"
+	tr -d '\r' <"$1" | strip_header X-Cadence >"$tmp/want"
 	# smtp-sink ends the file with a blank line of its own.
 	sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$tmp/got" "$tmp/want"
 	cmp -s "$tmp/want" "$tmp/got" || {
 		diff -u "$tmp/want" "$tmp/got"
 		fail "$1 not delivered unchanged"
 	}
+}
+
+# xcadence SINKFILE: the X-Cadence fields (any case) of the relayed
+# message, one a line, unfolded
+xcadence() {
+	sink_message "$1" | awk '
+		/^$/ { exit }
+		/^[ \t]/ { if (keep) printf " %s", $0; next }
+		{ if (keep) print ""; keep = tolower($0) ~ /^x-cadence:/
+		  if (keep) printf "%s", $0 }
+		END { if (keep) print "" }'
 }
 
 start_milter
@@ -131,6 +144,7 @@ From: Alice Martin <alice@example.com>
 To: "Jane Doe" <jane@acme-corp.com>
 Subject: Intro: cutting follow-up time
 Message-ID: <pf-root-1@mail.example.com>
+X-Cadence: replied cold step 2 id 1
 Date: Mon, 02 Nov 2026 09:00:00 +0000
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
@@ -150,8 +164,9 @@ f=$(sink_wait '<pf-root-1@mail.example.com>') || fail "enrollment mail lost"
 [ "$(sink_rcpts "$f")" = jane@acme-corp.com ] ||
 	fail "cadence address not removed: $(sink_rcpts "$f")"
 same "$tmp/enroll.eml" "$f"
-grep -q '^X-Cadence' "$f" && fail "header added to the rep's mail"
-ok "enrollment by BCC (cold), cadence address removed, mail unchanged"
+[ -z "$(xcadence "$f")" ] ||
+	fail "X-Cadence on the rep's mail: $(xcadence "$f")"
+ok "enrollment by BCC (cold), cadence address removed, the X-Cadence it carried removed, mail otherwise unchanged"
 
 # --- enrollment with +NAME, BCC only: nothing left to deliver -------------
 for p in "Dave Dead <dave@dead.example>" "Bob Smith <bob@acme-corp.com>" \
@@ -199,9 +214,13 @@ ok "untrusted sender enrolls nobody; logged and recorded"
 
 # --- a reply halts ---------------------------------------------------------
 cat >"$tmp/reply.eml" <<'MSG'
+X-Cadence: unsubscribed cold step 1 id 1
 From: Jane Doe <jane@acme-corp.com>
+x-cadence: complaint
+ cold step 1 id 1
 To: Alice Martin <alice@example.com>
 Subject: Re: Intro: cutting follow-up time
+X-CADENCE: bounced
 Message-ID: <pf-reply-1@acme-corp.com>
 In-Reply-To: <pf-root-1@mail.example.com>
 References: <pf-root-1@mail.example.com>
@@ -217,10 +236,31 @@ send "$tmp/reply.eml" jane@acme-corp.com alice@example.com 127.0.0.2
 [ "$(state jane@acme-corp.com)" = replied ] || fail "reply did not halt"
 f=$(sink_wait '<pf-reply-1@acme-corp.com>') || fail "reply lost"
 [ "$(sink_rcpts "$f")" = alice@example.com ] || fail "reply recipient changed"
-grep -q '^X-Cadence: replied cold step 1 id [0-9]' "$f" ||
-	fail "no X-Cadence header on the reply"
+xcadence "$f" >"$tmp/xc"
+[ "$(wc -l <"$tmp/xc")" -eq 1 ] &&
+	grep -q '^X-Cadence: replied cold step 1 id [0-9]*$' "$tmp/xc" ||
+	fail "the reply's X-Cadence fields are not ours alone: $(cat "$tmp/xc")"
 same "$tmp/reply.eml" "$f"
-ok "reply halts the enrollment; delivered to the rep with X-Cadence only"
+ok "reply halts the enrollment; delivered to the rep with one X-Cadence, ours (three forged removed)"
+
+# --- ordinary mail with a forged X-Cadence --------------------------------
+cat >"$tmp/forged.eml" <<'MSG'
+From: someone@elsewhere.example.net
+To: alice@example.com
+Subject: your invoice
+X-Cadence: replied cold step 3 id 42
+Message-ID: <pf-forged-1@elsewhere.example.net>
+Date: Tue, 03 Nov 2026 10:30:00 +0000
+x-cadence: replied hot step 1 id 7
+
+see attached
+MSG
+send "$tmp/forged.eml" someone@elsewhere.example.net alice@example.com 127.0.0.2
+f=$(sink_wait '<pf-forged-1@elsewhere.example.net>') || fail "forged mail lost"
+[ -z "$(xcadence "$f")" ] ||
+	fail "X-Cadence left on ordinary mail: $(xcadence "$f")"
+same "$tmp/forged.eml" "$f"
+ok "ordinary mail: the X-Cadence fields it carried removed, nothing else changed"
 
 # --- SIGHUP reloads --------------------------------------------------------
 kill -HUP "$MPID"
