@@ -43,6 +43,13 @@ struct cad_phrases {
 	guint16 *outi;   /* nstate: index into masks */
 	guint nmask;
 	guint64 *masks; /* lists ending at a state or at a suffix; 0 first */
+	/* For a small automaton, the same table renumbered for speed:
+	 * entries are the next state's row offset, and the states where a
+	 * phrase ends come last, from row offset pend on, so that a move
+	 * needs no multiply and no lookup of its output; NULL if none. */
+	guint16 *pre;
+	guint pend;
+	guint64 *pmask; /* (offset - pend) / nclass: the lists there */
 };
 
 static gboolean
@@ -113,6 +120,36 @@ compact(cad_phrases *p, const guint16 *delta, const guint *fail,
 	p->kid0[p->nstate] = (guint16)nk;
 	p->masks = g_renew(guint64, p->masks, p->nmask);
 	g_hash_table_destroy(seen);
+	g_free(rank);
+}
+
+static void
+prefer(cad_phrases *p, const guint16 *delta, const guint64 *out,
+       const guint *order)
+{
+	const guint nc = p->nclass;
+	guint *rank = g_new(guint, p->nstate), n = 0;
+
+	/* States where nothing ends first (the root among them), then
+	 * the others, each group breadth first. */
+	for (int pass = 0; pass < 2; pass++)
+		for (guint i = 0; i < p->nstate; i++)
+			if ((out[order[i]] != 0) == pass)
+				rank[order[i]] = n++;
+	p->pend = 0;
+	for (guint s = 0; s < p->nstate; s++)
+		if (out[s] == 0)
+			p->pend += nc;
+	p->pre = g_new(guint16, (gsize)p->nstate * nc);
+	p->pmask = g_new0(guint64, p->nstate - p->pend / nc + 1);
+	for (guint s = 0; s < p->nstate; s++) {
+		guint r = rank[s];
+		for (guint c = 0; c < nc; c++)
+			p->pre[r * nc + c] =
+			    (guint16)(rank[delta[s * nc + c]] * nc);
+		if (r * nc >= p->pend)
+			p->pmask[(r * nc - p->pend) / nc] = out[s];
+	}
 	g_free(rank);
 }
 
@@ -204,6 +241,8 @@ cad_phrases_new(const char *const *const *lists, guint n, gboolean fold)
 			if (last[s] == p->cls[' '])
 				delta[s * nc + p->cls[' ']] = (guint16)s;
 	compact(p, delta, fail, out, queue, depth);
+	if ((gsize)p->nstate * nc <= G_MAXUINT16)
+		prefer(p, delta, out, queue);
 	g_free(queue);
 	g_free(depth);
 	g_free(fail);
@@ -225,7 +264,16 @@ cad_phrases_free(cad_phrases *p)
 	g_free(p->knext);
 	g_free(p->outi);
 	g_free(p->masks);
+	g_free(p->pre);
+	g_free(p->pmask);
 	g_free(p);
+}
+
+/* The lists at row offset o of the fast table, when a phrase ends there. */
+static inline guint64
+pre_out(const cad_phrases *p, guint o)
+{
+	return o >= p->pend ? p->pmask[(o - p->pend) / p->nclass] : 0;
 }
 
 /* One chain over s[from, to). */
@@ -235,10 +283,11 @@ scan_one(const cad_phrases *p, const guchar *s, gsize from, gsize to)
 	guint st = 0;
 	guint64 m = 0;
 
-	if (p->ndense == p->nstate)
+	if (p->pre != NULL)
 		for (gsize i = from; i < to; i++) {
-			st = p->dense[st * p->nclass + p->cls[s[i]]];
-			m |= p->masks[p->outi[st]];
+			st = p->pre[st + p->cls[s[i]]];
+			if (G_UNLIKELY(st >= p->pend))
+				m |= pre_out(p, st);
 		}
 	else
 		for (gsize i = from; i < to; i++) {
@@ -276,8 +325,6 @@ static guint64
 scan_chains(const cad_phrases *p, const guchar *s, const gsize *at,
             const gsize *end)
 {
-	const guint16 *d = p->dense;
-	const guint nc = p->nclass;
 	const guchar *c0 = s + at[0], *c1 = s + at[1], *c2 = s + at[2],
 	             *c3 = s + at[3];
 	guint s0 = 0, s1 = 0, s2 = 0, s3 = 0, st[CHAINS];
@@ -287,24 +334,41 @@ scan_chains(const cad_phrases *p, const guchar *s, const gsize *at,
 	G_STATIC_ASSERT(CHAINS == 4);
 	for (guint k = 1; k < CHAINS; k++)
 		common = MIN(common, end[k] - at[k]);
-	if (p->ndense == p->nstate)
+	if (p->pre != NULL) {
+		const guint16 *t = p->pre;
+		const guint pend = p->pend;
 		for (gsize i = 0; i < common; i++) {
-			s0 = d[s0 * nc + p->cls[c0[i]]];
-			s1 = d[s1 * nc + p->cls[c1[i]]];
-			s2 = d[s2 * nc + p->cls[c2[i]]];
-			s3 = d[s3 * nc + p->cls[c3[i]]];
-			m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
-			     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
+			s0 = t[s0 + p->cls[c0[i]]];
+			s1 = t[s1 + p->cls[c1[i]]];
+			s2 = t[s2 + p->cls[c2[i]]];
+			s3 = t[s3 + p->cls[c3[i]]];
+			if (G_UNLIKELY(MAX(MAX(s0, s1), MAX(s2, s3)) >= pend))
+				m |= pre_out(p, s0) | pre_out(p, s1) |
+				     pre_out(p, s2) | pre_out(p, s3);
 		}
-	else
-		for (gsize i = 0; i < common; i++) {
-			s0 = step(p, s0, p->cls[c0[i]]);
-			s1 = step(p, s1, p->cls[c1[i]]);
-			s2 = step(p, s2, p->cls[c2[i]]);
-			s3 = step(p, s3, p->cls[c3[i]]);
-			m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
-			     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
-		}
+		/* The rest of each chain on its own. */
+		st[0] = s0;
+		st[1] = s1;
+		st[2] = s2;
+		st[3] = s3;
+		for (guint k = 0; k < CHAINS; k++)
+			for (gsize i = at[k] + common; i < end[k]; i++) {
+				st[k] = t[st[k] + p->cls[s[i]]];
+				if (G_UNLIKELY(st[k] >= pend))
+					m |= pre_out(p, st[k]);
+			}
+		return m;
+	}
+	/* A large automaton: the shallow rows, then children and failure
+	 * links (a small one always has the fast table). */
+	for (gsize i = 0; i < common; i++) {
+		s0 = step(p, s0, p->cls[c0[i]]);
+		s1 = step(p, s1, p->cls[c1[i]]);
+		s2 = step(p, s2, p->cls[c2[i]]);
+		s3 = step(p, s3, p->cls[c3[i]]);
+		m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
+		     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
+	}
 	st[0] = s0;
 	st[1] = s1;
 	st[2] = s2;
@@ -350,6 +414,14 @@ cad_phrases_first(const cad_phrases *p, const char *text, gsize len)
 		return -1;
 	while (p->fold && i < len && is_space(s[i]))
 		i++;
+	if (p->pre != NULL) {
+		for (; i < len; i++) {
+			st = p->pre[st + p->cls[s[i]]];
+			if (G_UNLIKELY(st >= p->pend))
+				return (gssize)i;
+		}
+		return -1;
+	}
 	for (; i < len; i++) {
 		st = step(p, st, p->cls[s[i]]);
 		if (p->outi[st] != 0)
