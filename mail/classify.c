@@ -232,7 +232,7 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 {
 	for (guint i = 1; i < m->parts->len; i++) {
 		const cad_part *p = cad_mime_part(m, i);
-		gsize body, hl;
+		gsize body;
 		char *text;
 
 		if (p->msg_level == 1 && p->parent >= 0 &&
@@ -244,8 +244,7 @@ original_headers(const cad_mime *m, cad_headers *tmp)
 		      cad_part_is(p, "message", "rfc822")))
 			continue;
 		text = cad_part_text(p, FALSE);
-		hl = cad_header_block_end(text, strlen(text), &body);
-		cad_headers_index(tmp, text, hl);
+		cad_headers_parse(tmp, text, strlen(text), &body);
 		tmp->buf = text; /* freed by cad_headers_clear() */
 		return tmp;
 	}

@@ -56,7 +56,11 @@ typedef struct {
 } cad_mime;
 
 /* mime.c */
-void cad_headers_index(cad_headers *h, const char *p, gsize len);
+/* Index the header block at p into h (its first
+ * CAD_MAIL_MAX_HEADER_BYTES, at most CAD_MAIL_MAX_HEADERS fields); return
+ * the block's length (to the blank line, exclusive) and set *body to
+ * where the body starts. */
+gsize cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body);
 void cad_headers_clear(cad_headers *h);
 /* The raw value of the first field called name, or NULL. */
 const char *cad_header_raw(const cad_headers *h, const char *name, gsize *vlen);
@@ -64,9 +68,6 @@ const char *cad_header_raw(const cad_headers *h, const char *name, gsize *vlen);
 char *cad_header_get(const cad_headers *h, const char *name, gsize max);
 /* Unfolded, RFC 2047-decoded UTF-8 value; caller frees. */
 char *cad_header_decoded(const cad_headers *h, const char *name);
-/* Length of the header block at p (to the blank line, exclusive), and
- * where the body starts. */
-gsize cad_header_block_end(const char *p, gsize len, gsize *body);
 void cad_mime_walk(cad_mime *m, const char *data, gsize len);
 void cad_mime_clear(cad_mime *m);
 const cad_part *cad_mime_part(const cad_mime *m, guint i);

@@ -35,12 +35,30 @@ field_name_len(const char *p, gsize len)
 	return i < len && p[i] == ':' ? n : 0;
 }
 
-gsize
-cad_header_block_end(const char *p, gsize len, gsize *body)
+/* The end of field f of h: where the line after it starts, within the
+ * indexed bytes. */
+static void
+field_close(cad_headers *h, gssize f, gsize at, const char *p, gsize cap)
 {
-	gsize i = 0;
+	cad_hfield *hf;
+
+	if (f < 0)
+		return;
+	hf = &g_array_index(h->fields, cad_hfield, f);
+	hf->vlen = (gsize)(p + MIN(at, cap) - hf->val);
+}
+
+gsize
+cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body)
+{
+	const gsize cap = MIN(len, (gsize)CAD_MAIL_MAX_HEADER_BYTES);
+	gsize i = 0, hl = len;
+	gssize open = -1; /* the field continuation lines belong to */
 	gboolean seen = FALSE;
 
+	h->fields = g_array_sized_new(FALSE, FALSE, sizeof(cad_hfield), 32);
+	h->buf = NULL;
+	*body = len;
 	/* An mbox "From " separator before the first field. */
 	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
 		const char *nl = memchr(p, '\n', len);
@@ -54,59 +72,42 @@ cad_header_block_end(const char *p, gsize len, gsize *body)
 		if (l == 1 || (l == 2 && p[i] == '\r') ||
 		    (nl == NULL && l == 1 && p[i] == '\r')) {
 			*body = next;
-			return i;
+			hl = i;
+			break;
 		}
 		if (p[i] == ' ' || p[i] == '\t') {
 			if (!seen) {
-				*body = i;
-				return i;
+				*body = hl = i;
+				break;
 			}
 		} else if (field_name_len(p + i, l) == 0) {
-			*body = i;
-			return i;
+			*body = hl = i;
+			break;
+		} else {
+			field_close(h, open, i, p, cap);
+			open = -1;
+			/* Fields are indexed within the first bytes only. */
+			if (i < cap && h->fields->len < CAD_MAIL_MAX_HEADERS) {
+				gsize e = MIN(next, cap);
+				gsize n = field_name_len(p + i, e - i);
+				cad_hfield f;
+				if (n > 0) {
+					f.name = p + i;
+					f.nlen = n;
+					f.val = (const char *)memchr(
+					            p + i + n, ':', e - i - n) +
+					        1;
+					f.vlen = 0;
+					g_array_append_val(h->fields, f);
+					open = (gssize)h->fields->len - 1;
+				}
+			}
 		}
 		seen = TRUE;
 		i = next;
 	}
-	*body = len;
-	return len;
-}
-
-void
-cad_headers_index(cad_headers *h, const char *p, gsize len)
-{
-	gsize i = 0;
-
-	h->fields = g_array_sized_new(FALSE, FALSE, sizeof(cad_hfield), 32);
-	h->buf = NULL;
-	if (len > CAD_MAIL_MAX_HEADER_BYTES)
-		len = CAD_MAIL_MAX_HEADER_BYTES;
-	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
-		const char *nl = memchr(p, '\n', len);
-		i = nl != NULL ? (gsize)(nl - p) + 1 : len;
-	}
-	while (i < len && h->fields->len < CAD_MAIL_MAX_HEADERS) {
-		const char *nl = memchr(p + i, '\n', len - i);
-		gsize next = nl != NULL ? (gsize)(nl - p) + 1 : len;
-		gsize n = field_name_len(p + i, next - i);
-		cad_hfield f;
-
-		if (n == 0) {
-			i = next;
-			continue;
-		}
-		/* Continuation lines belong to this field. */
-		while (next < len && (p[next] == ' ' || p[next] == '\t')) {
-			nl = memchr(p + next, '\n', len - next);
-			next = nl != NULL ? (gsize)(nl - p) + 1 : len;
-		}
-		f.name = p + i;
-		f.nlen = n;
-		f.val = (const char *)memchr(p + i + n, ':', next - i - n) + 1;
-		f.vlen = (gsize)(p + next - f.val);
-		g_array_append_val(h->fields, f);
-		i = next;
-	}
+	field_close(h, open, hl, p, cap);
+	return hl;
 }
 
 void
@@ -382,7 +383,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
      int parent, gboolean digest)
 {
 	cad_part part;
-	gsize body, hl;
+	gsize body;
 	char boundary[MAX_BOUNDARY + 1] = "";
 	g_autofree char *ct = NULL, *cte = NULL, *cd = NULL;
 	int idx;
@@ -392,8 +393,7 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 		return;
 	}
 	memset(&part, 0, sizeof(part));
-	hl = cad_header_block_end(p, len, &body);
-	cad_headers_index(&part.hdr, p, hl);
+	cad_headers_parse(&part.hdr, p, len, &body);
 	part.body = p + body;
 	part.blen = len - body;
 	part.depth = depth;
