@@ -149,6 +149,11 @@ unfold(const char *v, gsize vlen, gsize max)
 
 	for (gsize i = 0; i < vlen && k < max; i++) {
 		char c = v[i];
+		/* Most bytes are none of the five that need a look. */
+		if ((guchar)c > ' ') {
+			s[k++] = c;
+			continue;
+		}
 		if (c == '\r' || c == '\n' || c == '\0')
 			continue;
 		if (c == '\t')
