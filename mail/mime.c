@@ -14,6 +14,25 @@
 /* Longest boundary we look for (RFC 2046 §5.1.1 allows 70). */
 #define MAX_BOUNDARY 200
 
+/* ASCII lower case, inline: GLib's g_ascii_tolower() is a call. */
+static inline char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* c ends a token: one of stop, or NUL (as strchr() would find it). */
+static inline gboolean
+is_stop(const char *stop, char c)
+{
+	if (c == '\0')
+		return TRUE;
+	for (; *stop != '\0'; stop++)
+		if (*stop == c)
+			return TRUE;
+	return FALSE;
+}
+
 static gboolean
 is_field_char(unsigned char c)
 {
@@ -124,13 +143,13 @@ const char *
 cad_header_raw(const cad_headers *h, const char *name, gsize *vlen)
 {
 	gsize n = strlen(name);
-	char c0 = g_ascii_tolower(name[0]);
+	char c0 = lower(name[0]);
 
 	if (h->fields == NULL)
 		return NULL;
 	for (guint i = 0; i < h->fields->len; i++) {
 		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
-		if (f->nlen == n && g_ascii_tolower(f->name[0]) == c0 &&
+		if (f->nlen == n && lower(f->name[0]) == c0 &&
 		    g_ascii_strncasecmp(f->name, name, n) == 0) {
 			*vlen = f->vlen;
 			return f->val;
@@ -213,9 +232,9 @@ copy_token(const char *p, const char *end, char *out, gsize n, const char *stop)
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	while (p < end && strchr(stop, *p) == NULL && *p != ' ' && *p != '\t') {
+	while (p < end && !is_stop(stop, *p) && *p != ' ' && *p != '\t') {
 		if (k + 1 < n)
-			out[k++] = g_ascii_tolower(*p);
+			out[k++] = lower(*p);
 		p++;
 	}
 	out[k] = '\0';
@@ -295,7 +314,7 @@ mime_fields(const cad_headers *h, char **ct, char **cte, char **cd)
 	*ct = *cte = *cd = NULL;
 	for (guint i = 0; i < h->fields->len; i++) {
 		const cad_hfield *f = &g_array_index(h->fields, cad_hfield, i);
-		if (f->nlen < 12 || g_ascii_tolower(f->name[0]) != 'c')
+		if (f->nlen < 12 || lower(f->name[0]) != 'c')
 			continue;
 		for (guint k = 0; k < G_N_ELEMENTS(want); k++)
 			if (*out[k] == NULL && f->nlen == want[k].len &&
