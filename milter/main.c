@@ -25,6 +25,7 @@
 #include "common/util.h"
 #include "conf/conf.h"
 #include "milter/milter.h"
+#include "milter/wake.h"
 #include "store/store.h"
 
 /*
@@ -34,6 +35,13 @@
  * default stop timeout of 90 s.
  */
 #define CAD_MILTER_DRAIN_MS 30000
+
+/*
+ * How often shutdown connects to its own socket until libmilter's
+ * listener has let go (stop_listener). One poke is enough unless it lands
+ * before smfi_stop() has raised libmilter's stop flag.
+ */
+#define CAD_MILTER_WAKE_MS 10
 
 /* Written by the signal handler, read by the main thread. */
 static int sig_pipe[2] = {-1, -1};
@@ -197,7 +205,73 @@ milter_thread(void *arg)
 typedef struct {
 	char *store_path;
 	char *socket;
+	cad_wake wake; /* the socket's address, to wake the listener */
 } started;
+
+/* The thread that pokes the listener while smfi_stop() waits. */
+typedef struct {
+	const cad_wake *wake;
+	GMutex lock;
+	GCond cond;
+	gboolean done; /* smfi_stop() has returned */
+} waker;
+
+static gpointer
+waker_run(gpointer arg)
+{
+	waker *k = arg;
+	gint64 end;
+
+	g_mutex_lock(&k->lock);
+	while (!k->done) {
+		g_mutex_unlock(&k->lock);
+		(void)cad_wake_poke(k->wake);
+		g_mutex_lock(&k->lock);
+		end = g_get_monotonic_time() + CAD_MILTER_WAKE_MS * 1000;
+		while (!k->done && g_cond_wait_until(&k->cond, &k->lock, end))
+			;
+	}
+	g_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/*
+ * Stop libmilter's listener; connections under way go on. smfi_stop()
+ * raises libmilter's stop flag and then closes the listening socket, for
+ * which it needs the lock the listener holds while it polls that socket
+ * with a 5 s timeout: an idle milter took up to 5 s to stop. A connection
+ * to our own socket ends the poll, and the listener, seeing the flag,
+ * lets go; it is repeated until smfi_stop() returns, since the first may
+ * come before the flag is up. libmilter serves each poke like any
+ * connection: its session sees the end of file at once and calls no
+ * callback but close.
+ */
+static void
+stop_listener(const cad_wake *w)
+{
+	waker k = {.wake = w};
+	g_autoptr(GError) err = NULL;
+	GThread *t = NULL;
+
+	g_mutex_init(&k.lock);
+	g_cond_init(&k.cond);
+	if (w->len > 0) {
+		t = g_thread_try_new("wake", waker_run, &k, &err);
+		if (t == NULL)
+			log_warnx("stopping without waking the listener: %s",
+			          err->message);
+	}
+	smfi_stop();
+	if (t != NULL) {
+		g_mutex_lock(&k.lock);
+		k.done = TRUE;
+		g_cond_signal(&k.cond);
+		g_mutex_unlock(&k.lock);
+		g_thread_join(t);
+	}
+	g_cond_clear(&k.cond);
+	g_mutex_clear(&k.lock);
+}
 
 static void
 reload(const char *path, const started *running)
@@ -261,7 +335,7 @@ signal_loop(const char *conf_path, const started *running)
 		}
 		if (c == SIGTERM || c == SIGINT) {
 			log_info("stopping on signal %d", c);
-			smfi_stop();
+			stop_listener(&running->wake);
 			return 0;
 		}
 		log_warnx("libmilter stopped by itself; exiting");
@@ -302,6 +376,13 @@ main(int argc, char **argv)
 	if (!cad_milter_init(conf, &err))
 		fatalx(CAD_EX_SOFTWARE, "%s", err->message);
 	open_socket(conf, pw);
+	/* Before daemon() changes directory: a relative path is resolved. */
+	if (!cad_wake_init(&run.wake, conf->milter_socket, &err)) {
+		log_warnx("%s: stopping will wait for libmilter's poll "
+		          "(up to 5 s)",
+		          err->message);
+		g_clear_error(&err);
+	}
 	conf = NULL;
 	if (!o.foreground && daemon(0, 0) != 0)
 		fatal(CAD_EX_OSERR, "daemon");

@@ -9,46 +9,7 @@ lua=$src/tests/milter/lua
 data=$src/tests/data/milter
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cad-mt-XXXXXX")
 trap '[ -n "${CAD_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# write_conf DIR [EXTRA STORE LINES]
-write_conf() {
-	mkdir -p "$1/store"
-	cat >"$1/cadence.conf" <<CONF
-[store]
-path = $1/store
-${2:-}
-[milter]
-socket = unix:$1/milter.sock
-enroll_address = cadence@example.com
-default_cadence = cold
-bounce_address = bounces@example.com
-unsubscribe_address = unsubscribe@example.com
-task_address = tasks@example.com
-trusted_networks = 127.0.0.0/8
-rep_domains = example.com
-user =
-[sender]
-timezone = UTC
-[cadences]
-dir = $data/cadences.d
-templates = $data/templates
-CONF
-}
-
-# run SCRIPT DIR [-D VAR=VALUE...]: miltertest, its output kept in DIR
-run() {
-	script=$1 dir=$2
-	shift 2
-	echo "== $script"
-	if ! miltertest -s "$lua/$script" -D LUADIR="$lua" -D MILTER="$milter" \
-	    -D CONF="$dir/cadence.conf" -D SOCK="unix:$dir/milter.sock" "$@" \
-	    >"$dir/$script.log" 2>&1; then
-		cat "$dir/$script.log" >&2
-		fail "$script"
-	fi
-	cat "$dir/$script.log"
-}
+. "$src/tests/milter/lib.sh"
 
 dump() { "$storetool" "$1/cadence.conf" dump; }
 

@@ -1,9 +1,16 @@
 /*
  * parse.c: the milter's pure parsing: cadence/VERP/token addresses, names
  * and companies from To/Cc, the bounded message buffer, raw header
- * lookup, and the trust decision.
+ * lookup, the trust decision, and the address shutdown pokes (the socket
+ * spec read as libmilter reads it).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -11,6 +18,7 @@
 #include "milter/msgbuf.h"
 #include "milter/names.h"
 #include "milter/trust.h"
+#include "milter/wake.h"
 #include "tests/milter/helpers.h"
 
 Test(address, ext_matches_base_and_extension)
@@ -251,4 +259,103 @@ Test(conf, trust_needs_rep_domain_and_login_or_network)
 	cr_assert_eq(cad_trust_sender(fx.conf, "alice", "127.0.0.1",
 	                              "alice@sub.example.com"),
 	             CAD_TRUST_NOT_REP);
+}
+
+/* The text of w's address ("1.2.3.4:25", "[::1]:25", or the path). */
+static char *
+wake_text(const cad_wake *w)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (w->addr.ss_family == AF_UNIX)
+		return g_strdup(
+		    ((const struct sockaddr_un *)&w->addr)->sun_path);
+	if (w->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&w->addr;
+		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+		return g_strdup_printf("%s:%u", buf, ntohs(in->sin_port));
+	}
+	const struct sockaddr_in6 *in6 = (const void *)&w->addr;
+	inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+	return g_strdup_printf("[%s]:%u", buf, ntohs(in6->sin6_port));
+}
+
+static void
+expect_wake(const char *spec, const char *want)
+{
+	cad_wake w;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *got = NULL;
+
+	cr_assert(cad_wake_init(&w, spec, &err), "%s: %s", spec,
+	          err ? err->message : "");
+	cr_assert_gt(w.len, 0);
+	got = wake_text(&w);
+	cr_assert_str_eq(got, want, "%s: got %s", spec, got);
+}
+
+Test(wake, specs_as_libmilter_reads_them)
+{
+	g_autofree char *cwd = g_get_current_dir();
+	g_autofree char *rel = g_build_filename(cwd, "run/m.sock", NULL);
+
+	expect_wake("unix:/var/spool/postfix/cadence/milter.sock",
+	            "/var/spool/postfix/cadence/milter.sock");
+	expect_wake("local:/run/cadence/milter.sock",
+	            "/run/cadence/milter.sock");
+	expect_wake("/run/m.sock", "/run/m.sock");
+	expect_wake("unix:run/m.sock", rel);
+	expect_wake("inet:8891@127.0.0.1", "127.0.0.1:8891");
+	expect_wake("inet:8891@192.0.2.7", "192.0.2.7:8891");
+	/* No host, or every address: libmilter listens on loopback too. */
+	expect_wake("inet:8891", "127.0.0.1:8891");
+	expect_wake("inet:8891@0.0.0.0", "127.0.0.1:8891");
+	expect_wake("inet6:8891@[::1]", "[::1]:8891");
+	expect_wake("inet6:8891@::", "[::1]:8891");
+	expect_wake("inet6:8891", "[::1]:8891");
+}
+
+Test(wake, bad_specs_refused)
+{
+	const char *bad[] = {"", "unix:", "inet:", "inet:@127.0.0.1",
+	                     "tcp:8891@127.0.0.1"};
+	g_autofree char *longpath = g_strnfill(200, 'a');
+	g_autofree char *longspec = g_strconcat("unix:/", longpath, NULL);
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		cad_wake w;
+		g_autoptr(GError) err = NULL;
+		cr_assert_not(cad_wake_init(&w, bad[i], &err), "%s", bad[i]);
+		cr_assert_not_null(err);
+		cr_assert_eq(w.len, 0);
+	}
+	{
+		cad_wake w;
+		g_autoptr(GError) err = NULL;
+		cr_assert_not(cad_wake_init(&w, longspec, &err));
+	}
+}
+
+Test(wake, poke_reaches_a_listener_and_fails_without_one)
+{
+	g_autofree char *dir = g_dir_make_tmp("cad-wake-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "s", NULL);
+	g_autofree char *spec = g_strconcat("unix:", path, NULL);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	cad_wake w;
+	int fd, c;
+
+	cr_assert(cad_wake_init(&w, spec, NULL));
+	cr_assert_not(cad_wake_poke(&w), "poke with nobody listening");
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	g_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	cr_assert(cad_wake_poke(&w));
+	c = accept(fd, NULL, NULL);
+	cr_assert_geq(c, 0, "the poke is a connection to accept");
+	close(c);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
 }

@@ -1,5 +1,6 @@
--- common.lua: helpers shared by the miltertest scripts. The runner
--- (tests/milter/miltertest.sh) defines MILTER, CONF and SOCK.
+-- common.lua: helpers shared by the miltertest scripts. The runners
+-- (tests/milter/miltertest.sh, stop.sh, reload.sh) define LUADIR, MILTER,
+-- CONF and SOCK, and MPID when they start the milter themselves.
 
 function check(cond, what)
 	if not cond then
@@ -19,11 +20,15 @@ function connect()
 	return conn
 end
 
--- One message: env = {ip, from, auth, rcpts = {...}, qid};
--- headers = {{name, value}, ...}; body = string. Returns the connection
--- after eom, and the eoh reply (SMFIR_ACCEPT means "let go").
-function message(env, headers, body)
-	local conn = connect()
+-- Send signal name (TERM, HUP) to the milter the runner started.
+function signal(name)
+	local ok = os.execute("kill -" .. name .. " " .. MPID)
+	check(ok == true or ok == 0, "kill -" .. name .. " " .. MPID)
+end
+
+-- The connection and envelope of one message on conn: env = {ip, from,
+-- auth, rcpts = {...}, qid}.
+function envelope(conn, env)
 	check(mt.conninfo(conn, "client.example.net", env.ip) == nil, "conninfo")
 	if env.auth ~= nil then
 		mt.macro(conn, SMFIC_MAIL, "{mail_addr}", env.from,
@@ -35,18 +40,36 @@ function message(env, headers, body)
 	for _, r in ipairs(env.rcpts) do
 		check(mt.rcptto(conn, r) == nil, "rcptto " .. r)
 	end
-	for _, h in ipairs(headers) do
+end
+
+-- headers = {{name, value}, ...}, then end of headers: its reply
+-- (SMFIR_ACCEPT means "let go").
+function headers(conn, list)
+	for _, h in ipairs(list) do
 		check(mt.header(conn, h[1], h[2]) == nil, "header " .. h[1])
 	end
 	check(mt.eoh(conn) == nil, "eoh")
-	local eoh = mt.getreply(conn)
-	if eoh == SMFIR_ACCEPT then
-		return conn, eoh
-	end
-	check(eoh == SMFIR_CONTINUE, "eoh reply")
+	return mt.getreply(conn)
+end
+
+-- The body and end of message.
+function finish(conn, body)
 	check(mt.bodystring(conn, body) == nil, "body")
 	check(mt.eom(conn) == nil, "eom")
 	local r = mt.getreply(conn)
 	check(r == SMFIR_CONTINUE or r == SMFIR_ACCEPT, "eom reply")
+end
+
+-- One message on a new connection. Returns the connection after eom, and
+-- the eoh reply (SMFIR_ACCEPT: let go, no body sent).
+function message(env, list, body)
+	local conn = connect()
+	envelope(conn, env)
+	local eoh = headers(conn, list)
+	if eoh == SMFIR_ACCEPT then
+		return conn, eoh
+	end
+	check(eoh == SMFIR_CONTINUE, "eoh reply")
+	finish(conn, body)
 	return conn, eoh
 end
