@@ -11,3 +11,6 @@ add_custom_target(bench_classify_run
     USES_TERMINAL
     COMMENT "classifier benchmark")
 add_dependencies(bench bench_classify_run)
+# classify_dump: what bench/classify-same compares between two revisions.
+add_executable(classify_dump ${CMAKE_CURRENT_SOURCE_DIR}/classify_dump.c)
+target_link_libraries(classify_dump PRIVATE cad_mail)
