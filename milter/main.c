@@ -2,7 +2,8 @@
  * main.c: cadence-milter: options, the listening socket, privileges, the
  * store, then libmilter's loop in its own thread while the main thread
  * handles signals: SIGHUP reloads the configuration, SIGTERM and SIGINT
- * stop accepting, drain the open connections and close the store.
+ * refuse new connections, drain the open ones, stop libmilter and close
+ * the store.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -236,7 +237,7 @@ waker_run(gpointer arg)
 }
 
 /*
- * Stop libmilter's listener; connections under way go on. smfi_stop()
+ * Stop libmilter's listener, once the connections are drained. smfi_stop()
  * raises libmilter's stop flag and then closes the listening socket, for
  * which it needs the lock the listener holds while it polls that socket
  * with a 5 s timeout: an idle milter took up to 5 s to stop. A connection
@@ -335,7 +336,6 @@ signal_loop(const char *conf_path, const started *running)
 		}
 		if (c == SIGTERM || c == SIGINT) {
 			log_info("stopping on signal %d", c);
-			stop_listener(&running->wake);
 			return 0;
 		}
 		log_warnx("libmilter stopped by itself; exiting");
@@ -402,15 +402,28 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
 	log_info("started: socket %s store %s", run.socket, run.store_path);
 	rc = signal_loop(o.conf_path, &run);
-	pthread_join(thread, NULL);
+	/*
+	 * Drain before smfi_stop(), not after: Debian's libmilter is built
+	 * with a pool of workers (_FFR_WORKERS_POOL) whose controller polls
+	 * the connections between commands, and it quits at smfi_stop(), so
+	 * a message under way would then never get another reply. While
+	 * draining, libmilter still accepts, and the milter refuses each new
+	 * connection at its first callback (the MTA's default_action).
+	 */
 	left = cad_milter_drain(CAD_MILTER_DRAIN_MS);
-	if (left > 0)
+	if (rc == 0)
+		stop_listener(&run.wake);
+	pthread_join(thread, NULL);
+	/* A connection left open may still be in a callback: the store, the
+	 * snapshot and GMime are then left for the exit to tear down. */
+	if (left == 0) {
+		cad_store_close(store);
+		cad_milter_shutdown();
+		g_mime_shutdown();
+	} else
 		log_warnx("stopping with %u connections still open", left);
-	cad_store_close(store);
-	cad_milter_shutdown();
 	if (pid_file != NULL && *pid_file != '\0')
 		(void)unlink(pid_file);
-	g_mime_shutdown();
 	g_free(run.store_path);
 	g_free(run.socket);
 	log_info("stopped");

@@ -30,10 +30,11 @@ typedef struct {
 /* Daemon-wide state: set once at start, then only the snapshot changes. */
 static struct {
 	cad_store *store;
-	GMutex lock; /* guards conf and active */
+	GMutex lock; /* guards conf, active and stopping */
 	GCond drained;
 	conf_box *conf;
-	guint active;
+	guint active;      /* connections with a context (connctx) */
+	gboolean stopping; /* set by cad_milter_drain: no new context */
 } milter;
 
 /* Per message: the envelope, what was asked of us, the buffer. */
@@ -54,7 +55,6 @@ typedef struct {
 typedef struct {
 	char *client_ip;      /* text; NULL for a non-SMTP submission */
 	unsigned long pflags; /* protocol flags agreed in negotiate */
-	gboolean counted;     /* in milter.active */
 	msgctx *msg;
 } connctx;
 
@@ -129,29 +129,30 @@ macro(SMFICTX *ctx, const char *name)
 	return v != NULL && *v != '\0' ? g_strdup(v) : NULL;
 }
 
-static connctx *
-conn_new(SMFICTX *ctx)
-{
-	connctx *cc = g_new0(connctx, 1);
-
-	smfi_setpriv(ctx, cc);
-	return cc;
-}
-
 /*
- * Count the connection as open from its connect callback: libmilter
- * calls close after connect, but not always after a bare negotiation.
+ * The connection's context, made at its first callback (negotiate, with
+ * any MTA) and counted in milter.active until close, so that shutdown
+ * waits for it before the store closes. libmilter calls close for every
+ * session that reached a callback: mi_engine ends with it unless QUIT
+ * already did. A connection first heard from once shutdown has begun gets
+ * no context (NULL) and is not served: it would outlive the store.
  */
-static void
-conn_count(connctx *cc)
+static connctx *
+conn_open(SMFICTX *ctx)
 {
-	if (cc->counted)
-		return;
-	cc->counted = TRUE;
+	connctx *cc = conn_get(ctx);
+
+	if (cc != NULL)
+		return cc;
 	g_mutex_lock(&milter.lock);
-	milter.active++;
+	if (!milter.stopping) {
+		cc = g_new0(connctx, 1);
+		milter.active++;
+	}
 	g_mutex_unlock(&milter.lock);
-	log_debug("connection from %s", cc->client_ip ? cc->client_ip : "-");
+	if (cc != NULL)
+		smfi_setpriv(ctx, cc);
+	return cc;
 }
 
 /*
@@ -168,12 +169,12 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	const unsigned long want_steps =
 	    SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
 	    SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
-	connctx *cc = conn_get(ctx);
+	connctx *cc;
 
 	if ((f0 & want_actions) != want_actions)
 		return SMFIS_REJECT; /* cannot work: libmilter gives up */
-	if (cc == NULL)
-		cc = conn_new(ctx);
+	if ((cc = conn_open(ctx)) == NULL)
+		return SMFIS_REJECT; /* stopping: the MTA's default_action */
 	cc->pflags = f1 & want_steps;
 	*pf0 = want_actions;
 	*pf1 = cc->pflags;
@@ -184,13 +185,12 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
-	connctx *cc = conn_get(ctx);
+	connctx *cc = conn_open(ctx);
 	char buf[INET6_ADDRSTRLEN];
 	const void *addr = NULL;
 
 	if (cc == NULL)
-		cc = conn_new(ctx);
-	conn_count(cc);
+		return SMFIS_CONTINUE;
 	if (sa != NULL && sa->sa_family == AF_INET)
 		addr = &((struct sockaddr_in *)(void *)sa)->sin_addr;
 	else if (sa != NULL && sa->sa_family == AF_INET6)
@@ -199,18 +199,19 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	cc->client_ip = NULL;
 	if (addr != NULL && inet_ntop(sa->sa_family, addr, buf, sizeof(buf)))
 		cc->client_ip = g_strdup(buf);
+	log_debug("connection from %s", cc->client_ip ? cc->client_ip : "-");
 	return noreply(cc, SMFIP_NR_CONN);
 }
 
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
-	connctx *cc = conn_get(ctx);
+	connctx *cc = conn_open(ctx);
 	g_autofree char *mail_addr = macro(ctx, "{mail_addr}");
 	msgctx *m;
 
 	if (cc == NULL)
-		cc = conn_new(ctx);
+		return SMFIS_CONTINUE;
 	msgctx_free(cc->msg);
 	m = cc->msg = g_new0(msgctx, 1);
 	m->cb = conf_acquire();
@@ -474,14 +475,13 @@ cb_close(SMFICTX *ctx)
 	smfi_setpriv(ctx, NULL);
 	msgctx_free(cc->msg);
 	g_free(cc->client_ip);
-	if (cc->counted) {
-		g_mutex_lock(&milter.lock);
-		if (--milter.active == 0)
-			g_cond_broadcast(&milter.drained);
-		g_mutex_unlock(&milter.lock);
-		log_debug("connection closed");
-	}
 	g_free(cc);
+	log_debug("connection closed");
+	/* Last: once active reaches 0, shutdown closes the store. */
+	g_mutex_lock(&milter.lock);
+	if (--milter.active == 0)
+		g_cond_broadcast(&milter.drained);
+	g_mutex_unlock(&milter.lock);
 	return SMFIS_CONTINUE;
 }
 
@@ -551,6 +551,7 @@ cad_milter_drain(gint64 timeout_ms)
 	guint n;
 
 	g_mutex_lock(&milter.lock);
+	milter.stopping = TRUE;
 	while (milter.active > 0 &&
 	       g_cond_wait_until(&milter.drained, &milter.lock, end))
 		;

@@ -49,16 +49,21 @@ void cad_milter_set_store(cad_store *store);
  */
 void cad_milter_set_conf(cad_conf *conf);
 
-/* cad_milter_active - connections open now. */
+/*
+ * cad_milter_active - connections open now: each is counted from its
+ * first callback (negotiate) to its close.
+ */
 guint cad_milter_active(void);
 
 /*
- * cad_milter_drain - wait until no connection is open or timeout_ms has
- * passed; returns the number still open (0: drained).
+ * cad_milter_drain - from now on serve no connection not yet heard from,
+ * and wait until no connection is open or timeout_ms has passed; returns
+ * the number still open (0: drained, no callback will touch the store or
+ * the snapshot again).
  */
 guint cad_milter_drain(gint64 timeout_ms);
 
-/* cad_milter_shutdown - free the snapshot; after a drain. */
+/* cad_milter_shutdown - free the snapshot; after a drain that returned 0. */
 void cad_milter_shutdown(void);
 
 #endif
