@@ -877,14 +877,26 @@ gboolean
 cad_store_enrollment_foreach(cad_txn *t, cad_enrollment_fn fn, void *arg,
                              GError **error)
 {
+	return cad_store_enrollment_foreach_after(t, 0, fn, arg, error);
+}
+
+gboolean
+cad_store_enrollment_foreach_after(cad_txn *t, guint64 after,
+                                   cad_enrollment_fn fn, void *arg,
+                                   GError **error)
+{
 	MDB_cursor *c;
-	MDB_val k, v;
+	unsigned char start[8];
+	MDB_val k = {sizeof(start), start}, v;
 	int rc;
 
+	if (after == G_MAXUINT64)
+		return TRUE;
+	cad_put_be64(start, after + 1);
 	rc = mdb_cursor_open(t->txn, t->store->dbi[DB_ENROLLMENTS], &c);
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "enrollments");
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		g_autoptr(cad_enrollment) e =
 		    cad_rec_enrollment_decode(v.mv_data, v.mv_size);
@@ -1280,15 +1292,32 @@ gboolean
 cad_store_suppress_foreach(cad_txn *t, cad_suppress_fn fn, void *arg,
                            GError **error)
 {
+	return cad_store_suppress_foreach_after(t, NULL, fn, arg, error);
+}
+
+gboolean
+cad_store_suppress_foreach_after(cad_txn *t, const char *after,
+                                 cad_suppress_fn fn, void *arg, GError **error)
+{
 	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_val k = {0, NULL}, v;
 	int rc;
 
 	rc = mdb_cursor_open(t->txn, t->store->dbi[DB_SUPPRESS], &c);
 	if (rc != 0)
 		return lmdb_error(t, rc, error, "suppress");
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	if (after != NULL && *after != '\0') {
+		k.mv_size = strlen(after);
+		k.mv_data = (void *)after;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		/* SET_RANGE lands on the first key >= after: step past it. */
+		if (rc == 0 && k.mv_size == strlen(after) &&
+		    memcmp(k.mv_data, after, k.mv_size) == 0)
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	} else {
+		rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	}
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		g_autofree char *key = g_strndup(k.mv_data, k.mv_size);
 		g_autofree char *reason = NULL, *source = NULL;
 		gint64 time = 0;

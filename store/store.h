@@ -259,6 +259,17 @@ cad_enrollment *cad_store_enrollment_live(cad_txn *txn, const char *address,
 typedef gboolean (*cad_enrollment_fn)(const cad_enrollment *e, void *arg);
 gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
                                       void *arg, GError **error);
+/*
+ * cad_store_enrollment_foreach_after - the same from the first id greater
+ * than after (0: every one). For a walk over every enrollment in short
+ * read transactions: stop fn after a batch, end the transaction, begin
+ * the next after the last id seen. An LMDB reader keeps the pages of its
+ * snapshot from reuse for as long as it lives, so one transaction that
+ * waits on a slow consumer makes the data file grow under the writers.
+ */
+gboolean cad_store_enrollment_foreach_after(cad_txn *txn, guint64 after,
+                                            cad_enrollment_fn fn, void *arg,
+                                            GError **error);
 
 /*
  * cad_store_enroll - enroll a prospect: refuses with SUPPRESSED when the
@@ -327,6 +338,11 @@ typedef gboolean (*cad_suppress_fn)(const char *key, const char *reason,
                                     const char *source, gint64 time, void *arg);
 gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn, void *arg,
                                     GError **error);
+/* The same from the first key after `after` in byte order (NULL: from the
+ * first), to walk the list in batches as the enrollments above. */
+gboolean cad_store_suppress_foreach_after(cad_txn *txn, const char *after,
+                                          cad_suppress_fn fn, void *arg,
+                                          GError **error);
 
 /* ---- throttle counters ---- */
 /*

@@ -172,6 +172,120 @@ Test(store, suppression_by_address_and_domain)
 	cad_store_close(s);
 }
 
+/* ---- walks resumed after a key (cadencectl's batched listings) ---- */
+
+typedef struct {
+	GArray *seen; /* guint64: the ids visited */
+	guint limit;  /* stop after this many (0: never) */
+	guint64 last;
+} walk;
+
+static gboolean
+walk_enr(const cad_enrollment *e, void *arg)
+{
+	walk *w = arg;
+
+	g_array_append_val(w->seen, e->id);
+	w->last = e->id;
+	return w->limit == 0 || w->seen->len % w->limit != 0;
+}
+
+static gboolean
+walk_sup(const char *key, const char *reason, const char *source, gint64 time,
+         void *arg)
+{
+	GPtrArray *keys = arg;
+
+	g_ptr_array_add(keys, g_strdup(key));
+	return TRUE;
+}
+
+static char *
+joined(GPtrArray *keys)
+{
+	g_ptr_array_add(keys, NULL);
+	char *s = g_strjoinv(" ", (char **)keys->pdata);
+	g_ptr_array_remove_index(keys, keys->len - 1);
+	return s;
+}
+
+Test(store, walks_resume_after_the_last_key)
+{
+	cad_store *s = open_store(NULL);
+	g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(guint64));
+	walk w = {seen, 2, 0};
+	guint batches = 0;
+	cad_txn *t;
+
+	for (int i = 0; i < 5; i++) {
+		g_autofree char *a = g_strdup_printf("w%d@walk.example", i);
+		enroll(s, a, 100 + i, NULL);
+	}
+	/* Two at a time, each batch in its own read transaction; a write
+	 * between batches adds id 6, which the walk meets at its end. */
+	do {
+		guint before = seen->len;
+
+		t = cad_store_read_begin(s, NULL);
+		cr_assert(cad_store_enrollment_foreach_after(
+		    t, w.last, walk_enr, &w, NULL));
+		cad_txn_end(t);
+		if (batches++ == 0)
+			enroll(s, "late@walk.example", 200, NULL);
+		if (seen->len - before < w.limit)
+			break;
+	} while (batches < 10);
+	cr_assert_eq(seen->len, 6, "every enrollment once: %u", seen->len);
+	for (guint i = 0; i < seen->len; i++)
+		cr_assert_eq(g_array_index(seen, guint64, i), i + 1);
+	cr_assert_eq(batches, 4);
+	/* After the last id, and after the largest one, nothing. */
+	g_array_set_size(seen, 0);
+	w.limit = 0;
+	t = cad_store_read_begin(s, NULL);
+	cr_assert(cad_store_enrollment_foreach_after(t, 6, walk_enr, &w, NULL));
+	cr_assert(cad_store_enrollment_foreach_after(t, G_MAXUINT64, walk_enr,
+	                                             &w, NULL));
+	cr_assert_eq(seen->len, 0);
+	cr_assert(cad_store_enrollment_foreach_after(t, 4, walk_enr, &w, NULL));
+	cr_assert_eq(seen->len, 2);
+	cr_assert_eq(g_array_index(seen, guint64, 0), 5);
+	cad_txn_end(t);
+
+	/* The suppression list, by key in byte order. */
+	const char *keys[] = {"b@x.example", "@c.example", "a@x.example",
+	                      "a@x.examplf"};
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		cr_assert(
+		    cad_store_write(s, suppress_fn, (void *)keys[i], NULL));
+
+	const struct {
+		const char *after, *want;
+	} cases[] = {
+	    {NULL, "@c.example a@x.example a@x.examplf b@x.example"},
+	    {"", "@c.example a@x.example a@x.examplf b@x.example"},
+	    {"a@x.example", "a@x.examplf b@x.example"},
+	    {"a@x.example0", "a@x.examplf b@x.example"}, /* not a key */
+	    {"a", "a@x.example a@x.examplf b@x.example"},
+	    {"b@x.example", ""},
+	    {"zzz", ""},
+	};
+
+	t = cad_store_read_begin(s, NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GPtrArray) got =
+		    g_ptr_array_new_with_free_func(g_free);
+		g_autofree char *j = NULL;
+
+		cr_assert(cad_store_suppress_foreach_after(
+		    t, cases[i].after, walk_sup, got, NULL));
+		j = joined(got);
+		cr_assert_str_eq(j, cases[i].want, "after %s", cases[i].after);
+	}
+	cad_txn_end(t);
+	cad_store_close(s);
+}
+
 Test(store, due_index_in_time_order_and_moves)
 {
 	cad_store *s = open_store(NULL);
