@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,19 @@
  */
 #define CAD_MILTER_WAKE_MS 10
 
-/* Written by the signal handler, read by the main thread. */
+/*
+ * What the main thread has to act on, one bit each, set by on_signal (in
+ * whichever thread the kernel picked) or by the milter thread, and taken
+ * all at once by the main thread, so that a burst of signals makes one
+ * reload, and a stop is never queued behind reloads.
+ */
+#define CAD_SIGEV_HUP    (1u << 0)
+#define CAD_SIGEV_TERM   (1u << 1)
+#define CAD_SIGEV_INT    (1u << 2)
+#define CAD_SIGEV_MILTER (1u << 3) /* smfi_main() returned */
+static atomic_uint events;
+
+/* The self-pipe that wakes the main thread: written when events was 0. */
 static int sig_pipe[2] = {-1, -1};
 
 typedef struct {
@@ -101,16 +114,52 @@ parse_options(int argc, char **argv, options *o)
 		usage();
 }
 
+/*
+ * Record an event and wake the main thread; async-signal-safe. Only the
+ * first event since the main thread last looked writes to the pipe.
+ */
 static void
-on_signal(int sig)
+post(unsigned int ev)
 {
 	int saved = errno;
-	char c = (char)sig;
 
-	if (write(sig_pipe[1], &c, 1) < 0) {
+	if (atomic_fetch_or(&events, ev) == 0 &&
+	    write(sig_pipe[1], "", 1) < 0) {
 		/* the pipe is full: a wake-up is already pending */
 	}
 	errno = saved;
+}
+
+static void on_signal(int sig);
+
+/* Set the action for sig: on_signal, or SIG_IGN. */
+static void
+signal_action(int sig, gboolean handle)
+{
+	struct sigaction sa = {.sa_flags = SA_NODEFER};
+
+	sa.sa_handler = handle ? on_signal : SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(sig, &sa, NULL);
+}
+
+/*
+ * A SIGHUP is ignored from here until the main thread, about to reload,
+ * catches it again: more of them would only ask for the same reload. A
+ * SIGTERM or SIGINT ignores both from then on: the milter is stopping.
+ * See signals_init for why they must not stay caught meanwhile.
+ */
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP) {
+		signal_action(SIGHUP, FALSE);
+		post(CAD_SIGEV_HUP);
+		return;
+	}
+	signal_action(SIGTERM, FALSE);
+	signal_action(SIGINT, FALSE);
+	post(sig == SIGTERM ? CAD_SIGEV_TERM : CAD_SIGEV_INT);
 }
 
 /* "unix:/path" or "local:/path": the path, else NULL (inet sockets). */
@@ -189,16 +238,43 @@ lookup_user(const options *o, const cad_conf *conf)
 	return pw;
 }
 
+/*
+ * A thread that only takes signals. When the main thread has a signal
+ * waiting and is not yet running (a SIGHUP sent, then a SIGTERM right
+ * after it), Linux hands the next signal to the first thread that would
+ * take it, in creation order from the one that took the last such signal
+ * (at first, the main thread): created before the milter thread, this one
+ * comes before libmilter's signal thread. Without it, 2 in 240
+ * SIGHUP-then-SIGTERM pairs stopped libmilter directly; with it, none in
+ * 500.
+ */
+static void *
+catcher_run(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * libmilter's loop. This thread, and the threads libmilter starts from it
+ * (which inherit its mask), block the signals the main thread takes; it
+ * blocks them itself, so that the main thread never has to.
+ */
 static void *
 milter_thread(void *arg)
 {
 	int *rc = arg;
-	char c = 'x';
+	sigset_t mask;
 
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	*rc = smfi_main();
-	if (write(sig_pipe[1], &c, 1) < 0) {
-		/* the main thread is stopping already */
-	}
+	post(CAD_SIGEV_MILTER);
 	return NULL;
 }
 
@@ -293,53 +369,69 @@ reload(const char *path, const started *running)
 	log_info("reload: configuration %s loaded", path);
 }
 
-/* Set up the self-pipe and the handlers: the main thread takes signals. */
+/*
+ * The self-pipe and the handlers, first thing, so that a signal during
+ * start-up is acted on once the loop runs instead of killing the process.
+ *
+ * libmilter's own signal thread sigwait()s for SIGHUP, SIGTERM and SIGINT
+ * too, and stops libmilter on any of them: a SIGHUP it took would stop
+ * the milter instead of reloading it, a SIGTERM would stop libmilter
+ * before the drain. Linux gives a process-directed signal to the main
+ * thread when the main thread neither blocks it nor has another signal
+ * waiting, else to another thread that would take it: libmilter's, in
+ * sigwait. So the main thread never blocks them, not even in on_signal
+ * (SA_NODEFER), and on_signal sets them to SIG_IGN as soon as it runs:
+ * an ignored signal the main thread does not block is discarded when
+ * sent, even while another thread waits for it, so that a burst of them
+ * neither reaches libmilter's thread nor nests on_signal. Before this, a
+ * SIGHUP that came while on_signal ran for the one before went to
+ * libmilter's thread, and a burst of SIGHUPs stopped the milter.
+ */
 static void
-signals_init(sigset_t *mask)
+signals_init(void)
 {
-	struct sigaction sa;
-
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal(CAD_EX_OSERR, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(mask);
-	sigaddset(mask, SIGHUP);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGINT);
+	signal_action(SIGHUP, TRUE);
+	signal_action(SIGTERM, TRUE);
+	signal_action(SIGINT, TRUE);
 }
 
 /*
- * Wait for signals until asked to stop. libmilter's own signal thread
- * also waits for SIGHUP and SIGTERM (and would stop on either); the kernel
- * gives a process-directed signal to the main thread first when the main
- * thread does not block it, so it lands here, in on_signal.
+ * Act on the events until asked to stop: a stop wins over a reload
+ * posted with it, and any number of SIGHUPs since the last look make one
+ * reload. Returns 0 on SIGTERM or SIGINT, 1 when libmilter stopped by
+ * itself.
  */
 static int
 signal_loop(const char *conf_path, const started *running)
 {
 	struct pollfd pfd = {.fd = sig_pipe[0], .events = POLLIN};
-	char c;
+	char buf[64];
+	unsigned int ev;
 
 	for (;;) {
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			fatal(CAD_EX_OSERR, "poll");
-		if (read(sig_pipe[0], &c, 1) != 1)
-			continue;
-		if (c == SIGHUP) {
-			reload(conf_path, running);
-			continue;
-		}
-		if (c == SIGTERM || c == SIGINT) {
-			log_info("stopping on signal %d", c);
+		/* Empty the pipe first: a post() after this writes anew. */
+		while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+			;
+		ev = atomic_exchange(&events, 0);
+		if (ev & (CAD_SIGEV_TERM | CAD_SIGEV_INT)) {
+			log_info("stopping on signal %d",
+			         ev & CAD_SIGEV_TERM ? SIGTERM : SIGINT);
 			return 0;
 		}
-		log_warnx("libmilter stopped by itself; exiting");
-		return 1;
+		if (ev & CAD_SIGEV_MILTER) {
+			log_warnx("libmilter stopped by itself; exiting");
+			return 1;
+		}
+		if (ev & CAD_SIGEV_HUP) {
+			/* Caught again first: a SIGHUP from now on is another
+			 * reload, after this one. */
+			signal_action(SIGHUP, TRUE);
+			reload(conf_path, running);
+		}
 	}
 }
 
@@ -351,8 +443,7 @@ main(int argc, char **argv)
 	cad_conf *conf;
 	cad_store *store;
 	struct passwd *pw;
-	pthread_t thread;
-	sigset_t mask;
+	pthread_t thread, catcher;
 	g_autofree char *pid_file = NULL;
 	started run = {0};
 	cad_store_options store_opts = {0};
@@ -362,6 +453,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	cad_log_init("cadence-milter", TRUE, o.foreground,
 	             o.debug > 0 ? CAD_LOG_DEBUG : CAD_LOG_INFO);
+	signals_init();
 	g_mime_init();
 	conf = cad_conf_load(o.conf_path, &err);
 	if (conf == NULL)
@@ -394,12 +486,10 @@ main(int argc, char **argv)
 		fatalx(CAD_EX_CANTCREAT, "store %s: %s", run.store_path,
 		       err->message);
 	cad_milter_set_store(store);
-	signals_init(&mask);
-	/* The milter thread and libmilter's threads never take them. */
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	if (pthread_create(&thread, NULL, milter_thread, &status) != 0)
+	if (pthread_create(&catcher, NULL, catcher_run, NULL) != 0 ||
+	    pthread_detach(catcher) != 0 ||
+	    pthread_create(&thread, NULL, milter_thread, &status) != 0)
 		fatal(CAD_EX_OSERR, "pthread_create");
-	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
 	log_info("started: socket %s store %s", run.socket, run.store_path);
 	rc = signal_loop(o.conf_path, &run);
 	/*
