@@ -5,7 +5,9 @@
  */
 #include "store/store.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -385,6 +387,42 @@ void
 cad_store_sync(cad_store *s)
 {
 	mdb_env_sync(s->env, 1);
+}
+
+void
+cad_store_forget_pages(cad_store *s)
+{
+	g_autofree char *file = g_build_filename(s->path, "data.mdb", NULL);
+	g_autofree char *maps = NULL;
+	struct stat st;
+
+	/*
+	 * LMDB does not tell where it mapped the file (me_mapaddr is only
+	 * set with MDB_FIXEDMAP): find the mapping of the data file's inode.
+	 * The map is shared and read-only (no MDB_WRITEMAP), so dropping our
+	 * page table entries loses nothing; a later read faults the page in
+	 * again from the page cache. The lock keeps a resize in this process
+	 * from moving the map meanwhile.
+	 */
+	if (stat(file, &st) != 0)
+		return;
+	g_rw_lock_reader_lock(&s->resize_lock);
+	if (g_file_get_contents("/proc/self/maps", &maps, NULL, NULL)) {
+		for (char *line = maps; line != NULL && *line != '\0';) {
+			char *nl = strchr(line, '\n');
+			unsigned long lo, hi, ino;
+			unsigned maj, min;
+
+			if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &lo, &hi,
+			           &maj, &min, &ino) == 5 &&
+			    ino == (unsigned long)st.st_ino &&
+			    makedev(maj, min) == st.st_dev)
+				(void)madvise((void *)lo, hi - lo,
+				              MADV_DONTNEED);
+			line = nl != NULL ? nl + 1 : NULL;
+		}
+	}
+	g_rw_lock_reader_unlock(&s->resize_lock);
 }
 
 /* ---- transactions ---- */

@@ -195,6 +195,15 @@ guint32 cad_store_schema(cad_store *store);
 gboolean cad_store_copy(cad_store *store, const char *dir, GError **error);
 /* cad_store_sync - flush to disk (after no_sync writes). */
 void cad_store_sync(cad_store *store);
+/*
+ * cad_store_forget_pages - unmap from this process the pages of the data
+ * file it has read; they stay in the page cache, shared with the other
+ * processes, and are mapped again when read. A walk over a large store
+ * would otherwise count the whole data file in its resident size (700
+ * MiB for a million enrollments): call it between the read transactions
+ * of such a walk. Costs nothing to correctness at any time.
+ */
+void cad_store_forget_pages(cad_store *store);
 
 /*
  * Write transactions. fn runs inside a write transaction and returns

@@ -286,6 +286,75 @@ Test(store, walks_resume_after_the_last_key)
 	cad_store_close(s);
 }
 
+/* ---- a long walk does not keep the data file resident ---- */
+
+#define FORGET_ROWS 20000
+
+static gboolean
+fill_fn(cad_txn *txn, void *arg, GError **error)
+{
+	for (int i = 0; i < FORGET_ROWS; i++) {
+		g_autofree char *addr = g_strdup_printf("f%05d@x.example", i);
+		enroll_one e = {addr, 0, 100 + i, NULL};
+		if (!enroll_fn(txn, &e, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Resident pages of mapped files, in KiB (RssFile). */
+static long
+rss_file_kib(void)
+{
+	g_autofree char *status = NULL;
+	const char *p;
+
+	cr_assert(
+	    g_file_get_contents("/proc/self/status", &status, NULL, NULL));
+	p = strstr(status, "RssFile:");
+	cr_assert_not_null(p);
+	return strtol(p + strlen("RssFile:"), NULL, 10);
+}
+
+static gboolean
+count_enr(const cad_enrollment *e, void *arg)
+{
+	guint *n = arg;
+
+	*n += e->next_due == 100 + (gint64)*n;
+	return TRUE;
+}
+
+Test(store, forgotten_pages_leave_the_data_whole)
+{
+	cad_store *s = open_store(&(cad_store_options){.no_sync = TRUE});
+	guint n = 0;
+	long before, walked, after;
+	cad_txn *t;
+
+	cr_assert(cad_store_write(s, fill_fn, NULL, NULL));
+	cad_store_forget_pages(s);
+	before = rss_file_kib();
+	t = cad_store_read_begin(s, NULL);
+	cr_assert(cad_store_enrollment_foreach(t, count_enr, &n, NULL));
+	cad_txn_end(t);
+	cr_assert_eq(n, FORGET_ROWS);
+	walked = rss_file_kib();
+	cad_store_forget_pages(s);
+	after = rss_file_kib();
+	/* The walk mapped megabytes of records; forgetting unmaps them. */
+	cr_assert_gt(walked - before, 2048, "%ld -> %ld KiB", before, walked);
+	cr_assert_lt(after - before, (walked - before) / 4,
+	             "%ld -> %ld -> %ld KiB", before, walked, after);
+	/* And every record reads back the same. */
+	n = 0;
+	t = cad_store_read_begin(s, NULL);
+	cr_assert(cad_store_enrollment_foreach(t, count_enr, &n, NULL));
+	cad_txn_end(t);
+	cr_assert_eq(n, FORGET_ROWS);
+	cad_store_close(s);
+}
+
 Test(store, due_index_in_time_order_and_moves)
 {
 	cad_store *s = open_store(NULL);
