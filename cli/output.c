@@ -22,7 +22,17 @@ typedef struct {
 
 struct cad_table {
 	GArray *cols;    /* table_col */
-	GPtrArray *rows; /* GArray of table_cell */
+	GPtrArray *rows; /* GArray of table_cell: every row; streaming, the
+	                    rows kept to size the columns */
+	GArray *cur;     /* the row cells go to; NULL once written */
+	guint n_rows;    /* rows begun, written or not */
+	/* Streaming (cad_table_stream): fp is NULL when every row is kept. */
+	FILE *fp;
+	cad_format fmt;
+	GString *pending;     /* rows formatted and not yet written */
+	gsize *width;         /* aligned table: widths, once sized */
+	gboolean header_done; /* CSV: the header is in pending */
+	gboolean ended;
 };
 
 static void
@@ -64,6 +74,11 @@ cad_table_free(cad_table *t)
 		return;
 	g_array_unref(t->cols);
 	g_ptr_array_unref(t->rows);
+	if (t->fp != NULL && t->cur != NULL)
+		g_array_unref(t->cur);
+	if (t->pending != NULL)
+		g_string_free(t->pending, TRUE);
+	g_free(t->width);
 	g_free(t);
 }
 
@@ -72,33 +87,47 @@ cad_table_column(cad_table *t, const char *name, cad_col_kind kind)
 {
 	table_col c = {g_strdup(name), kind};
 
+	g_return_if_fail(t->n_rows == 0);
 	g_array_append_val(t->cols, c);
 }
+
+static void row_complete(cad_table *t);
 
 void
 cad_table_row(cad_table *t)
 {
-	GArray *row = g_array_new(FALSE, TRUE, sizeof(table_cell));
+	GArray *row;
 
+	g_return_if_fail(!t->ended);
+	row = g_array_new(FALSE, TRUE, sizeof(table_cell));
 	g_array_set_clear_func(row, cell_clear);
-	g_ptr_array_add(t->rows, row);
+	if (t->fp == NULL)
+		g_ptr_array_add(t->rows, row);
+	else if (t->cur != NULL)
+		row_complete(t);
+	t->cur = row;
+	t->n_rows++;
 }
 
 static void
 add_cell(cad_table *t, char *raw, char *human)
 {
 	table_cell c = {raw, human};
-	GArray *row;
 
-	g_return_if_fail(t->rows->len > 0);
-	row = g_ptr_array_index(t->rows, t->rows->len - 1);
-	if (row->len >= t->cols->len) {
+	if (t->cur == NULL) {
+		/* No row begun, or the row was written by cad_table_flush. */
+		g_critical("cad_table: a cell outside a row");
+		g_free(raw);
+		g_free(human);
+		return;
+	}
+	if (t->cur->len >= t->cols->len) {
 		g_warning("cad_table: more cells than columns");
 		g_free(raw);
 		g_free(human);
 		return;
 	}
-	g_array_append_val(row, c);
+	g_array_append_val(t->cur, c);
 }
 
 void
@@ -158,14 +187,12 @@ cad_table_add_bool(cad_table *t, gboolean v)
 guint
 cad_table_n_rows(const cad_table *t)
 {
-	return t->rows->len;
+	return t->n_rows;
 }
 
 static const table_cell *
-cell_at(const cad_table *t, guint r, guint c)
+cell_at(GArray *row, guint c)
 {
-	GArray *row = g_ptr_array_index(t->rows, r);
-
 	return c < row->len ? &g_array_index(row, table_cell, c) : NULL;
 }
 
@@ -188,33 +215,35 @@ cad_csv_field(GString *out, const char *s)
 	g_string_append_c(out, '"');
 }
 
+/*
+ * One row at a time for each format: the buffered path loops over these,
+ * the streaming path calls them as rows complete, so both write the same
+ * bytes.
+ */
 static void
-format_json(const cad_table *t, GString *out)
+json_row(const cad_table *t, GArray *row, GString *out)
 {
-	for (guint r = 0; r < t->rows->len; r++) {
-		g_string_append_c(out, '{');
-		for (guint c = 0; c < t->cols->len; c++) {
-			const table_col *col =
-			    &g_array_index(t->cols, table_col, c);
-			const table_cell *cell = cell_at(t, r, c);
+	g_string_append_c(out, '{');
+	for (guint c = 0; c < t->cols->len; c++) {
+		const table_col *col = &g_array_index(t->cols, table_col, c);
+		const table_cell *cell = cell_at(row, c);
 
-			if (c > 0)
-				g_string_append_c(out, ',');
-			cad_json_string(out, col->name);
-			g_string_append_c(out, ':');
-			if (cell == NULL || cell->raw == NULL)
-				g_string_append(out, "null");
-			else if (col->kind == CAD_COL_TEXT)
-				cad_json_string(out, cell->raw);
-			else
-				g_string_append(out, cell->raw);
-		}
-		g_string_append(out, "}\n");
+		if (c > 0)
+			g_string_append_c(out, ',');
+		cad_json_string(out, col->name);
+		g_string_append_c(out, ':');
+		if (cell == NULL || cell->raw == NULL)
+			g_string_append(out, "null");
+		else if (col->kind == CAD_COL_TEXT)
+			cad_json_string(out, cell->raw);
+		else
+			g_string_append(out, cell->raw);
 	}
+	g_string_append(out, "}\n");
 }
 
 static void
-format_csv(const cad_table *t, GString *out)
+csv_header(const cad_table *t, GString *out)
 {
 	for (guint c = 0; c < t->cols->len; c++) {
 		if (c > 0)
@@ -222,17 +251,20 @@ format_csv(const cad_table *t, GString *out)
 		cad_csv_field(out, g_array_index(t->cols, table_col, c).name);
 	}
 	g_string_append(out, "\r\n");
-	for (guint r = 0; r < t->rows->len; r++) {
-		for (guint c = 0; c < t->cols->len; c++) {
-			const table_cell *cell = cell_at(t, r, c);
+}
 
-			if (c > 0)
-				g_string_append_c(out, ',');
-			if (cell != NULL)
-				cad_csv_field(out, cell->raw);
-		}
-		g_string_append(out, "\r\n");
+static void
+csv_row(const cad_table *t, GArray *row, GString *out)
+{
+	for (guint c = 0; c < t->cols->len; c++) {
+		const table_cell *cell = cell_at(row, c);
+
+		if (c > 0)
+			g_string_append_c(out, ',');
+		if (cell != NULL)
+			cad_csv_field(out, cell->raw);
 	}
+	g_string_append(out, "\r\n");
 }
 
 /* The text shown on screen for a cell: printable, bounded, never empty. */
@@ -274,63 +306,107 @@ pad(GString *out, const char *s, gsize width, gboolean right)
 			g_string_append_c(out, ' ');
 }
 
+/*
+ * The screen text of each cell of row, appended to text, widening width
+ * to fit it. The last column runs to the end of the line: whole.
+ */
 static void
-format_table(const cad_table *t, GString *out)
+table_cells(const cad_table *t, GArray *row, gsize *width, GPtrArray *text)
 {
-	guint nc = t->cols->len, nr = t->rows->len;
-	g_autofree gsize *width = g_new0(gsize, nc);
-	g_autoptr(GPtrArray) text = g_ptr_array_new_with_free_func(g_free);
+	guint nc = t->cols->len;
 
-	for (guint c = 0; c < nc; c++)
+	for (guint c = 0; c < nc; c++) {
+		char *s = human_text(cell_at(row, c));
+
+		if (c + 1 < nc)
+			s = clip(s);
+		width[c] = MAX(width[c], (gsize)g_utf8_strlen(s, -1));
+		g_ptr_array_add(text, s);
+	}
+}
+
+/* One line of an aligned table: cells[0..ncols) padded to width. */
+static void
+table_line(const cad_table *t, char *const *cells, const gsize *width,
+           GString *out)
+{
+	guint nc = t->cols->len;
+	GString *line = g_string_new(NULL);
+
+	for (guint c = 0; c < nc; c++) {
+		const table_col *col = &g_array_index(t->cols, table_col, c);
+
+		if (c > 0)
+			g_string_append(line, "  ");
+		pad(line, cells[c],
+		    c + 1 == nc && col->kind == CAD_COL_TEXT ? 0 : width[c],
+		    col->kind != CAD_COL_TEXT);
+	}
+	while (line->len > 0 && line->str[line->len - 1] == ' ')
+		g_string_truncate(line, line->len - 1);
+	g_string_append_c(line, '\n');
+	g_string_append(out, line->str);
+	g_string_free(line, TRUE);
+}
+
+/* The header's widths; the caller frees. */
+static gsize *
+header_widths(const cad_table *t)
+{
+	gsize *width = g_new0(gsize, t->cols->len);
+
+	for (guint c = 0; c < t->cols->len; c++)
 		width[c] = g_utf8_strlen(
 		    g_array_index(t->cols, table_col, c).name, -1);
-	for (guint r = 0; r < nr; r++)
-		for (guint c = 0; c < nc; c++) {
-			/* The last column runs to the end of the line: whole.
-			 */
-			char *s = human_text(cell_at(t, r, c));
-			if (c + 1 < nc)
-				s = clip(s);
-			width[c] = MAX(width[c], (gsize)g_utf8_strlen(s, -1));
-			g_ptr_array_add(text, s);
-		}
-	for (guint r = 0; r <= nr; r++) {
-		GString *line = g_string_new(NULL);
+	return width;
+}
 
-		for (guint c = 0; c < nc; c++) {
-			const table_col *col =
-			    &g_array_index(t->cols, table_col, c);
-			const char *s =
-			    r == 0 ? col->name
-			           : g_ptr_array_index(text, (r - 1) * nc + c);
-			if (c > 0)
-				g_string_append(line, "  ");
-			pad(line, s,
-			    c + 1 == nc && col->kind == CAD_COL_TEXT ? 0
-			                                             : width[c],
-			    col->kind != CAD_COL_TEXT);
-		}
-		while (line->len > 0 && line->str[line->len - 1] == ' ')
-			g_string_truncate(line, line->len - 1);
-		g_string_append_c(line, '\n');
-		g_string_append(out, line->str);
-		g_string_free(line, TRUE);
-	}
+static void
+header_line(const cad_table *t, const gsize *width, GString *out)
+{
+	g_autofree char **names = g_new0(char *, t->cols->len + 1);
+
+	for (guint c = 0; c < t->cols->len; c++)
+		names[c] = g_array_index(t->cols, table_col, c).name;
+	table_line(t, names, width, out);
+}
+
+/*
+ * The header and rows, each column as wide as its widest cell. Returns
+ * the widths (the caller frees), for rows that follow when streaming.
+ */
+static gsize *
+format_table(const cad_table *t, GPtrArray *rows, GString *out)
+{
+	guint nc = t->cols->len;
+	gsize *width = header_widths(t);
+	g_autoptr(GPtrArray) text = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint r = 0; r < rows->len; r++)
+		table_cells(t, g_ptr_array_index(rows, r), width, text);
+	header_line(t, width, out);
+	for (guint r = 0; r < rows->len; r++)
+		table_line(t, (char **)text->pdata + r * nc, width, out);
+	return width;
 }
 
 void
 cad_table_format(const cad_table *t, cad_format fmt, GString *out)
 {
+	g_return_if_fail(t->fp == NULL);
 	switch (fmt) {
 	case CAD_FMT_JSON:
-		format_json(t, out);
+		for (guint r = 0; r < t->rows->len; r++)
+			json_row(t, g_ptr_array_index(t->rows, r), out);
 		break;
 	case CAD_FMT_CSV:
-		format_csv(t, out);
+		csv_header(t, out);
+		for (guint r = 0; r < t->rows->len; r++)
+			csv_row(t, g_ptr_array_index(t->rows, r), out);
 		break;
 	case CAD_FMT_TABLE:
 		if (t->rows->len > 0)
-			format_table(t, out);
+			g_free(format_table(t, t->rows, out));
 		break;
 	}
 }
@@ -342,4 +418,100 @@ cad_table_print(const cad_table *t, cad_format fmt, FILE *fp)
 
 	cad_table_format(t, fmt, out);
 	fwrite(out->str, 1, out->len, fp);
+}
+
+/* ---- streaming ---- */
+
+void
+cad_table_stream(cad_table *t, cad_format fmt, FILE *fp)
+{
+	g_return_if_fail(t->fp == NULL && t->n_rows == 0 && fp != NULL);
+	t->fp = fp;
+	t->fmt = fmt;
+	t->pending = g_string_new(NULL);
+}
+
+/*
+ * A row after the columns were sized: the same widths, but a wider cell
+ * (a cell is cut at CAD_TABLE_CELL_MAX, as always) widens its column from
+ * this row on. Nothing is cut to fit the first rows' widths.
+ */
+static void
+table_row_sized(cad_table *t, GArray *row)
+{
+	g_autoptr(GPtrArray) text = g_ptr_array_new_with_free_func(g_free);
+
+	table_cells(t, row, t->width, text);
+	table_line(t, (char **)text->pdata, t->width, t->pending);
+}
+
+/* The current row is complete: format it into pending, or keep it. */
+static void
+row_complete(cad_table *t)
+{
+	GArray *row = g_steal_pointer(&t->cur);
+
+	switch (t->fmt) {
+	case CAD_FMT_JSON:
+		json_row(t, row, t->pending);
+		break;
+	case CAD_FMT_CSV:
+		if (!t->header_done)
+			csv_header(t, t->pending);
+		t->header_done = TRUE;
+		csv_row(t, row, t->pending);
+		break;
+	case CAD_FMT_TABLE:
+		if (t->width == NULL) {
+			/* Kept until there are enough to size the columns. */
+			g_ptr_array_add(t->rows, row);
+			if (t->rows->len >= CAD_TABLE_STREAM_ROWS) {
+				t->width = format_table(t, t->rows, t->pending);
+				g_ptr_array_set_size(t->rows, 0);
+			}
+			return;
+		}
+		table_row_sized(t, row);
+		break;
+	}
+	g_array_unref(row);
+}
+
+gboolean
+cad_table_flush(cad_table *t)
+{
+	g_return_val_if_fail(t->fp != NULL, FALSE);
+	if (t->cur != NULL)
+		row_complete(t);
+	if (t->pending->len > 0) {
+		fwrite(t->pending->str, 1, t->pending->len, t->fp);
+		g_string_truncate(t->pending, 0);
+		fflush(t->fp);
+	}
+	return ferror(t->fp) == 0;
+}
+
+gboolean
+cad_table_end(cad_table *t)
+{
+	g_return_val_if_fail(t->fp != NULL, FALSE);
+	if (t->ended)
+		return ferror(t->fp) == 0;
+	if (t->cur != NULL)
+		row_complete(t);
+	if (t->fmt == CAD_FMT_CSV && !t->header_done)
+		csv_header(t, t->pending);
+	t->header_done = TRUE;
+	/* Fewer rows than it takes to size the columns: as if kept. */
+	if (t->fmt == CAD_FMT_TABLE && t->width == NULL && t->rows->len > 0)
+		t->width = format_table(t, t->rows, t->pending);
+	g_ptr_array_set_size(t->rows, 0);
+	t->ended = TRUE;
+	return cad_table_flush(t);
+}
+
+gboolean
+cad_table_is_streaming(const cad_table *t)
+{
+	return t->fp != NULL;
 }
