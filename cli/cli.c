@@ -120,9 +120,91 @@ cad_cli_fail_error(cad_cli *cli, const GError *error)
 }
 
 void
-cad_cli_print(cad_cli *cli, const cad_table *t)
+cad_cli_print(cad_cli *cli, cad_table *t)
 {
-	cad_table_print(t, cli->format, cli->out);
+	if (cad_table_is_streaming(t))
+		cad_table_end(t);
+	else
+		cad_table_print(t, cli->format, cli->out);
+}
+
+int
+cad_cli_finish(cad_cli *cli, cad_table *t)
+{
+	g_autoptr(GError) err = NULL;
+
+	errno = 0;
+	if (cad_table_end(t))
+		return CAD_CLI_OK;
+	cad_cli_output_error(&err);
+	return cad_cli_fail_error(cli, err);
+}
+
+void
+cad_cli_stream(cad_cli *cli, cad_table *t)
+{
+	cad_table_stream(t, cli->format, cli->out);
+}
+
+gboolean
+cad_cli_output_error(GError **error)
+{
+	int e = errno != 0 ? errno : EIO;
+
+	g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+	            "writing the output: %s", g_strerror(e));
+	return FALSE;
+}
+
+typedef struct {
+	cad_cli_enrollment_fn fn;
+	void *arg;
+	cad_txn *txn;
+	guint64 last; /* the id the next batch starts after */
+	guint n;      /* visited in this batch */
+	gboolean stop;
+} walk_ctx;
+
+static gboolean
+walk_one(const cad_enrollment *e, void *arg)
+{
+	walk_ctx *w = arg;
+
+	w->last = e->id;
+	if (!w->fn(w->txn, e, w->arg)) {
+		w->stop = TRUE;
+		return FALSE;
+	}
+	return ++w->n < CAD_CLI_WALK_BATCH;
+}
+
+gboolean
+cad_cli_walk_enrollments(cad_cli *cli, cad_table *t, cad_cli_enrollment_fn fn,
+                         void *arg, GError **error)
+{
+	walk_ctx w = {fn, arg, NULL, 0, 0, FALSE};
+	gboolean ok;
+
+	do {
+		w.n = 0;
+		w.txn = cad_store_read_begin(cli->store, error);
+		if (w.txn == NULL)
+			return FALSE;
+		ok = cad_store_enrollment_foreach_after(w.txn, w.last, walk_one,
+		                                        &w, error);
+		cad_txn_end(g_steal_pointer(&w.txn));
+		if (!ok)
+			return FALSE;
+		/* Or our resident size would grow to the data file's. */
+		cad_store_forget_pages(cli->store);
+		/* Written with no transaction open: when the reader of our
+		 * output stops, we wait here, and the store does not. */
+		errno = 0;
+		if (t != NULL && cad_table_is_streaming(t) &&
+		    !cad_table_flush(t))
+			return cad_cli_output_error(error);
+	} while (!w.stop && w.n == CAD_CLI_WALK_BATCH);
+	return TRUE;
 }
 
 char *

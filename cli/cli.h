@@ -121,8 +121,47 @@ int cad_cli_status_of(const GError *error);
 /* A warning on err, same prefix; does not change the status. */
 void cad_cli_warn(cad_cli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* Print a table in the chosen format. */
-void cad_cli_print(cad_cli *cli, const cad_table *t);
+/* Print a table in the chosen format; finish a streamed one. */
+void cad_cli_print(cad_cli *cli, cad_table *t);
+/*
+ * cad_cli_stream - t (its columns declared, no row yet) writes its rows
+ * to the command's output as they come (cad_table_stream): for a command
+ * that can print a row per enrollment or entry of the store.
+ */
+void cad_cli_stream(cad_cli *cli, cad_table *t);
+/* cad_cli_finish - end a streamed table; CAD_CLI_OK, or the status of a
+ * write error on the output (74) after saying so. */
+int cad_cli_finish(cad_cli *cli, cad_table *t);
+/* A write error on the output as a G_FILE_ERROR (status 74), from errno;
+ * returns FALSE. */
+gboolean cad_cli_output_error(GError **error);
+
+/*
+ * Enrollments read per read transaction by a walk over all of them: a
+ * few milliseconds of LMDB reading, and the rows of one batch held at
+ * once (about a megabyte of JSON for `list`).
+ */
+#define CAD_CLI_WALK_BATCH 4096
+
+typedef gboolean (*cad_cli_enrollment_fn)(cad_txn *txn, const cad_enrollment *e,
+                                          void *arg);
+/*
+ * cad_cli_walk_enrollments - call fn on every enrollment in id order, in
+ * read transactions of CAD_CLI_WALK_BATCH enrollments; fn may read more
+ * in txn and returns FALSE to stop. After each batch, with no
+ * transaction open, the rows of t (streamed; may be NULL) are written
+ * out. An LMDB reader pins the pages of its snapshot: one transaction
+ * held while a pager waits would make the data file grow under the
+ * daemons' writes for as long as the pager stays open.
+ *
+ * Each batch is a consistent snapshot; the walk as a whole is not: an
+ * enrollment is seen once, as it stood when its batch was read, and one
+ * made during the walk is seen at its end. FALSE with error set when
+ * the store fails or the output cannot be written.
+ */
+gboolean cad_cli_walk_enrollments(cad_cli *cli, cad_table *t,
+                                  cad_cli_enrollment_fn fn, void *arg,
+                                  GError **error);
 
 /* "cadencectl:USER": who made a change, for event details. Caller frees. */
 char *cad_cli_actor(void);

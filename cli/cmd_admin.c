@@ -38,7 +38,7 @@ find_last(const cad_event *ev, void *arg)
 
 typedef struct {
 	cad_cli *cli;
-	cad_txn *txn;
+	cad_txn *txn; /* the walk's current batch */
 	cad_table *t;
 } stuck_ctx;
 
@@ -66,11 +66,12 @@ last_of(stuck_ctx *sc, const cad_enrollment *e, const char *type)
 }
 
 static gboolean
-stuck_one(const cad_enrollment *e, void *arg)
+stuck_one(cad_txn *txn, const cad_enrollment *e, void *arg)
 {
 	stuck_ctx *sc = arg;
 	gint64 now = sc->cli->now, t;
 
+	sc->txn = txn;
 	if (cad_state_is_final(e->state))
 		return TRUE;
 	if (e->step_status == CAD_STEP_SENDING &&
@@ -119,12 +120,10 @@ int
 cad_cmd_stuck(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, &err);
 	g_autoptr(cad_table) t = cad_table_new();
-	stuck_ctx sc = {cli, txn, t};
+	stuck_ctx sc = {cli, NULL, t};
+	int rc;
 
-	if (txn == NULL)
-		return cad_cli_fail_error(cli, err);
 	cad_table_column(t, "id", CAD_COL_NUMBER);
 	cad_table_column(t, "address", CAD_COL_TEXT);
 	cad_table_column(t, "cadence", CAD_COL_TEXT);
@@ -132,9 +131,13 @@ cad_cmd_stuck(cad_cli *cli)
 	cad_table_column(t, "since", CAD_COL_TEXT);
 	cad_table_column(t, "detail", CAD_COL_TEXT);
 	cad_table_column(t, "fix", CAD_COL_TEXT);
-	if (!cad_store_enrollment_foreach(txn, stuck_one, &sc, &err))
+	/* Every enrollment is looked at (after a crash of the sender, or an
+	 * import with a missing field, many can be listed). */
+	cad_cli_stream(cli, t);
+	if (!cad_cli_walk_enrollments(cli, t, stuck_one, &sc, &err))
 		return cad_cli_fail_error(cli, err);
-	cad_cli_print(cli, t);
+	if ((rc = cad_cli_finish(cli, t)) != CAD_CLI_OK)
+		return rc;
 	if (cad_table_n_rows(t) == 0 && cli->format == CAD_FMT_TABLE)
 		fprintf(cli->out, "nothing is stuck\n");
 	return cad_table_n_rows(t) > 0 ? CAD_CLI_REFUSED : CAD_CLI_OK;

@@ -402,6 +402,14 @@ flush_batch(import_ctx *ic, GError **error)
 	for (guint i = 0; i < ic->batch->len; i++)
 		report_row(ic, &g_array_index(ic->batch, import_row, i));
 	g_array_set_size(ic->batch, 0);
+	if (ic->verbose != NULL && cad_table_is_streaming(ic->verbose)) {
+		/* Under the progress bar, which is drawn again after. */
+		if (ic->last_progress != G_MAXUINT64) {
+			fprintf(ic->cli->err, "\r%60s\r", "");
+			ic->last_progress = G_MAXUINT64;
+		}
+		cad_table_flush(ic->verbose);
+	}
 	return TRUE;
 }
 
@@ -540,6 +548,12 @@ cad_cmd_import(cad_cli *cli)
 		cad_table_column(ic.verbose, "result", CAD_COL_TEXT);
 		cad_table_column(ic.verbose, "id", CAD_COL_NUMBER);
 		cad_table_column(ic.verbose, "detail", CAD_COL_TEXT);
+		/* A dry run writes nothing, so its rows (one per line of the
+		 * file) go out a batch at a time. A real import keeps them
+		 * until its last batch is committed: a reader of the output
+		 * that goes away (| head) must not stop it half done. */
+		if (ic.dry_run)
+			cad_cli_stream(cli, ic.verbose);
 	}
 	r = cad_csv_open(ic.file, 0, &err);
 	if (r == NULL)

@@ -3,6 +3,7 @@
  * never enrolled nor mailed (unsubscribes, complaints and hard bounces
  * land here by themselves; the admin adds and removes by hand).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -106,17 +107,50 @@ cad_cmd_suppress_remove(cad_cli *cli)
 	return CAD_CLI_OK;
 }
 
+typedef struct {
+	cad_table *t;
+	char *last; /* the key the next batch starts after */
+	guint n;    /* entries in this batch */
+} list_ctx;
+
 static gboolean
 list_one(const char *key, const char *reason, const char *source, gint64 time,
          void *arg)
 {
-	cad_table *t = arg;
+	list_ctx *lc = arg;
 
-	cad_table_row(t);
-	cad_table_add(t, key);
-	cad_table_add_time(t, time);
-	cad_table_add(t, source);
-	cad_table_add(t, reason);
+	cad_table_row(lc->t);
+	cad_table_add(lc->t, key);
+	cad_table_add_time(lc->t, time);
+	cad_table_add(lc->t, source);
+	cad_table_add(lc->t, reason);
+	g_free(lc->last);
+	lc->last = g_strdup(key);
+	return ++lc->n < CAD_CLI_WALK_BATCH;
+}
+
+/*
+ * Years of hard bounces make a long list: it is read in batches, each in
+ * its own read transaction and written out after it ends, as `list`
+ * reads the enrollments (cad_cli_walk_enrollments).
+ */
+static gboolean
+walk_list(cad_cli *cli, list_ctx *lc, GError **error)
+{
+	do {
+		g_autoptr(cad_txn) txn =
+		    cad_store_read_begin(cli->store, error);
+
+		lc->n = 0;
+		if (txn == NULL || !cad_store_suppress_foreach_after(
+		                       txn, lc->last, list_one, lc, error))
+			return FALSE;
+		cad_txn_end(g_steal_pointer(&txn));
+		cad_store_forget_pages(cli->store);
+		errno = 0;
+		if (!cad_table_flush(lc->t))
+			return cad_cli_output_error(error);
+	} while (lc->n == CAD_CLI_WALK_BATCH);
 	return TRUE;
 }
 
@@ -124,15 +158,18 @@ int
 cad_cmd_suppress_list(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, &err);
 	g_autoptr(cad_table) t = cad_table_new();
+	list_ctx lc = {t, NULL, 0};
+	gboolean ok;
 
 	cad_table_column(t, "entry", CAD_COL_TEXT);
 	cad_table_column(t, "since", CAD_COL_TEXT);
 	cad_table_column(t, "source", CAD_COL_TEXT);
 	cad_table_column(t, "reason", CAD_COL_TEXT);
-	if (txn == NULL || !cad_store_suppress_foreach(txn, list_one, t, &err))
+	cad_cli_stream(cli, t);
+	ok = walk_list(cli, &lc, &err);
+	g_free(lc.last);
+	if (!ok)
 		return cad_cli_fail_error(cli, err);
-	cad_cli_print(cli, t);
-	return CAD_CLI_OK;
+	return cad_cli_finish(cli, t);
 }

@@ -30,7 +30,7 @@ typedef struct {
 } list_ctx;
 
 static gboolean
-list_one(const cad_enrollment *e, void *arg)
+list_one(cad_txn *txn, const cad_enrollment *e, void *arg)
 {
 	list_ctx *lc = arg;
 	guint32 next;
@@ -70,7 +70,6 @@ cad_cmd_list(cad_cli *cli)
 	const char *state = cad_cli_opt_value(cli, "state");
 	const char *rep = cad_cli_opt_value(cli, "rep");
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_txn) txn = NULL;
 	g_autoptr(cad_table) t = cad_table_new();
 	g_autofree char *rep_norm = NULL;
 
@@ -98,12 +97,11 @@ cad_cmd_list(cad_cli *cli)
 	cad_table_column(t, "enrolled", CAD_COL_TEXT);
 	cad_table_column(t, "error", CAD_COL_TEXT);
 	lc.t = t;
-	txn = cad_store_read_begin(cli->store, &err);
-	if (txn == NULL ||
-	    !cad_store_enrollment_foreach(txn, list_one, &lc, &err))
+	/* A store may hold millions: rows go out as they are read. */
+	cad_cli_stream(cli, t);
+	if (!cad_cli_walk_enrollments(cli, t, list_one, &lc, &err))
 		return cad_cli_fail_error(cli, err);
-	cad_cli_print(cli, t);
-	return CAD_CLI_OK;
+	return cad_cli_finish(cli, t);
 }
 
 /* ---- show ---- */
