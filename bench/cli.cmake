@@ -1,0 +1,13 @@
+# bench/cli.cmake: `cadencectl list` over 1,000,000 enrollments (see
+# bench_cli.c): wall time, peak RSS, time to the first line, and what a
+# stalled reader of its output costs the store.
+add_executable(bench_cli ${CMAKE_CURRENT_LIST_DIR}/bench_cli.c)
+target_link_libraries(bench_cli PRIVATE cad_store)
+set(CAD_BENCH_CLI_COUNT 1000000 CACHE STRING
+    "enrollments in the cadencectl benchmark")
+add_custom_target(bench_cli_run
+    COMMAND bench_cli $<TARGET_FILE:cadencectl> ${CMAKE_SOURCE_DIR}
+        ${CAD_BENCH_CLI_COUNT}
+    DEPENDS bench_cli cadencectl USES_TERMINAL
+    COMMENT "cadencectl list: 1,000,000 enrollments")
+add_dependencies(bench bench_cli_run)
