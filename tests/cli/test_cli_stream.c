@@ -25,8 +25,10 @@
 
 TestSuite(cli_stream, .init = fx_setup, .fini = fx_teardown, .timeout = 120);
 
-/* Three read batches and some. */
-#define MANY (3 * CAD_CLI_WALK_BATCH + 17)
+/* Ids of five digits (the table's widening below), and at least three
+ * read batches and some. */
+#define MANY 10017
+G_STATIC_ASSERT(MANY > 3 * CAD_CLI_WALK_BATCH);
 
 typedef struct {
 	guint from, n;
