@@ -627,6 +627,7 @@ iso2022_escape(const guint8 *b, gsize len)
 	return FALSE;
 }
 
+/* raw as valid UTF-8, taking raw. */
 static char *
 to_utf8(GByteArray *raw, const char *charset)
 {
@@ -652,14 +653,20 @@ to_utf8(GByteArray *raw, const char *charset)
 			                         raw->len);
 			iconv_give(cs, cd);
 		}
-		if (s != NULL && utf8_valid((const guint8 *)s, strlen(s)))
+		if (s != NULL && utf8_valid((const guint8 *)s, strlen(s))) {
+			g_byte_array_unref(raw);
 			return s;
+		}
 		g_free(s);
 	}
-	/* Most text is valid already: copy it without rebuilding it. */
-	if (utf8_valid(raw->data, raw->len))
-		return g_strndup((const char *)raw->data, raw->len);
-	return cad_utf8_make_valid((const char *)raw->data, raw->len);
+	/* Most text is valid already: the bytes become the string. */
+	if (utf8_valid(raw->data, raw->len)) {
+		g_byte_array_append(raw, (const guint8 *)"", 1);
+		return (char *)g_byte_array_free(raw, FALSE);
+	}
+	s = cad_utf8_make_valid((const char *)raw->data, raw->len);
+	g_byte_array_unref(raw);
+	return s;
 }
 
 /* Crude HTML to text: tags dropped, block ends made line breaks, the
@@ -717,10 +724,8 @@ html_to_text(const char *h)
 char *
 cad_part_text(const cad_part *p, gboolean html)
 {
-	GByteArray *raw = decode_cte(p);
-	char *s = to_utf8(raw, p->charset);
+	char *s = to_utf8(decode_cte(p), p->charset);
 
-	g_byte_array_unref(raw);
 	if (html && strcmp(p->subtype, "html") == 0) {
 		char *t = html_to_text(s);
 		g_free(s);
