@@ -276,11 +276,11 @@ pre_out(const cad_phrases *p, guint o)
 	return o >= p->pend ? p->pmask[(o - p->pend) / p->nclass] : 0;
 }
 
-/* One chain over s[from, to). */
+/* One chain over s[from, to), from state st (a row offset in the fast
+ * table when there is one). */
 static guint64
-scan_one(const cad_phrases *p, const guchar *s, gsize from, gsize to)
+scan_from(const cad_phrases *p, const guchar *s, guint st, gsize from, gsize to)
 {
-	guint st = 0;
 	guint64 m = 0;
 
 	if (p->pre != NULL)
@@ -327,7 +327,7 @@ scan_chains(const cad_phrases *p, const guchar *s, const gsize *at,
 {
 	const guchar *c0 = s + at[0], *c1 = s + at[1], *c2 = s + at[2],
 	             *c3 = s + at[3];
-	guint s0 = 0, s1 = 0, s2 = 0, s3 = 0, st[CHAINS];
+	guint s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 	guint64 m = 0;
 	gsize common = end[0] - at[0];
 
@@ -346,39 +346,22 @@ scan_chains(const cad_phrases *p, const guchar *s, const gsize *at,
 				m |= pre_out(p, s0) | pre_out(p, s1) |
 				     pre_out(p, s2) | pre_out(p, s3);
 		}
-		/* The rest of each chain on its own. */
-		st[0] = s0;
-		st[1] = s1;
-		st[2] = s2;
-		st[3] = s3;
-		for (guint k = 0; k < CHAINS; k++)
-			for (gsize i = at[k] + common; i < end[k]; i++) {
-				st[k] = t[st[k] + p->cls[s[i]]];
-				if (G_UNLIKELY(st[k] >= pend))
-					m |= pre_out(p, st[k]);
-			}
-		return m;
-	}
-	/* A large automaton: the shallow rows, then children and failure
-	 * links (a small one always has the fast table). */
-	for (gsize i = 0; i < common; i++) {
-		s0 = step(p, s0, p->cls[c0[i]]);
-		s1 = step(p, s1, p->cls[c1[i]]);
-		s2 = step(p, s2, p->cls[c2[i]]);
-		s3 = step(p, s3, p->cls[c3[i]]);
-		m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
-		     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
-	}
-	st[0] = s0;
-	st[1] = s1;
-	st[2] = s2;
-	st[3] = s3;
-	for (guint k = 0; k < CHAINS; k++)
-		for (gsize i = at[k] + common; i < end[k]; i++) {
-			st[k] = step(p, st[k], p->cls[s[i]]);
-			m |= p->masks[p->outi[st[k]]];
+	} else
+		/* A large automaton: the shallow rows, then children and
+		 * failure links (a small one always has the fast table). */
+		for (gsize i = 0; i < common; i++) {
+			s0 = step(p, s0, p->cls[c0[i]]);
+			s1 = step(p, s1, p->cls[c1[i]]);
+			s2 = step(p, s2, p->cls[c2[i]]);
+			s3 = step(p, s3, p->cls[c3[i]]);
+			m |= p->masks[p->outi[s0]] | p->masks[p->outi[s1]] |
+			     p->masks[p->outi[s2]] | p->masks[p->outi[s3]];
 		}
-	return m;
+	/* The rest of each chain on its own. */
+	return m | scan_from(p, s, s0, at[0] + common, end[0]) |
+	       scan_from(p, s, s1, at[1] + common, end[1]) |
+	       scan_from(p, s, s2, at[2] + common, end[2]) |
+	       scan_from(p, s, s3, at[3] + common, end[3]);
 }
 
 guint64
@@ -393,7 +376,7 @@ cad_phrases_scan(const cad_phrases *p, const char *text, gsize len)
 	while (p->fold && from < len && is_space(s[from]))
 		from++;
 	if (len - from < CHAIN_MIN)
-		return scan_one(p, s, from, len);
+		return scan_from(p, s, 0, from, len);
 	q = (len - from) / CHAINS;
 	for (guint k = 0; k < CHAINS; k++) {
 		gsize b = from + k * q;
