@@ -61,9 +61,29 @@ static const char *const until_cues[] = {
     "hasta", "fino a", "fino al", "tot en met", "t/m",
     "tot ",  "até",    "ate ",    "まで",       NULL};
 
+/* The distinct first bytes of the month names, once. */
+static const char *
+month_starts(void)
+{
+	static char set[G_N_ELEMENTS(months) + 1];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		gsize k = 0;
+		for (gsize i = 0; i < G_N_ELEMENTS(months); i++)
+			if (strchr(set, months[i].name[0]) == NULL)
+				set[k++] = months[i].name[0];
+		g_once_init_leave(&done, 1);
+	}
+	return set;
+}
+
 static gsize
 month_at(const char *s, int *month)
 {
+	/* Most bytes start no month name: look only at those that do. */
+	if (strchr(month_starts(), *s) == NULL || *s == '\0')
+		return 0;
 	for (gsize i = 0; i < G_N_ELEMENTS(months); i++) {
 		gsize n = strlen(months[i].name);
 		if (strncmp(s, months[i].name, n) == 0 &&
