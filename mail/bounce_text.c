@@ -523,7 +523,7 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 {
 	gsize nl;
 	g_autofree char *notice = NULL, *fn = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_autofree char **lines = NULL;
 	GArray *ms;
 	guint n = 0;
 
@@ -547,7 +547,8 @@ cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
 		    2)
 			return FALSE;
 	}
-	lines = g_strsplit(notice, "\n", MAX_NOTICE_LINES);
+	/* The notice is ours to cut: nothing reads it whole after this. */
+	lines = cad_text_lines(notice, MAX_NOTICE_LINES);
 	ms = g_array_new(FALSE, FALSE, sizeof(mention));
 	g_array_set_clear_func(ms, mention_clear);
 	for (n = 0; lines[n] != NULL; n++) {

@@ -96,6 +96,10 @@ int cad_text_smtp_code(const char *s);
  * and end in *from, *to. NULL if none. Caller frees. */
 char *cad_text_address_at(const char *s, gsize len, gsize at, gsize *from,
                           gsize *to);
+/* s cut into its lines in place, as g_strsplit(s, "\n", max) would cut
+ * a copy: a NULL-terminated array of pointers into s; free the array
+ * only. */
+char **cad_text_lines(char *s, guint max);
 /* A printable, whitespace-collapsed copy of at most max bytes. */
 char *cad_text_clean(const char *s, gsize len, gsize max);
 /* Strip "Re:", "Fwd:", "AW:", ... prefixes; pointer into s. */

@@ -75,12 +75,14 @@ starts_quote(const char *line, const char *next)
 char *
 cad_reply_extract(const char *text)
 {
-	g_auto(GStrv) lines = NULL;
+	g_autofree char *copy = NULL;
+	g_autofree char **lines = NULL;
 	GString *out;
 
 	if (text == NULL)
 		return NULL;
-	lines = g_strsplit(text, "\n", 2000);
+	copy = g_strdup(text);
+	lines = cad_text_lines(copy, 2000);
 	out = g_string_new(NULL);
 	for (guint i = 0; lines[i] != NULL; i++) {
 		char *l = g_strchomp(lines[i]);

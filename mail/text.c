@@ -224,6 +224,26 @@ cad_text_clean(const char *s, gsize len, gsize max)
 	return cad_printable(folded, (gssize)strnlen(folded, k), max);
 }
 
+char **
+cad_text_lines(char *s, guint max)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+	/* As g_strsplit(s, "\n", max): no line at all for "", the rest of
+	 * the text in the last of max lines. */
+	if (*s != '\0') {
+		char *p = s, *e;
+		while (a->len + 1 < max && (e = strchr(p, '\n')) != NULL) {
+			*e = '\0';
+			g_ptr_array_add(a, p);
+			p = e + 1;
+		}
+		g_ptr_array_add(a, p);
+	}
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
 /* Reply and forward prefixes in the common languages. */
 static const char *const reply_prefixes[] = {
     "re",  "aw", "sv", "vs",  "ref", "rif", "r",      "antw", "odp", "res",

@@ -286,6 +286,29 @@ Test(internals, make_valid_agrees_with_glib)
 	}
 }
 
+/* Lines cut in place against g_strsplit() on a copy. */
+Test(internals, lines_as_g_strsplit)
+{
+	g_autoptr(GRand) r = g_rand_new_with_seed(5);
+
+	for (guint k = 0; k < 5000; k++) {
+		gsize len = (gsize)g_rand_int_range(r, 0, 12);
+		guint max = (guint)g_rand_int_range(r, 1, 6);
+		g_autofree char *t = random_text(r, "ab\n\n", len);
+		g_autofree char *cut = g_strdup(t);
+		g_auto(GStrv) want = g_strsplit(t, "\n", (gint)max);
+		g_autofree char **got = cad_text_lines(cut, max);
+		guint i;
+		for (i = 0; want[i] != NULL; i++) {
+			cr_assert_not_null(got[i], "[%s] max %u line %u", t,
+			                   max, i);
+			cr_assert_str_eq(got[i], want[i], "[%s] max %u", t,
+			                 max);
+		}
+		cr_assert_null(got[i], "[%s] max %u: extra lines", t, max);
+	}
+}
+
 static char *
 gmime_address(const char *v)
 {
