@@ -324,23 +324,37 @@ is_role(const char *addr)
 	return local_in(addr, role_locals);
 }
 
+/* s[0, n) ends with the lower-case word w, in any case. */
+static gboolean
+ends_with(const char *s, gsize n, const char *w)
+{
+	gsize l = strlen(w);
+
+	return n >= l && g_ascii_strncasecmp(s + n - l, w, l) == 0;
+}
+
 /* Is this mention the envelope sender ("from <x>", "MAIL FROM:<x>")? */
 static gboolean
 sender_context(const char *line, gsize start)
 {
-	g_autofree char *pre = g_ascii_strdown(line, (gssize)start);
-	gsize n = strlen(pre);
+	gsize n = start;
 
-	while (n > 0 && (pre[n - 1] == '<' || pre[n - 1] == ' ' ||
-	                 pre[n - 1] == ':' || pre[n - 1] == '"'))
+	while (n > 0 && (line[n - 1] == '<' || line[n - 1] == ' ' ||
+	                 line[n - 1] == ':' || line[n - 1] == '"'))
 		n--;
-	pre[n] = '\0';
-	return g_str_has_suffix(pre, "from") ||
-	       g_str_has_suffix(pre, "contact") ||
-	       g_str_has_suffix(pre, "sender") || g_str_has_suffix(pre, "by") ||
-	       g_str_has_suffix(pre, "message-id") ||
-	       g_str_has_suffix(pre, "reply-to") || strstr(pre, "mail from") ||
-	       g_str_has_prefix(pre, "from") || g_str_has_prefix(pre, "sender");
+	if (ends_with(line, n, "from") || ends_with(line, n, "contact") ||
+	    ends_with(line, n, "sender") || ends_with(line, n, "by") ||
+	    ends_with(line, n, "message-id") ||
+	    ends_with(line, n, "reply-to") ||
+	    (n >= 4 && g_ascii_strncasecmp(line, "from", 4) == 0) ||
+	    (n >= 6 && g_ascii_strncasecmp(line, "sender", 6) == 0))
+		return TRUE;
+	/* "mail from" anywhere before the address. */
+	for (gsize i = 0; i + 9 <= n; i++)
+		if ((line[i] == 'm' || line[i] == 'M') &&
+		    g_ascii_strncasecmp(line + i, "mail from", 9) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 typedef struct {

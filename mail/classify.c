@@ -373,16 +373,18 @@ rule_feedback(ctx *x)
 static gboolean
 rule_challenge(ctx *x)
 {
-	g_autofree char *from = cad_header_get(x->top, "From", 512);
-	g_autofree char *ff =
-	    from != NULL ? cad_text_fold(from, strlen(from)) : NULL;
 	const cad_part *root = cad_mime_part(&x->mime, 0);
-	gboolean report = cad_part_is(root, "multipart", "report");
 
-	if (!report && !(ff != NULL && (strstr(ff, "boxbe") != NULL ||
-	                                strstr(ff, "bluebottle") != NULL ||
-	                                strstr(ff, "spamarrest") != NULL)))
-		return FALSE;
+	/* A report, or mail from a challenge service, may be one. */
+	if (!cad_part_is(root, "multipart", "report")) {
+		g_autofree char *from = cad_header_get(x->top, "From", 512);
+		g_autofree char *ff =
+		    from != NULL ? cad_text_fold(from, strlen(from)) : NULL;
+		if (!(ff != NULL && (strstr(ff, "boxbe") != NULL ||
+		                     strstr(ff, "bluebottle") != NULL ||
+		                     strstr(ff, "spamarrest") != NULL)))
+			return FALSE;
+	}
 	if (!cad_autoreply_challenge(x->top, x->text))
 		return FALSE;
 	x->c->kind = CAD_KIND_AUTO_REPLY;
