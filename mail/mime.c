@@ -39,13 +39,29 @@ is_field_char(unsigned char c)
 	return c > ' ' && c < 127 && c != ':';
 }
 
+/* is_field_char() of every byte, looked up: a header has many names. */
+static const guint8 *
+field_chars(void)
+{
+	static guint8 table[256];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		for (guint c = 0; c < 256; c++)
+			table[c] = is_field_char((unsigned char)c);
+		g_once_init_leave(&done, 1);
+	}
+	return table;
+}
+
 /* Length of a field name at p followed by optional WSP and ':', else 0. */
 static gsize
 field_name_len(const char *p, gsize len)
 {
+	const guint8 *fc = field_chars();
 	gsize n = 0, i;
 
-	while (n < len && is_field_char((unsigned char)p[n]))
+	while (n < len && fc[(unsigned char)p[n]])
 		n++;
 	if (n == 0)
 		return 0;
@@ -86,7 +102,7 @@ cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body)
 	while (i < len) {
 		const char *nl = memchr(p + i, '\n', len - i);
 		gsize next = nl != NULL ? (gsize)(nl - p) + 1 : len;
-		gsize l = next - i;
+		gsize l = next - i, nlen;
 
 		if (l == 1 || (l == 2 && p[i] == '\r') ||
 		    (nl == NULL && l == 1 && p[i] == '\r')) {
@@ -99,7 +115,7 @@ cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body)
 				*body = hl = i;
 				break;
 			}
-		} else if (field_name_len(p + i, l) == 0) {
+		} else if ((nlen = field_name_len(p + i, l)) == 0) {
 			*body = hl = i;
 			break;
 		} else {
@@ -108,7 +124,9 @@ cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body)
 			/* Fields are indexed within the first bytes only. */
 			if (i < cap && h->fields->len < CAD_MAIL_MAX_HEADERS) {
 				gsize e = MIN(next, cap);
-				gsize n = field_name_len(p + i, e - i);
+				gsize n = e == next
+				              ? nlen
+				              : field_name_len(p + i, e - i);
 				cad_hfield f;
 				if (n > 0) {
 					f.name = p + i;
