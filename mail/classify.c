@@ -299,7 +299,20 @@ typedef struct {
 	gboolean reply; /* subject has Re:/Fwd: */
 	gint64 now;
 	gssize notice; /* cad_bounce_notice_len(text); -1 until needed */
+	int signs;     /* cad_bounce_headers(); -1 until needed */
 } ctx;
+
+/* The header signs of a mail system's message, counted on first use. */
+static int
+ctx_signs(ctx *x)
+{
+	cad_bounce_in in = {x->top, x->text,       x->c->from,
+	                    x->to,  x->c->subject, 0};
+
+	if (x->signs < 0)
+		x->signs = cad_bounce_headers(&in);
+	return x->signs;
+}
 
 /* The bounce notice's length, computed on first use. */
 static gsize
@@ -409,15 +422,12 @@ decide_all(ctx *x, const char *text)
 static gboolean
 rule_dsn(ctx *x)
 {
-	/* Only its header signs are read here: no notice length needed. */
-	cad_bounce_in in = {x->top, x->text,       x->c->from,
-	                    x->to,  x->c->subject, 0};
 	int i = report_part(&x->mime, "delivery-status",
 	                    "global-delivery-status", 0);
 	g_autofree char *t = NULL;
 	int failed, delayed, other;
 
-	if (i < 0 && !x->reply && cad_bounce_headers(&in) > 0)
+	if (i < 0 && !x->reply && ctx_signs(x) > 0)
 		i = report_part(&x->mime, "delivery-status",
 		                "global-delivery-status", 1);
 	if (i < 0)
@@ -441,7 +451,7 @@ rule_text_bounce(ctx *x, gboolean report)
 {
 	cad_bounce_in in = {x->top, x->text,       x->c->from,
 	                    x->to,  x->c->subject, ctx_notice(x)};
-	int he = cad_bounce_headers(&in) + (report ? 2 : 0);
+	int he = ctx_signs(x) + (report ? 2 : 0);
 	g_autofree char *xf = NULL;
 
 	if (!cad_bounce_text(&in, x->c->recipients, he, x->reply))
@@ -567,6 +577,7 @@ cad_classify(const char *data, gsize len, gint64 now)
 		len = CAD_MAIL_MAX_BYTES;
 	memset(&x, 0, sizeof(x));
 	x.notice = -1;
+	x.signs = -1;
 	x.c = c;
 	x.now = now;
 	cad_mime_walk(&x.mime, data != NULL ? data : "", len);
