@@ -134,6 +134,21 @@ corrupt(GError **error, const char *what)
 	return FALSE;
 }
 
+/*
+ * The end of a cursor walk: the cursor closed, and FALSE with error set
+ * when LMDB ended the walk with an error of its own rather than at the
+ * end of the data (MDB_NOTFOUND) or at the caller's stop (rc 0), so that
+ * a damaged store is reported and never read as a shorter one.
+ */
+static gboolean
+walk_done(cad_txn *t, MDB_cursor *c, int rc, const char *what, GError **error)
+{
+	mdb_cursor_close(c);
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		return TRUE;
+	return lmdb_error(t, rc, error, what);
+}
+
 static const char *
 user_name(void)
 {
@@ -866,7 +881,10 @@ dup_ids(cad_txn *t, int db, const char *key, GError **error)
 			g_array_append_val(ids, id);
 		}
 	}
-	mdb_cursor_close(c);
+	if (!walk_done(t, c, rc, db_defs[db].name, error)) {
+		g_array_unref(ids);
+		return NULL;
+	}
 	return ids;
 }
 
@@ -945,8 +963,7 @@ cad_store_enrollment_foreach_after(cad_txn *t, guint64 after,
 		if (!fn(e, arg))
 			break;
 	}
-	mdb_cursor_close(c);
-	return TRUE;
+	return walk_done(t, c, rc, "enrollments", error);
 }
 
 static void
@@ -1067,7 +1084,10 @@ cad_store_due(cad_txn *t, gint64 until, guint limit, GError **error)
 		if (limit != 0 && ids->len >= limit)
 			break;
 	}
-	mdb_cursor_close(c);
+	if (!walk_done(t, c, rc, "due", error)) {
+		g_array_unref(ids);
+		return NULL;
+	}
 	return ids;
 }
 
@@ -1084,10 +1104,10 @@ cad_store_next_due(cad_txn *t, GError **error)
 		lmdb_error(t, rc, error, "due");
 		return 0;
 	}
-	if (mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0 && k.mv_size == 16)
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	if (rc == 0 && k.mv_size == 16)
 		due = (gint64)cad_get_be64(k.mv_data);
-	mdb_cursor_close(c);
-	return due;
+	return walk_done(t, c, rc, "due", error) ? due : 0;
 }
 
 /* ---- Message-IDs ---- */
@@ -1231,8 +1251,11 @@ cad_store_event_foreach(cad_txn *t, gint64 since, cad_event_fn fn, void *arg,
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && ok && !stop; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
 		ok = event_visit(&k, &v, fn, arg, &stop, error);
-	mdb_cursor_close(c);
-	return ok;
+	if (!ok) {
+		mdb_cursor_close(c);
+		return FALSE;
+	}
+	return walk_done(t, c, stop ? 0 : rc, "events", error);
 }
 
 gboolean
@@ -1256,8 +1279,11 @@ cad_store_events_of(cad_txn *t, guint64 enrollment, cad_event_fn fn, void *arg,
 			continue;
 		ok = event_visit(&evk, &ev, fn, arg, &stop, error);
 	}
-	mdb_cursor_close(c);
-	return ok;
+	if (!ok) {
+		mdb_cursor_close(c);
+		return FALSE;
+	}
+	return walk_done(t, c, stop ? 0 : rc, "by_enr_event", error);
 }
 
 /* ---- suppression ---- */
@@ -1365,8 +1391,7 @@ cad_store_suppress_foreach_after(cad_txn *t, const char *after,
 		if (!fn(key, reason, source, time, arg))
 			break;
 	}
-	mdb_cursor_close(c);
-	return TRUE;
+	return walk_done(t, c, rc, "suppress", error);
 }
 
 /* ---- throttle ---- */
@@ -1471,7 +1496,10 @@ cad_store_notices(cad_txn *t, guint limit, GError **error)
 		n->seq = cad_get_be64((unsigned char *)k.mv_data + 8);
 		g_ptr_array_add(out, n);
 	}
-	mdb_cursor_close(c);
+	if (!walk_done(t, c, rc, "notices", error)) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
 	return out;
 }
 

@@ -854,6 +854,61 @@ Test(store, full_map_at_limit_writes_nothing_and_says_so)
 	cad_store_close(s);
 }
 
+/* A walk that LMDB ends with an error is an error, not a short list. */
+typedef struct {
+	cad_txn *txn;
+	int seen;
+	gboolean walked; /* what the walk returned */
+	GError *error;   /* and why */
+} walk_state;
+
+static gboolean
+fill_on_first(const cad_enrollment *e, void *arg)
+{
+	walk_state *w = arg;
+	batch_args big = {1000, 50000};
+	g_autoptr(GError) err = NULL;
+
+	(void)e;
+	/* A put that fails leaves LMDB's transaction unusable: the walk's
+	 * next step then fails with MDB_BAD_TXN. */
+	if (w->seen++ == 0)
+		cr_assert_not(batch_fn(w->txn, &big, &err));
+	return TRUE;
+}
+
+static gboolean
+walk_and_fill(cad_txn *txn, void *arg, GError **error)
+{
+	walk_state *w = arg;
+
+	(void)error;
+	w->txn = txn;
+	w->walked =
+	    cad_store_enrollment_foreach(txn, fill_on_first, w, &w->error);
+	return FALSE;
+}
+
+Test(store, walk_ended_by_lmdb_is_an_error)
+{
+	cad_store_options o = {.map_size = 1 << 20, .max_map_size = 1 << 20};
+	cad_store *s = open_store(&o);
+	g_autoptr(GError) err = NULL;
+	batch_args a = {0, 200};
+	walk_state w = {NULL, 0, TRUE, NULL};
+
+	cr_assert(cad_store_write(s, batch_fn, &a, NULL));
+	cr_assert_not(cad_store_write(s, walk_and_fill, &w, &err));
+	cr_assert_eq(w.seen, 1);
+	cr_assert_not(w.walked, "the walk said it read all 200 after %d",
+	              w.seen);
+	cr_assert_not_null(w.error);
+	cr_assert(strstr(w.error->message, "enrollments"), "%s",
+	          w.error->message);
+	g_error_free(w.error);
+	cad_store_close(s);
+}
+
 Test(store, long_message_id_is_hashed_and_found)
 {
 	cad_store *s = open_store(NULL);
