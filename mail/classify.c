@@ -416,7 +416,6 @@ decide_all(ctx *x, const char *text)
 	for (guint k = 0; k < x->c->recipients->len; k++)
 		cad_reason_decide(g_ptr_array_index(x->c->recipients, k),
 		                  &context, 0);
-	cad_reason_context_clear(&context);
 }
 
 static gboolean

@@ -134,7 +134,8 @@ char *cad_plain_address(const char *v);
 #define MAX_CONTEXT 4096
 
 /* What the first MAX_CONTEXT bytes of a bounce's text say, for all its
- * recipients: each part is found once, when first needed. */
+ * recipients: each part is found once, when first needed. It points
+ * into the text and owns nothing. */
 typedef struct {
 	const char *text; /* NULL: the bounce has no text */
 	gsize len;        /* bytes of it read: at most MAX_CONTEXT */
@@ -144,7 +145,6 @@ typedef struct {
 } cad_reason_ctx;
 
 void cad_reason_context_init(cad_reason_ctx *c, const char *text);
-void cad_reason_context_clear(cad_reason_ctx *c);
 /* Fill status (if NULL), reason and hard of r from its diagnostic and
  * status, with context (from cad_reason_context_init(), or NULL) as a
  * fallback. */

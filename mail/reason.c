@@ -767,12 +767,6 @@ cad_reason_context_init(cad_reason_ctx *c, const char *text)
 		c->len = strnlen(text, MAX_CONTEXT);
 }
 
-void
-cad_reason_context_clear(cad_reason_ctx *c)
-{
-	c->text = NULL;
-}
-
 static guint64
 context_lists(cad_reason_ctx *c)
 {
