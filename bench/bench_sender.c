@@ -20,8 +20,8 @@
 #include "common/util.h"
 #include "conf/conf.h"
 #include "core/actions.h"
-#include "sender/compose.h"
-#include "sender/template.h"
+#include "mail/compose.h"
+#include "mail/template.h"
 #include "store/store.h"
 
 #define T0               "2026-12-01T10:00:00Z"

@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mail/classify.h"
-#include "milter/inbound.h"
+#include "inbound/inbound.h"
 
 /*
  * read_bounded - up to max bytes of fp into a new buffer; the rest is

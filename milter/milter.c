@@ -16,11 +16,11 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "milter/address.h"
-#include "milter/enroll.h"
-#include "milter/inbound.h"
+#include "inbound/address.h"
+#include "inbound/enroll.h"
+#include "inbound/inbound.h"
 #include "milter/msgbuf.h"
-#include "milter/trust.h"
+#include "inbound/trust.h"
 
 /* The configuration snapshot: a reference held per message. */
 typedef struct {

@@ -9,9 +9,9 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "core/sched.h"
-#include "sender/compose.h"
+#include "mail/compose.h"
 #include "sender/sender.h"
-#include "sender/template.h"
+#include "mail/template.h"
 #include "sender/throttle.h"
 
 #define DAY 86400

@@ -4,7 +4,7 @@
  * and each refusal (already active, suppressed, unknown cadence,
  * untrusted sender) recorded and told to the rep by notice.
  */
-#include "milter/enroll.h"
+#include "inbound/enroll.h"
 
 #include <string.h>
 

@@ -6,13 +6,13 @@
  * consumed and told to the rep, a rep's "done" advances a task, and the
  * rep's own mail in the thread or unrelated mail records nothing.
  */
-#include "milter/inbound.h"
+#include "inbound/inbound.h"
 
 #include <string.h>
 
 #include <criterion/criterion.h>
 
-#include "milter/enroll.h"
+#include "inbound/enroll.h"
 #include "tests/milter/helpers.h"
 
 static fixture fx;

@@ -14,10 +14,10 @@
 
 #include <criterion/criterion.h>
 
-#include "milter/address.h"
+#include "inbound/address.h"
 #include "milter/msgbuf.h"
-#include "milter/names.h"
-#include "milter/trust.h"
+#include "inbound/names.h"
+#include "inbound/trust.h"
 #include "milter/wake.h"
 #include "tests/milter/helpers.h"
 

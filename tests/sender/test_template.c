@@ -10,8 +10,8 @@
 #include <criterion/criterion.h>
 
 #include "common/util.h"
-#include "sender/compose.h"
-#include "sender/template.h"
+#include "mail/compose.h"
+#include "mail/template.h"
 
 static void
 setup(void)

@@ -4,7 +4,7 @@
  * full, so `cadencectl check-config` and the sender's start-up can refuse
  * a broken template before any prospect meets it.
  */
-#include "sender/template.h"
+#include "mail/template.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
  * names.h: template fields guessed from a To/Cc header: first and last
  * name from the display name, company from the address's domain.
  */
-#ifndef CAD_MILTER_NAMES_H
-#define CAD_MILTER_NAMES_H
+#ifndef CAD_INBOUND_NAMES_H
+#define CAD_INBOUND_NAMES_H
 
 #include <glib.h>
 

@@ -4,7 +4,7 @@
  * for a 7-bit path before writing, and the result is written with CRLF,
  * which libesmtp requires.
  */
-#include "sender/compose.h"
+#include "mail/compose.h"
 
 #include <string.h>
 

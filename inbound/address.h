@@ -3,8 +3,8 @@
  * optional +NAME, and the VERP, unsubscribe and task addresses with a
  * +TOKEN, as they appear in an envelope recipient or a To/Cc header.
  */
-#ifndef CAD_MILTER_ADDRESS_H
-#define CAD_MILTER_ADDRESS_H
+#ifndef CAD_INBOUND_ADDRESS_H
+#define CAD_INBOUND_ADDRESS_H
 
 #include <glib.h>
 

@@ -6,8 +6,8 @@
  * unsubscribe addresses) calls the same function, so both record the same
  * events.
  */
-#ifndef CAD_MILTER_INBOUND_H
-#define CAD_MILTER_INBOUND_H
+#ifndef CAD_INBOUND_INBOUND_H
+#define CAD_INBOUND_INBOUND_H
 
 #include <glib.h>
 

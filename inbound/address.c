@@ -2,7 +2,7 @@
  * address.c: recognise the cadence, VERP, unsubscribe and task addresses,
  * with their +NAME or +TOKEN extension, in untrusted address text.
  */
-#include "milter/address.h"
+#include "inbound/address.h"
 
 #include <string.h>
 

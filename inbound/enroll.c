@@ -2,15 +2,15 @@
  * enroll.c: turn a rep's BCC to the cadence address into enrollments,
  * and tell the rep by notice about every prospect that was refused.
  */
-#include "milter/enroll.h"
+#include "inbound/enroll.h"
 
 #include <string.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
-#include "milter/address.h"
-#include "milter/names.h"
+#include "inbound/address.h"
+#include "inbound/names.h"
 
 /* Longest subject quoted back to the rep in a notice. */
 #define CAD_NOTICE_SUBJECT_QUOTE_MAX 120

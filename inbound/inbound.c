@@ -4,14 +4,14 @@
  * through core/actions.h: reply, auto-reply, bounce, unsubscribe,
  * complaint or a rep's answer to a task reminder.
  */
-#include "milter/inbound.h"
+#include "inbound/inbound.h"
 
 #include <string.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
-#include "milter/address.h"
+#include "inbound/address.h"
 #include "milter/msgbuf.h"
 
 /* Message-IDs read from In-Reply-To and References: the newest few

@@ -1,7 +1,7 @@
 /*
  * trust.c: the trust decision for enrollment requests.
  */
-#include "milter/trust.h"
+#include "inbound/trust.h"
 
 cad_trust
 cad_trust_sender(const cad_conf *conf, const char *auth_authen,

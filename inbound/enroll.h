@@ -5,13 +5,13 @@
  * through cad_enroll(): every refusal is recorded and told to the rep in
  * one short notice, since the rep cannot see the milter's log.
  */
-#ifndef CAD_MILTER_ENROLL_H
-#define CAD_MILTER_ENROLL_H
+#ifndef CAD_INBOUND_ENROLL_H
+#define CAD_INBOUND_ENROLL_H
 
 #include <glib.h>
 
 #include "conf/conf.h"
-#include "milter/trust.h"
+#include "inbound/trust.h"
 #include "store/store.h"
 
 /*

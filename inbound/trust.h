@@ -3,8 +3,8 @@
  * who either logged in (SASL, Postfix's {auth_authen}) or connects from
  * one of trusted_networks.
  */
-#ifndef CAD_MILTER_TRUST_H
-#define CAD_MILTER_TRUST_H
+#ifndef CAD_INBOUND_TRUST_H
+#define CAD_INBOUND_TRUST_H
 
 #include <glib.h>
 

@@ -2,7 +2,7 @@
  * names.c: first/last name from a display name and a company from a
  * domain, for the template fields of a prospect enrolled by BCC.
  */
-#include "milter/names.h"
+#include "inbound/names.h"
 
 #include <string.h>
 

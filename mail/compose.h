@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "conf/conf.h"
-#include "sender/template.h"
+#include "mail/template.h"
 #include "store/store.h"
 
 /* Longest field value shown in a task reminder, and most fields shown. */
