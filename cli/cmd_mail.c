@@ -12,8 +12,8 @@
 #include "cli/cmds.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "mail/classify.h"
 #include "inbound/inbound.h"
+#include "mail/classify.h"
 
 /*
  * read_bounded - up to max bytes of fp into a new buffer; the rest is

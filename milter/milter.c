@@ -19,8 +19,8 @@
 #include "inbound/address.h"
 #include "inbound/enroll.h"
 #include "inbound/inbound.h"
-#include "milter/msgbuf.h"
 #include "inbound/trust.h"
+#include "milter/msgbuf.h"
 
 /* The configuration snapshot: a reference held per message. */
 typedef struct {

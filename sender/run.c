@@ -10,8 +10,8 @@
 #include "core/actions.h"
 #include "core/sched.h"
 #include "mail/compose.h"
-#include "sender/sender.h"
 #include "mail/template.h"
+#include "sender/sender.h"
 #include "sender/throttle.h"
 
 #define DAY 86400

@@ -15,9 +15,9 @@
 #include <criterion/criterion.h>
 
 #include "inbound/address.h"
-#include "milter/msgbuf.h"
 #include "inbound/names.h"
 #include "inbound/trust.h"
+#include "milter/msgbuf.h"
 #include "milter/wake.h"
 #include "tests/milter/helpers.h"
 
