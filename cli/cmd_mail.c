@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "inbound/inbound.h"
 #include "mail/classify.h"
+#include "mail/gmime_auto.h"
 
 /*
  * read_bounded - up to max bytes of fp into a new buffer; the rest is

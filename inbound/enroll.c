@@ -11,6 +11,7 @@
 #include "core/actions.h"
 #include "inbound/address.h"
 #include "inbound/names.h"
+#include "mail/gmime_auto.h"
 
 /* Longest subject quoted back to the rep in a notice. */
 #define CAD_NOTICE_SUBJECT_QUOTE_MAX 120

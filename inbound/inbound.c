@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "inbound/address.h"
+#include "mail/gmime_auto.h"
 #include "milter/msgbuf.h"
 
 /* Message-IDs read from In-Reply-To and References: the newest few

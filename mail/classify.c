@@ -6,9 +6,8 @@
  */
 #include <string.h>
 
-#include <gmime/gmime.h>
-
 #include "common/util.h"
+#include "mail/gmime_auto.h"
 #include "mail/mail_internal.h"
 
 /* Header fields of which a message has at least one among its first

@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "conf/conf.h"
+#include "mail/gmime_auto.h"
 #include "milter/milter.h"
 #include "milter/wake.h"
 #include "store/store.h"

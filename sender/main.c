@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "conf/conf.h"
+#include "mail/gmime_auto.h"
 #include "sender/sender.h"
 #include "store/store.h"
 

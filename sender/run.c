@@ -10,6 +10,7 @@
 #include "core/actions.h"
 #include "core/sched.h"
 #include "mail/compose.h"
+#include "mail/gmime_auto.h"
 #include "mail/template.h"
 #include "sender/sender.h"
 #include "sender/throttle.h"

@@ -12,8 +12,11 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "common/log.h"
 #include "common/util.h"

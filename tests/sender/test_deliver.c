@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "helpers.h"
+#include "mail/gmime_auto.h"
 #include "sender/sender.h"
 
 #define T0   "2026-12-01T10:00:00Z" /* enrollment: a Tuesday */

@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 #include "mail/compose.h"
+#include "mail/gmime_auto.h"
 #include "mail/template.h"
 
 static void
