@@ -59,10 +59,6 @@ gboolean cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
 /* The step number (cadence numbering) last done: 1 before any follow-up. */
 guint32 cad_last_step_number(const cad_conf *conf, const cad_enrollment *e);
 
-/* The time the step at e->step is due for e (0 past the last step). */
-gint64 cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-                    GError **error);
-
 /* One planned step of an enrollment, for `cadencectl schedule`. */
 typedef struct {
 	guint32 index; /* 0-based step index */

@@ -67,18 +67,6 @@ cad_template_free(cad_template *t)
 	g_free(t);
 }
 
-const char *
-cad_template_name(const cad_template *t)
-{
-	return t->name;
-}
-
-gboolean
-cad_template_has_html(const cad_template *t)
-{
-	return t->html != NULL;
-}
-
 static gboolean
 field_char(char c)
 {

@@ -73,10 +73,6 @@ cad_template *cad_template_load(const char *path, GError **error);
 void cad_template_free(cad_template *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_template, cad_template_free)
 
-/* The template's name, and TRUE when it has an HTML part. */
-const char *cad_template_name(const cad_template *t);
-gboolean cad_template_has_html(const cad_template *t);
-
 /*
  * cad_template_render - fill every placeholder through lookup. Errors:
  * MISSING, naming the first field with no value and no fallback

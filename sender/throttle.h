@@ -44,7 +44,4 @@ void cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
 gboolean cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
                              const char *domain, gint64 now, GError **error);
 
-/* TRUE when every cap is off (benchmarks, tests). */
-gboolean cad_throttle_off(const cad_throttle *t);
-
 #endif

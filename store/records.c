@@ -152,25 +152,6 @@ cad_enrollment_free(cad_enrollment *e)
 	g_free(e);
 }
 
-cad_enrollment *
-cad_enrollment_copy(const cad_enrollment *e)
-{
-	cad_enrollment *c = g_new(cad_enrollment, 1);
-
-	*c = *e;
-	c->address = g_strdup(e->address);
-	c->cadence = g_strdup(e->cadence);
-	c->rep = g_strdup(e->rep);
-	c->thread_subject = g_strdup(e->thread_subject);
-	c->thread_refs = g_strdup(e->thread_refs);
-	c->sending_msgid = g_strdup(e->sending_msgid);
-	c->verp_token = g_strdup(e->verp_token);
-	c->unsub_token = g_strdup(e->unsub_token);
-	c->task_token = g_strdup(e->task_token);
-	c->last_error = g_strdup(e->last_error);
-	return c;
-}
-
 char *
 cad_enrollment_last_msgid(const cad_enrollment *e)
 {

@@ -526,12 +526,6 @@ cad_txn_end(cad_txn *t)
 	g_free(t);
 }
 
-gboolean
-cad_txn_is_write(cad_txn *t)
-{
-	return t->write;
-}
-
 static gboolean
 seq_flush(cad_txn *t, GError **error)
 {
