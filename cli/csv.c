@@ -9,7 +9,13 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cad - csv - error - quark, cad_csv_error)
+/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
+ * "cad - csv - error - quark". */
+GQuark
+cad_csv_error_quark(void)
+{
+	return g_quark_from_static_string("cad-csv-error-quark");
+}
 
 struct cad_csv {
 	FILE *fp;

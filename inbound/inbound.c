@@ -15,8 +15,8 @@
 #include "mail/gmime_auto.h"
 #include "milter/msgbuf.h"
 
-/* Message-IDs read from In-Reply-To and References: the newest few
- * hundred of a thread are plenty, ours are among the last. */
+/* Message-IDs read from In-Reply-To and References: the newest 64 of a
+ * thread are plenty, ours are among the last. */
 #define CAD_INBOUND_THREAD_IDS_MAX 64
 
 /* Longest reply text quoted to a rep in a notice. */

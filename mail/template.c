@@ -10,7 +10,13 @@
 
 #include "conf/conf.h"
 
-G_DEFINE_QUARK(cad - template - error - quark, cad_template_error)
+/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
+ * "cad - template - error - quark". */
+GQuark
+cad_template_error_quark(void)
+{
+	return g_quark_from_static_string("cad-template-error-quark");
+}
 
 /* Where a value lands decides how it is cleaned. */
 typedef enum { CTX_HEADER, CTX_TEXT, CTX_HTML } render_ctx;

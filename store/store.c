@@ -22,7 +22,13 @@
 #include "common/util.h"
 #include "store/records.h"
 
-G_DEFINE_QUARK(cad - store - error - quark, cad_store_error)
+/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
+ * "cad - store - error - quark". */
+GQuark
+cad_store_error_quark(void)
+{
+	return g_quark_from_static_string("cad-store-error-quark");
+}
 
 enum {
 	DB_PROSPECTS,
@@ -446,8 +452,9 @@ cad_store_forget_pages(cad_store *s)
 /* ---- transactions ---- */
 
 /*
- * adopt_or_grow - with no transaction of ours live, set the map size:
- * 0 adopts the size another process set; otherwise grow to want.
+ * set_map_size - with no transaction of ours live (the resize lock held
+ * for writing), set the map size: 0 adopts the size another process set;
+ * otherwise grow to want.
  */
 static void
 set_map_size(cad_store *s, guint64 want)

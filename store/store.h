@@ -24,7 +24,8 @@
  *   by_prospect  address                       -> id u64 BE (dupsort)
  *   by_domain    domain                        -> id u64 BE (dupsort)
  *   by_enr_event id u64 BE                     -> event key (dupsort)
- * Records are GVariants behind a one-byte record version.
+ * Each value is a one-byte record version followed by its fields, in the
+ * small bounds-checked codec of records.c (not GVariant).
  *
  * Threads: open one cad_store per process and share it; a transaction
  * belongs to the thread that began it and must end inside the same
