@@ -164,6 +164,15 @@ record_addc(record *rec, int c)
 {
 	if (rec->bad != NULL)
 		return;
+	/* A field is a C string: a NUL would cut it short, silently. A
+	 * UTF-16 export is full of them. */
+	if (c == '\0') {
+		rec->bad =
+		    g_strdup_printf("field %u holds a NUL byte (save the "
+		                    "export as UTF-8)",
+		                    rec->fields->len + 1);
+		return;
+	}
 	if (rec->field->len >= CAD_CSV_FIELD_MAX) {
 		rec->bad = g_strdup_printf("a field longer than %d bytes",
 		                           CAD_CSV_FIELD_MAX);

@@ -516,7 +516,6 @@ rule_person(ctx *x)
 	gboolean answers =
 	    x->reply || cad_header_raw(x->top, "In-Reply-To", &vlen) != NULL ||
 	    cad_header_raw(x->top, "References", &vlen) != NULL;
-	g_autofree char *fs = NULL;
 
 	if (cad_list_mail(x->top) || x->c->from == NULL)
 		return;

@@ -101,7 +101,6 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 {
 	const char *close = NULL, *q, *bar;
 	g_autofree char *inner = NULL;
-	g_auto(GStrv) parts = NULL;
 	segment *s;
 	char *nm;
 
