@@ -223,6 +223,30 @@ header_name_ok(const char *s, gsize n)
 }
 
 /*
+ * header_value_ok - a header value written in a template holds no control
+ * character but TAB (folding whitespace): one would reach the message as
+ * it is, outside RFC 5322, where a receiver may cut the header there.
+ * FALSE and a SYNTAX error naming the line, the header and the byte.
+ */
+static gboolean
+header_value_ok(const cad_template *t, const tmpl_header *h, const char *v,
+                guint line, GError **error)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0';
+	     p++) {
+		if ((*p >= 0x20 && *p != 0x7f) || *p == '\t')
+			continue;
+		g_set_error(error, CAD_TEMPLATE_ERROR,
+		            CAD_TEMPLATE_ERROR_SYNTAX,
+		            "%s: line %u: a control character (0x%02x) in the "
+		            "%s header",
+		            t->name, line, *p, h->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
  * parse_headers - the header block (unfolded) of norm (LF text); sets
  * *body to the first byte after the blank line and *body_line to its line.
  */
@@ -273,6 +297,8 @@ parse_headers(cad_template *t, const char *norm, const char **body,
 		h->name = g_strndup(start, (gsize)(colon - start));
 		g_ptr_array_add(t->headers, h);
 		g_strstrip(value->str);
+		if (!header_value_ok(t, h, value->str, hline, error))
+			return FALSE;
 		h->segs = parse_segments(t, value->str, strlen(value->str),
 		                         hline, error);
 		if (h->segs == NULL)
