@@ -317,6 +317,13 @@ r_str(rbuf *r)
 	}
 	if (n == 0)
 		return NULL;
+	/* w_str never writes a NUL inside a string: one means the bytes are
+	 * no record of ours, and as a C string the field would end there
+	 * (an address cut short, the rest lost). */
+	if (memchr(r->p, '\0', n) != NULL) {
+		r->bad = TRUE;
+		return NULL;
+	}
 	s = g_strndup((const char *)r->p, n);
 	r->p += n;
 	return s;
