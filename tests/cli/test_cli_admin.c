@@ -117,7 +117,7 @@ Test(cli_admin, stuck_lists_each_problem_with_its_fix)
 	cr_assert(cad_act_error(store, ids.error,
 	                        "template cold-followup.eml: "
 	                        "no value for {{first_name}}",
-	                        1793700000, &err),
+	                        NULL, 1793700000, &err),
 	          "%s", err->message);
 	cad_store_close(store);
 

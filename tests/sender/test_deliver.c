@@ -171,11 +171,14 @@ Test(deliver, hard_bounce_halts_and_suppresses)
 	g_autoptr(cad_enrollment) e = th_get(env, id);
 	g_autoptr(cad_txn) t = cad_store_read_begin(env->store, NULL);
 	g_autoptr(GPtrArray) files = th_sink_files(env);
+	gboolean yes = FALSE;
 
 	cr_assert_eq(st.bounced, 1);
 	cr_assert_eq(e->state, CAD_STATE_BOUNCED);
 	cr_assert_eq(e->step_status, CAD_STEP_IDLE);
-	cr_assert(cad_store_is_suppressed(t, "bounce-joe@acme.test", NULL));
+	cr_assert(cad_store_is_suppressed(t, "bounce-joe@acme.test", &yes, NULL,
+	                                  NULL));
+	cr_assert(yes);
 	cr_assert_eq(th_events(env, id, CAD_EV_HARD_BOUNCE), 1);
 	cr_assert_eq(files->len, 0);
 }
