@@ -88,9 +88,10 @@ static cad_enrollment *
 get(guint64 id)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(store, NULL);
-	cad_enrollment *e = cad_store_enrollment_get(t, id, NULL);
+	g_autoptr(GError) err = NULL;
+	cad_enrollment *e = cad_store_enrollment_get(t, id, &err);
 
-	cr_assert_not_null(e);
+	cr_assert_not_null(e, "%s", err->message);
 	return e;
 }
 
