@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-
 #include <criterion/criterion.h>
 
 #include "common/util.h"
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 /* Tokens drawn in the child: more bytes than the per-thread pool holds,
  * so that it must ask the kernel again whatever the pool held. */
