@@ -42,15 +42,14 @@ gboolean
 cad_core_prospect_tz(cad_txn *txn, const char *address, char **tz,
                      GError **error)
 {
-	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_prospect) p = cad_store_prospect_get(txn, address, &err);
+	g_autoptr(cad_prospect) p = NULL;
 
-	*tz = p != NULL ? g_strdup(p->timezone) : NULL;
-	if (p != NULL ||
-	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
-		return TRUE;
-	g_propagate_error(error, g_steal_pointer(&err));
-	return FALSE;
+	*tz = NULL;
+	if (!cad_store_prospect_find(txn, address, &p, error))
+		return FALSE;
+	if (p != NULL)
+		*tz = g_strdup(p->timezone);
+	return TRUE;
 }
 
 /*
@@ -445,16 +444,10 @@ static gboolean
 soft_count(cad_txn *txn, const cad_enrollment *e, cad_prospect **p,
            GError **error)
 {
-	g_autoptr(GError) err = NULL;
-
-	*p = cad_store_prospect_get(txn, e->address, &err);
-	if (*p == NULL) {
-		if (g_error_matches(err, CAD_STORE_ERROR,
-		                    CAD_STORE_ERROR_NOT_FOUND))
-			return TRUE;
-		g_propagate_error(error, g_steal_pointer(&err));
+	if (!cad_store_prospect_find(txn, e->address, p, error))
 		return FALSE;
-	}
+	if (*p == NULL)
+		return TRUE;
 	(*p)->soft_bounces++;
 	return cad_store_prospect_put(txn, *p, error);
 }

@@ -12,15 +12,17 @@
 /* Longest value quoted in a "refused" event: they come from mail. */
 #define CAD_REFUSAL_VALUE_MAX 200
 
-gboolean
-cad_enroll_admit_txn(cad_txn *txn, const char *address, GError **error)
+/* admit - cad_enroll_admit_txn for an address already normalized. */
+static gboolean
+admit(cad_txn *txn, const char *address, GError **error)
 {
 	g_autofree char *reason = NULL;
 	g_autoptr(cad_enrollment) live = NULL;
 	g_autoptr(GError) err = NULL;
 	gboolean suppressed;
 
-	if (!cad_store_is_suppressed(txn, address, &suppressed, &reason, error))
+	if (!cad_store_is_suppressed_norm(txn, address, &suppressed, &reason,
+	                                  error))
 		return FALSE;
 	if (suppressed) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED,
@@ -28,7 +30,7 @@ cad_enroll_admit_txn(cad_txn *txn, const char *address, GError **error)
 		            reason != NULL ? reason : "");
 		return FALSE;
 	}
-	live = cad_store_enrollment_live(txn, address, &err);
+	live = cad_store_enrollment_live_norm(txn, address, &err);
 	if (err != NULL) {
 		g_propagate_error(error, g_steal_pointer(&err));
 		return FALSE;
@@ -40,6 +42,18 @@ cad_enroll_admit_txn(cad_txn *txn, const char *address, GError **error)
 	            "%" G_GUINT64_FORMAT ")",
 	            address, cad_state_name(live->state), live->cadence,
 	            live->id);
+	return FALSE;
+}
+
+gboolean
+cad_enroll_admit_txn(cad_txn *txn, const char *address, GError **error)
+{
+	g_autofree char *a = cad_address_normalize(address);
+
+	if (a != NULL)
+		return admit(txn, a, error);
+	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
+	            "not an address: %s", address);
 	return FALSE;
 }
 
@@ -68,15 +82,11 @@ static gboolean
 prospect_merge_txn(cad_txn *txn, const char *a, const cad_prospect *p,
                    gint64 now, GError **error)
 {
-	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_prospect) cur = cad_store_prospect_get(txn, a, &err);
+	g_autoptr(cad_prospect) cur = NULL;
 
+	if (!cad_store_prospect_find(txn, a, &cur, error))
+		return FALSE;
 	if (cur == NULL) {
-		if (!g_error_matches(err, CAD_STORE_ERROR,
-		                     CAD_STORE_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&err));
-			return FALSE;
-		}
 		cur = cad_prospect_new(a);
 		cur->created = now;
 	}
@@ -97,8 +107,7 @@ cad_enroll_record_txn(cad_txn *txn, const cad_prospect *p, cad_enrollment *e,
 		            "not an address: %s", p->address);
 		return FALSE;
 	}
-	if (!cad_enroll_admit_txn(txn, a, error) ||
-	    !prospect_merge_txn(txn, a, p, now, error))
+	if (!admit(txn, a, error) || !prospect_merge_txn(txn, a, p, now, error))
 		return FALSE;
 	g_free(e->address);
 	e->address = g_strdup(a);

@@ -320,15 +320,11 @@ suppressed(cad_txn *rt, const cad_enrollment *e, item *it, GError **error)
 static cad_prospect *
 prospect_of(cad_txn *rt, const cad_enrollment *e, GError **error)
 {
-	g_autoptr(GError) err = NULL;
-	cad_prospect *p = cad_store_prospect_get(rt, e->address, &err);
+	cad_prospect *p;
 
-	if (p != NULL)
-		return p;
-	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
-		return cad_prospect_new(e->address);
-	g_propagate_error(error, g_steal_pointer(&err));
-	return NULL;
+	if (!cad_store_prospect_find(rt, e->address, &p, error))
+		return NULL;
+	return p != NULL ? p : cad_prospect_new(e->address);
 }
 
 /* block_pass - a cap that holds for this pass: skip what it blocks. */

@@ -740,30 +740,35 @@ cad_store_meta_put(cad_txn *t, const char *key, guint64 value, GError **error)
 
 /* ---- prospects ---- */
 
-cad_prospect *
-cad_store_prospect_get(cad_txn *t, const char *address, GError **error)
+gboolean
+cad_store_prospect_find(cad_txn *t, const char *address, cad_prospect **out,
+                        GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
-	cad_prospect *p;
 	MDB_val v;
 	int rc;
 
-	if (a == NULL) {
-		not_found(error, "prospect", address);
-		return NULL;
-	}
+	*out = NULL;
+	if (a == NULL)
+		return TRUE;
 	rc = get(t, DB_PROSPECTS, a, strlen(a), &v);
-	if (rc == MDB_NOTFOUND) {
-		not_found(error, "prospect", a);
+	if (rc == MDB_NOTFOUND)
+		return TRUE;
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "prospects");
+	*out = cad_rec_prospect_decode(v.mv_data, v.mv_size);
+	return *out != NULL || corrupt(error, "prospect");
+}
+
+cad_prospect *
+cad_store_prospect_get(cad_txn *t, const char *address, GError **error)
+{
+	cad_prospect *p;
+
+	if (!cad_store_prospect_find(t, address, &p, error))
 		return NULL;
-	}
-	if (rc != 0) {
-		lmdb_error(t, rc, error, "prospects");
-		return NULL;
-	}
-	p = cad_rec_prospect_decode(v.mv_data, v.mv_size);
 	if (p == NULL)
-		corrupt(error, "prospect");
+		not_found(error, "prospect", address);
 	return p;
 }
 
@@ -959,8 +964,8 @@ cad_store_enrollments_at_domain(cad_txn *t, const char *domain, GError **error)
 	return dup_ids(t, DB_BY_DOMAIN, d, error);
 }
 
-static cad_enrollment *
-live_norm(cad_txn *t, const char *a, GError **error)
+cad_enrollment *
+cad_store_enrollment_live_norm(cad_txn *t, const char *a, GError **error)
 {
 	g_autoptr(GArray) ids = dup_ids(t, DB_BY_PROSPECT, a, error);
 
@@ -989,7 +994,7 @@ cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
 
-	return a != NULL ? live_norm(t, a, error) : NULL;
+	return a != NULL ? cad_store_enrollment_live_norm(t, a, error) : NULL;
 }
 
 gboolean
@@ -1339,11 +1344,19 @@ cad_store_is_suppressed(cad_txn *t, const char *address, gboolean *suppressed,
                         char **reason, GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
+
+	*suppressed = FALSE;
+	return a == NULL ||
+	       cad_store_is_suppressed_norm(t, a, suppressed, reason, error);
+}
+
+gboolean
+cad_store_is_suppressed_norm(cad_txn *t, const char *a, gboolean *suppressed,
+                             char **reason, GError **error)
+{
 	g_autofree char *dom = NULL;
 
 	*suppressed = FALSE;
-	if (a == NULL)
-		return TRUE;
 	if (!suppress_get(t, a, suppressed, reason, error))
 		return FALSE;
 	if (*suppressed)

@@ -256,6 +256,13 @@ char *cad_enrollment_last_msgid(const cad_enrollment *e);
 /* The prospect at address (normalized here). Caller frees. */
 cad_prospect *cad_store_prospect_get(cad_txn *txn, const char *address,
                                      GError **error);
+/*
+ * cad_store_prospect_find - the same where a prospect without a record is
+ * normal (enrollment, the schedule): TRUE with *out NULL when there is
+ * none; FALSE with error (CORRUPT, FAILED) only when it cannot be read.
+ */
+gboolean cad_store_prospect_find(cad_txn *txn, const char *address,
+                                 cad_prospect **out, GError **error);
 gboolean cad_store_prospect_put(cad_txn *txn, const cad_prospect *p,
                                 GError **error);
 
@@ -286,6 +293,11 @@ GArray *cad_store_enrollments_at_domain(cad_txn *txn, const char *domain,
  */
 cad_enrollment *cad_store_enrollment_live(cad_txn *txn, const char *address,
                                           GError **error);
+/* The same for an address already normalized (cad_address_normalize),
+ * for the enrollment's hot path, which has normalized it once. */
+cad_enrollment *cad_store_enrollment_live_norm(cad_txn *txn,
+                                               const char *address,
+                                               GError **error);
 /* Visit every enrollment in id order; fn returns FALSE to stop. */
 typedef gboolean (*cad_enrollment_fn)(const cad_enrollment *e, void *arg);
 gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
@@ -354,6 +366,10 @@ gboolean cad_store_suppress_remove(cad_txn *txn, const char *key,
 gboolean cad_store_is_suppressed(cad_txn *txn, const char *address,
                                  gboolean *suppressed, char **reason,
                                  GError **error);
+/* The same for an address already normalized (cad_address_normalize). */
+gboolean cad_store_is_suppressed_norm(cad_txn *txn, const char *address,
+                                      gboolean *suppressed, char **reason,
+                                      GError **error);
 typedef gboolean (*cad_suppress_fn)(const char *key, const char *reason,
                                     const char *source, gint64 time, void *arg);
 gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn, void *arg,
