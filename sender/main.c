@@ -338,7 +338,8 @@ main(int argc, char **argv)
 		cad_sender_stats st = {0};
 		g_autofree char *line = NULL;
 		g_autoptr(GString) stuck = g_string_new(NULL);
-		if (cad_sender_stuck(sender, stuck, NULL) > 0)
+		if (cad_sender_stuck(sender, o.at ? o.at : cad_now(), stuck,
+		                     NULL) > 0)
 			log_warnx("steps left sending by an earlier run (not "
 			          "resent):\n%s",
 			          stuck->str);
