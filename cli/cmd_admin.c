@@ -14,6 +14,7 @@
 #include "cli/cmds.h"
 #include "cli/stats.h"
 #include "common/util.h"
+#include "core/setup.h"
 #include "core/stuck.h"
 
 typedef struct {
@@ -269,7 +270,7 @@ int
 cad_cmd_check_config(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_conf) conf = cad_conf_load(cli->conf_path, &err);
+	g_autoptr(cad_conf) conf = cad_setup_conf(cli->conf_path, &err);
 	g_autoptr(GString) out = g_string_new(NULL);
 
 	if (conf == NULL) {
@@ -278,7 +279,7 @@ cad_cmd_check_config(cad_cli *cli)
 		for (guint i = 0; lines[i] != NULL; i++)
 			if (*lines[i] != '\0')
 				cad_cli_warn(cli, "%s", lines[i]);
-		return CAD_EX_CONFIG;
+		return cad_setup_status(err);
 	}
 	if (cad_cli_flag(cli, "dump"))
 		cad_conf_dump(conf, out);
