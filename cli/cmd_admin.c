@@ -1,7 +1,8 @@
 /*
  * cmd_admin.c: the mail admin's commands: `stuck` (what needs a person,
  * as core/stuck.c decides, with the command that resolves it), `backup`
- * and `restore` of the store, and `check-config`.
+ * and `restore` of the store, and `check-config` (the configuration, and
+ * every template as FILE:LINE: problems).
  */
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include "common/util.h"
 #include "core/setup.h"
 #include "core/stuck.h"
+#include "mail/template_check.h"
 
 typedef struct {
 	cad_cli *cli;
@@ -266,12 +268,56 @@ cad_cmd_restore(cad_cli *cli)
 
 /* ---- check-config ---- */
 
+/* Print one template's problems as FILE:LINE: lines on stderr; count
+ * its errors and warnings. */
+static void
+print_problems(cad_cli *cli, const char *path, GPtrArray *problems,
+               guint *errors, guint *warnings)
+{
+	for (guint i = 0; i < problems->len; i++) {
+		const cad_template_problem *p = g_ptr_array_index(problems, i);
+		g_autofree char *where =
+		    p->line > 0 ? g_strdup_printf("%s:%u", path, p->line)
+		                : g_strdup(path);
+		fprintf(cli->err, "%s: %s%s\n", where,
+		        p->warning ? "warning: " : "", p->message);
+		if (p->warning)
+			(*warnings)++;
+		else
+			(*errors)++;
+	}
+}
+
+/* Every template of every cadence, each file once. */
+static void
+check_templates(cad_cli *cli, const cad_conf *conf, guint *errors,
+                guint *warnings)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < conf->cadences->len; i++) {
+		const cad_cadence *c = g_ptr_array_index(conf->cadences, i);
+		for (guint j = 0; j < c->steps->len; j++) {
+			const cad_step *st = g_ptr_array_index(c->steps, j);
+			g_autoptr(GPtrArray) problems = NULL;
+			if (st->channel != CAD_CHANNEL_EMAIL ||
+			    st->template_path == NULL ||
+			    !g_hash_table_add(seen, st->template_path))
+				continue;
+			problems = cad_template_check(st->template_path, conf);
+			print_problems(cli, st->template_path, problems, errors,
+			               warnings);
+		}
+	}
+}
+
 int
 cad_cmd_check_config(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_conf) conf = cad_setup_conf(cli->conf_path, &err);
 	g_autoptr(GString) out = g_string_new(NULL);
+	guint errors = 0, warnings = 0;
 
 	if (conf == NULL) {
 		g_auto(GStrv) lines = g_strsplit(err->message, "\n", -1);
@@ -281,6 +327,11 @@ cad_cmd_check_config(cad_cli *cli)
 				cad_cli_warn(cli, "%s", lines[i]);
 		return cad_setup_status(err);
 	}
+	check_templates(cli, conf, &errors, &warnings);
+	/* Errors block, as the sender would refuse to start; warnings are
+	 * what it would send or pause on, and block with --strict. */
+	if (errors > 0 || (warnings > 0 && cad_cli_flag(cli, "strict")))
+		return CAD_EX_CONFIG;
 	if (cad_cli_flag(cli, "dump"))
 		cad_conf_dump(conf, out);
 	else
