@@ -1,8 +1,9 @@
 #!/bin/sh
 # Every program opens the store through core/setup.c: a store that cannot
 # be opened (a data file that is not LMDB's) gives the same error line,
-# "store PATH: ...", and the same status, 73, in each; a reading command
-# with no store yet says so and exits 66 without creating it.
+# "store PATH: ...", and the same status, 73, in each; one this user
+# cannot create exits 77; a reading command with no store yet says so and
+# exits 66 without creating it.
 # usage: store-errors.sh SOURCE_DIR SENDER MILTER CADENCECTL
 set -u
 src=$1 sender=$2 milter=$3 ctl=$4
@@ -46,4 +47,11 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 else
 	check cadence-milter 73 "store $w/store: " "$milter" -c "$conf" -f
 fi
+# A store directory that cannot be created (its parent is a file).
+: >"$w/file"
+sed "s|^path = .*|path = $w/file/store|" "$conf" >"$w/conf/noperm.conf"
+check cadencectl-enroll-cannot-create 77 "store $w/file/store: " \
+	"$ctl" -c "$w/conf/noperm.conf" enroll --cadence cold --rep alice@example.com jane@acme.example
+check cadence-sender-cannot-create 77 "store $w/file/store: " \
+	"$sender" -c "$w/conf/noperm.conf" --once
 exit $fail
