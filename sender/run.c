@@ -11,6 +11,7 @@
 #include "core/notices.h"
 #include "core/sched.h"
 #include "core/steps.h"
+#include "core/stuck.h"
 #include "core/throttle.h"
 #include "mail/compose.h"
 #include "mail/template.h"
@@ -194,10 +195,21 @@ typedef struct {
 	gboolean all_blocked;
 } pass_state;
 
+/*
+ * A step marked "sending" is never sent again. It is reported once, when
+ * core/stuck.c calls it an interrupted send (a younger mark is a send
+ * under way).
+ */
 static void
-note_stuck(cad_sender *s, const cad_enrollment *e, cad_sender_stats *st)
+note_stuck(cad_sender *s, cad_txn *rt, const cad_enrollment *e, gint64 now,
+           cad_sender_stats *st)
 {
+	g_autoptr(GPtrArray) why = NULL;
+
 	if (g_hash_table_contains(s->stuck, &e->id))
+		return;
+	why = cad_stuck_find(rt, e, now, NULL);
+	if (!cad_stuck_has(why, CAD_STUCK_SENDING))
 		return;
 	g_hash_table_add(s->stuck, g_memdup2(&e->id, sizeof(e->id)));
 	st->stuck++;
@@ -264,7 +276,7 @@ due_enrollment(cad_sender *s, cad_txn *rt, guint64 id, gint64 now,
 	if ((*e)->next_due == 0 || (*e)->next_due > now) {
 		g_clear_pointer(e, cad_enrollment_free);
 	} else if ((*e)->step_status == CAD_STEP_SENDING) {
-		note_stuck(s, *e, st);
+		note_stuck(s, rt, *e, now, st);
 		g_clear_pointer(e, cad_enrollment_free);
 	}
 	return TRUE;
@@ -1198,16 +1210,25 @@ cad_sender_next_wake(cad_sender *s, gint64 now)
 }
 
 typedef struct {
+	cad_txn *txn;
+	gint64 now;
 	GString *out;
 	guint n;
+	GError *error;
 } stuck_ctx;
 
 static gboolean
 stuck_fn(const cad_enrollment *e, void *arg)
 {
 	stuck_ctx *c = arg;
+	g_autoptr(GPtrArray) why = NULL;
 
 	if (e->step_status != CAD_STEP_SENDING)
+		return TRUE;
+	why = cad_stuck_find(c->txn, e, c->now, &c->error);
+	if (why == NULL)
+		return FALSE;
+	if (!cad_stuck_has(why, CAD_STUCK_SENDING))
 		return TRUE;
 	c->n++;
 	if (c->out != NULL)
@@ -1220,14 +1241,16 @@ stuck_fn(const cad_enrollment *e, void *arg)
 }
 
 guint
-cad_sender_stuck(cad_sender *s, GString *out, GError **error)
+cad_sender_stuck(cad_sender *s, gint64 now, GString *out, GError **error)
 {
 	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
-	stuck_ctx c = {out, 0};
+	stuck_ctx c = {rt, now, out, 0, NULL};
 
 	if (rt == NULL)
 		return 0;
 	cad_store_enrollment_foreach(rt, stuck_fn, &c, error);
+	if (c.error != NULL)
+		g_propagate_error(error, c.error);
 	return c.n;
 }
 
