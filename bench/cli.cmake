@@ -4,7 +4,7 @@
 add_executable(bench_cli ${CMAKE_CURRENT_LIST_DIR}/bench_cli.c
     ${CMAKE_SOURCE_DIR}/tests/tools/proc.c)
 # It reads the reader table with LMDB itself (mdb_reader_list).
-target_link_libraries(bench_cli PRIVATE cad_store PkgConfig::LMDB)
+target_link_libraries(bench_cli PRIVATE cad_core PkgConfig::LMDB)
 set(CAD_BENCH_CLI_COUNT 1000000 CACHE STRING
     "enrollments in the cadencectl benchmark")
 add_custom_target(bench_cli_run

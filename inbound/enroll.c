@@ -6,12 +6,18 @@
 
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
 #include "inbound/address.h"
 #include "inbound/names.h"
 #include "mail/gmime_auto.h"
+#include "mail/headers.h"
+
+/* Bytes of a Message-ID field read: RFC 5322 lines are at most 998. */
+#define CAD_ENROLL_MSGID_MAX 998
 
 /* Longest subject quoted back to the rep in a notice. */
 #define CAD_NOTICE_SUBJECT_QUOTE_MAX 120
@@ -101,15 +107,36 @@ plan_add_list(cad_enroll_plan *plan, const cad_conf *conf,
 	}
 }
 
+/*
+ * Every To (or Cc) field, in order, through GMime's address parser, which
+ * knows groups, quoted display names and RFC 2047 words: an address
+ * parser, not a second header reader.
+ */
+static void
+plan_add_field(cad_enroll_plan *plan, const cad_conf *conf,
+               const cad_headers *h, const char *name, int *budget)
+{
+	guint i = 0;
+	gsize vlen;
+	const char *raw;
+
+	while (*budget > 0 && (raw = cad_header_next(h, name, &i, &vlen))) {
+		g_autofree char *v =
+		    cad_header_unfold(raw, vlen, CAD_MAIL_MAX_HEADER_BYTES);
+		g_autoptr(InternetAddressList) list =
+		    internet_address_list_parse(NULL, v);
+		plan_add_list(plan, conf, list, budget);
+	}
+}
+
 cad_enroll_plan *
 cad_enroll_plan_new(const cad_conf *conf, const char *cadence, const char *rep,
                     const char *data, gsize len, GError **error)
 {
 	g_autoptr(cad_enroll_plan) plan = g_new0(cad_enroll_plan, 1);
-	g_autoptr(GMimeStream) stream = NULL;
-	g_autoptr(GMimeParser) parser = NULL;
-	g_autoptr(GMimeMessage) msg = NULL;
-	const char *id, *subject;
+	g_auto(cad_headers) h = {0};
+	g_autofree char *id = NULL;
+	gsize body;
 	int budget = CAD_ENROLL_ADDRESSES_MAX;
 
 	plan->rep = cad_address_normalize(rep);
@@ -123,24 +150,17 @@ cad_enroll_plan_new(const cad_conf *conf, const char *cadence, const char *rep,
 	                             : conf->default_cadence);
 	plan->prospects =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)cad_prospect_free);
-
-	stream = g_mime_stream_mem_new_with_buffer(data, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_persist_stream(parser, FALSE);
-	msg = g_mime_parser_construct_message(parser, NULL);
-	if (msg == NULL) {
+	cad_headers_parse(&h, data, len, &body);
+	if (h.fields->len == 0) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
 		            "message headers do not parse");
 		return NULL;
 	}
-	id = g_mime_message_get_message_id(msg);
-	if (id != NULL && *id != '\0')
-		plan->root_msgid = cad_msgid_strip(id);
-	subject = g_mime_message_get_subject(msg);
-	if (subject != NULL)
-		plan->subject = g_strdup(subject);
-	plan_add_list(plan, conf, g_mime_message_get_to(msg), &budget);
-	plan_add_list(plan, conf, g_mime_message_get_cc(msg), &budget);
+	id = cad_header_get(&h, "Message-ID", CAD_ENROLL_MSGID_MAX);
+	plan->root_msgid = cad_msgid_strip(id);
+	plan->subject = cad_header_decoded(&h, "Subject");
+	plan_add_field(plan, conf, &h, "To", &budget);
+	plan_add_field(plan, conf, &h, "Cc", &budget);
 	return g_steal_pointer(&plan);
 }
 
@@ -182,28 +202,6 @@ cad_enroll_result_free(cad_enroll_result *r)
 		return;
 	g_array_unref(r->outcomes);
 	g_free(r);
-}
-
-typedef struct {
-	const char *rep, *subject, *body;
-	guint64 enrollment;
-	const char *event_detail; /* when set, also a "refused" event */
-	gint64 now;
-} notice_arg;
-
-static gboolean
-notice_write(cad_txn *txn, void *arg, GError **error)
-{
-	notice_arg *n = arg;
-
-	if (n->event_detail != NULL &&
-	    !cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, n->event_detail,
-	                         n->now, error))
-		return FALSE;
-	if (n->rep == NULL)
-		return TRUE;
-	return cad_store_notice_add(txn, n->rep, n->subject, n->body,
-	                            n->enrollment, n->now, error);
 }
 
 /* The notice to the rep listing the prospects that were not enrolled. */
@@ -263,8 +261,11 @@ enroll_one(cad_store *store, const cad_conf *conf, const cad_enroll_plan *plan,
 	}
 	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
 		return CAD_ENROLL_UNKNOWN_CADENCE;
-	log_warnx("%s: enroll prospect=%s cadence=%s: %s", tag, p->address,
-	          plan->cadence, err->message);
+	/* A store fault: the mail goes on, the request is not lost in
+	 * silence (the rep's notice names it, the log says why). */
+	log_warnx("%s: enroll prospect=%s cadence=%s rep=%s failed, not "
+	          "enrolled: %s",
+	          tag, p->address, plan->cadence, plan->rep, err->message);
 	return CAD_ENROLL_FAILED;
 }
 
@@ -273,15 +274,12 @@ static void
 refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
                gint64 now)
 {
-	g_autofree char *detail = g_strdup_printf(
-	    "address=- cadence=%s rep=%s reason=no such cadence", plan->cadence,
-	    plan->rep);
-	notice_arg n = {.event_detail = detail, .now = now};
 	g_autoptr(GError) err = NULL;
 
 	log_info("%s: refused cadence=%s rep=%s: no such cadence", tag,
 	         plan->cadence, plan->rep);
-	if (!cad_store_write(store, notice_write, &n, &err))
+	if (!cad_refusal_record(store, NULL, plan->cadence, plan->rep,
+	                        "no such cadence", NULL, now, &err))
 		log_warnx("%s: record refusal: %s", tag, err->message);
 }
 
@@ -294,15 +292,10 @@ notify_rep(cad_store *store, const cad_enroll_plan *plan, cad_enroll_result *r,
 	    "cadence: %u of %u prospects not enrolled in \"%s\"",
 	    r->refused + r->failed + plan->over_limit,
 	    r->outcomes->len + plan->over_limit, plan->cadence);
-	notice_arg n = {
-	    .rep = plan->rep,
-	    .subject = subject,
-	    .body = body,
-	    .now = now,
-	};
+	cad_notice_req n = {plan->rep, subject, body, 0};
 	g_autoptr(GError) err = NULL;
 
-	if (cad_store_write(store, notice_write, &n, &err))
+	if (cad_notice_queue(store, &n, now, &err))
 		r->noticed = TRUE;
 	else
 		log_warnx("%s: queue notice to %s: %s", tag, plan->rep,
@@ -351,11 +344,8 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 {
 	g_autofree char *who = cad_address_normalize(sender);
 	const char *name = cadence != NULL ? cadence : conf->default_cadence;
-	g_autofree char *detail =
-	    g_strdup_printf("address=- cadence=%s rep=%s reason=%s", name,
-	                    who != NULL ? who : "<>", cad_trust_describe(why));
 	g_autofree char *body = NULL;
-	notice_arg n = {.event_detail = detail, .now = now};
+	cad_notice_req n = {0};
 	g_autoptr(GError) err = NULL;
 
 	log_info("%s: refused cadence=%s sender=%s: %s",
@@ -373,7 +363,9 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 		n.subject = "cadence: nobody enrolled (not logged in)";
 		n.body = body;
 	}
-	if (!cad_store_write(store, notice_write, &n, &err)) {
+	if (!cad_refusal_record(store, NULL, name, who != NULL ? who : "<>",
+	                        cad_trust_describe(why),
+	                        n.rep != NULL ? &n : NULL, now, &err)) {
 		log_warnx("%s: record refusal: %s", tag != NULL ? tag : "-",
 		          err->message);
 		return FALSE;

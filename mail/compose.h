@@ -53,7 +53,7 @@ GBytes *cad_compose_task(const cad_compose_in *in, const cad_cadence *c,
                          const cad_step *step, gint64 timeout_at,
                          GError **error);
 
-/* cad_compose_notice - a notice queued for a rep (cad_store_notice_add). */
+/* cad_compose_notice - a notice queued for a rep (core/notices.h). */
 GBytes *cad_compose_notice(const cad_conf *conf, const cad_notice *n,
                            const char *msgid, gint64 now, GError **error);
 
@@ -74,5 +74,15 @@ char *cad_compose_subject(const char *own, const char *thread_subject);
 /* The field lookup of a step: prospect fields, then rep_name,
  * rep_signature, rep_email. arg is a cad_compose_in. */
 const char *cad_compose_field(const char *name, void *arg);
+
+/* Where cad_compose_field() finds a field, for check-config. */
+typedef enum {
+	CAD_FIELD_ALWAYS,   /* every enrollment has it: email, rep_email */
+	CAD_FIELD_PROSPECT, /* a standard prospect field: first_name, ... */
+	CAD_FIELD_REP,      /* from [rep ADDRESS]: rep_name, rep_signature */
+	CAD_FIELD_FREE,     /* any other: a prospect's free field, or a typo */
+} cad_field_kind;
+
+cad_field_kind cad_compose_field_kind(const char *name);
 
 #endif
