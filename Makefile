@@ -65,7 +65,7 @@ package: all
 # Compares clang-format's output with each file (clang-format 14's
 # --dry-run also reports replacements that change nothing).
 # It also refuses a G_DEFINE_QUARK whose bare-word name clang-format has
-# spaced apart ("cad - store - error - quark").
+# spaced apart (spaces around its dashes).
 format-check:
 	@bad=0; for f in $$(git ls-files '*.c' '*.h'); do \
 		clang-format "$$f" | cmp -s - "$$f" || { echo "not formatted: $$f"; bad=1; }; \

@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
- * "cad - csv - error - quark". */
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
 GQuark
 cad_csv_error_quark(void)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
- * "cad - error - quark". */
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
 GQuark
 cad_error_quark(void)
 {

@@ -5,7 +5,7 @@
  * unsubscribe or complaint, task answers, and the admin's pause, resume,
  * stop and skip. Every one is checked against the table of core/states.h.
  * The milter, the sender and cadencectl call these (and core/enroll.h,
- * core/steps.h, core/notices.h, core/admin.h, core/throttle.h) and
+ * core/steps.h, core/notices.h, core/suppress.h, core/throttle.h) and
  * nothing else to change the store: core/ is its only writer.
  */
 #ifndef CAD_ACTIONS_H

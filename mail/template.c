@@ -11,8 +11,8 @@
 
 #include "conf/conf.h"
 
-/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
- * "cad - template - error - quark". */
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
 GQuark
 cad_template_error_quark(void)
 {

@@ -22,8 +22,8 @@
 #include "common/util.h"
 #include "store/records.h"
 
-/* Not G_DEFINE_QUARK: clang-format spaces its bare-word name into
- * "cad - store - error - quark". */
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
 GQuark
 cad_store_error_quark(void)
 {
