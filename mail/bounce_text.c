@@ -628,3 +628,101 @@ cad_bounce_quoted_to(const char *text)
 		return NULL;
 	return cad_text_address_at(v, strlen(v), (gsize)(at - v), &from, &to);
 }
+
+/* Bytes of a bounce's text searched for RFC 3464 fields written into
+ * it: the notice and a pasted report come before the original. */
+#define MAX_INLINE_DSN_BYTES (64 * 1024)
+
+/* Where the paragraph holding the first "Final-Recipient:" or
+ * "Original-Recipient:" line at a line start begins, or NULL. */
+static const char *
+inline_dsn_start(const char *text)
+{
+	const char *para = text;
+	gsize n = strnlen(text, MAX_INLINE_DSN_BYTES);
+
+	for (const char *p = text; p != NULL && (gsize)(p - text) < n;) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - text));
+		gsize l = e != NULL ? (gsize)(e - p) : n - (gsize)(p - text);
+		if (l == 0 || (l == 1 && p[0] == '\r'))
+			para = e != NULL ? e + 1 : p;
+		else if ((l > 16 && g_ascii_strncasecmp(
+		                        p, "final-recipient:", 16) == 0) ||
+		         (l > 19 && g_ascii_strncasecmp(
+		                        p, "original-recipient:", 19) == 0))
+			return para;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+gboolean
+cad_bounce_inline_dsn(const char *text, GPtrArray *rcpts)
+{
+	const char *start = text != NULL ? inline_dsn_start(text) : NULL;
+	g_autoptr(GPtrArray) found = NULL;
+	g_autofree char *copy = NULL;
+	int failed, delayed, other;
+
+	if (start == NULL)
+		return FALSE;
+	copy = g_strndup(start, MAX_INLINE_DSN_BYTES);
+	found = g_ptr_array_new_with_free_func(cad_rcpt_free);
+	cad_dsn_parse(copy, found, &failed, &delayed, &other);
+	if (failed + delayed == 0)
+		return FALSE;
+	g_ptr_array_set_size(rcpts, 0);
+	for (guint i = 0; i < found->len; i++)
+		cad_rcpt_add(rcpts, g_ptr_array_steal_index(found, i--));
+	return TRUE;
+}
+
+/* Lines taken as a recipient's diagnostic from the notice: the line
+ * naming it and the indented lines that continue it. */
+#define MAX_NOTICE_DIAG_LINES 4
+
+/* Offset of addr in the first n bytes of s, any case, else -1. */
+static gssize
+find_address(const char *s, gsize n, const char *addr)
+{
+	gsize al = strlen(addr);
+
+	for (gsize i = 0; al > 0 && i + al <= n; i++)
+		if (g_ascii_strncasecmp(s + i, addr, al) == 0 &&
+		    (i == 0 || !g_ascii_isalnum(s[i - 1])) &&
+		    (i + al == n || !g_ascii_isalnum(s[i + al])))
+			return (gssize)i;
+	return -1;
+}
+
+void
+cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r)
+{
+	gssize at = find_address(text, notice, r->address);
+	const char *line, *end = text + notice, *p;
+	g_autofree char *d = NULL;
+	char st[16];
+
+	if (at < 0)
+		return;
+	for (line = text + at; line > text && line[-1] != '\n'; line--)
+		;
+	if (*line == '>')
+		return;
+	p = line;
+	for (int k = 0; k < MAX_NOTICE_DIAG_LINES && p < end; k++) {
+		const char *e = memchr(p, '\n', (gsize)(end - p));
+		p = e != NULL ? e + 1 : end;
+		if (p >= end || (*p != ' ' && *p != '\t'))
+			break;
+	}
+	d = cad_text_clean(line, (gsize)(p - line), CAD_MAIL_MAX_DIAG);
+	/* "5.0.0" says nothing: the notice's own code says more. */
+	if (r->status != NULL && strcmp(r->status + 1, ".0.0") == 0 &&
+	    cad_text_status(d, st) && st[0] == r->status[0]) {
+		g_free(r->status);
+		r->status = g_strdup(st);
+	}
+	g_free(r->diagnostic);
+	r->diagnostic = g_steal_pointer(&d);
+}

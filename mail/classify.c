@@ -439,6 +439,16 @@ rule_dsn(ctx *x)
 			return TRUE;
 		return FALSE;
 	}
+	/* Recipients the report gives no diagnostic have their own lines
+	 * in the notice (OpenSMTPD, Sendmail's "reason:" lines); a single
+	 * recipient is judged by the whole notice. */
+	for (guint k = 0; x->text != NULL && x->c->recipients->len > 1 &&
+	                  k < x->c->recipients->len;
+	     k++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
+		if (r->diagnostic == NULL)
+			cad_bounce_notice_diag(x->text, ctx_notice(x), r);
+	}
 	decide_all(x, x->text);
 	summarize(x->c);
 	add_original_ids(x);
@@ -455,6 +465,7 @@ rule_text_bounce(ctx *x, gboolean report)
 
 	if (!cad_bounce_text(&in, x->c->recipients, he, x->reply))
 		return FALSE;
+	cad_bounce_inline_dsn(x->text, x->c->recipients);
 	xf = cad_header_get(x->top, "X-Failed-Recipients", 4096);
 	if (x->c->recipients->len == 0 && xf != NULL) {
 		g_auto(GStrv) v = g_strsplit(xf, ",", CAD_MAIL_MAX_RCPTS);

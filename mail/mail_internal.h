@@ -189,6 +189,14 @@ gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
  * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text, gsize notice);
 char *cad_bounce_quoted_to(const char *text);
+/* RFC 3464 fields written into a bounce's text (a report whose parts
+ * were flattened, a bounce pasted into a provider's notice): when they
+ * name a failed or delayed recipient, rcpts becomes theirs. */
+gboolean cad_bounce_inline_dsn(const char *text, GPtrArray *rcpts);
+/* A report recipient without a Diagnostic-Code: the notice line that
+ * names it (and the indented lines continuing it) becomes its
+ * diagnostic; a more specific status code there replaces an X.0.0. */
+void cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r);
 
 /* autoreply.c */
 gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);
