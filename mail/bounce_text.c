@@ -357,6 +357,36 @@ sender_context(const char *line, gsize start)
 	return FALSE;
 }
 
+/* The address at line[start] is a "name=value" parameter (a URL's
+ * query, an SRS or VERP tag), unless the name is Exchange's X.400 form
+ * of an Internet address ("dda:SMTP=user@host", "RFC-822=user@host"). */
+static gboolean
+parameter_value(const char *line, gsize start)
+{
+	if (start == 0 || line[start - 1] != '=')
+		return FALSE;
+	return !(ends_with(line, start - 1, "smtp") ||
+	         ends_with(line, start - 1, "rfc-822") ||
+	         ends_with(line, start - 1, "rfc822"));
+}
+
+/* The address at line[start] opens a line of the form "addr:" or
+ * "<addr>: reason", as Exim, qmail and Postfix list each failed
+ * recipient: a failure even when the sender wrote to itself. */
+static gboolean
+listing_line(const char *line, gsize start)
+{
+	const char *p = line + start;
+
+	if (start > 1 || (start == 1 && line[0] != '<'))
+		return FALSE;
+	while (*p != '\0' && *p != ':' && *p != '>' && *p != ' ')
+		p++;
+	if (*p == '>')
+		p++;
+	return *p == ':';
+}
+
 typedef struct {
 	char *addr;
 	guint line; /* first mention */
@@ -394,9 +424,9 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in, GArray *out)
 			continue;
 		if (local_in(a, helpdesk_locals) ||
 		    (in->from != NULL && strcmp(a, in->from) == 0) ||
-		    (in->to != NULL && strcmp(a, in->to) == 0) ||
-		    sender_context(line, from) ||
-		    (from > 0 && line[from - 1] == '=')) {
+		    (in->to != NULL && strcmp(a, in->to) == 0 &&
+		     !listing_line(line, from)) ||
+		    sender_context(line, from) || parameter_value(line, from)) {
 			g_free(a);
 			continue;
 		}
@@ -603,6 +633,12 @@ quoted_header(const char *text, gsize notice, const char *name)
 }
 
 char *
+cad_bounce_quoted_value(const char *text, const char *name)
+{
+	return quoted_header(text, cad_bounce_notice_len(text), name);
+}
+
+char *
 cad_bounce_quoted_msgid(const char *text, gsize notice)
 {
 	g_autofree char *v = quoted_header(text, notice, "message-id:");
@@ -725,4 +761,170 @@ cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r)
 	}
 	g_free(r->diagnostic);
 	r->diagnostic = g_steal_pointer(&d);
+}
+
+/* w (lower case) occurs in the first n bytes of s, in any case. */
+static gboolean
+contains_ci(const char *s, gsize n, const char *w)
+{
+	gsize wl = strlen(w);
+
+	for (gsize i = 0; i + wl <= n; i++)
+		if (g_ascii_strncasecmp(s + i, w, wl) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Length of the header field name that opens s ("Received" in
+ * "Received: ..."), else 0. */
+static gsize
+field_len(const char *s, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n && i < 64 && (g_ascii_isalnum(s[i]) || s[i] == '-'))
+		i++;
+	return i > 0 && i < n && s[i] == ':' ? i : 0;
+}
+
+/* Names read from one notice's list of recipients. */
+#define MAX_LISTED_NAMES 50
+
+/* A bare local part: dot-atom text, no '@', at most 64 bytes. */
+static gsize
+local_part_len(const char *p)
+{
+	gsize n = 0;
+
+	while (p[n] != '\0' && n <= 64 &&
+	       (g_ascii_isalnum(p[n]) || strchr(".-_+=!#$%&'*/?^`{|}~", p[n])))
+		n++;
+	if (n == 0 || n > 64 || p[n] == '@' || p[0] == '.' || p[n - 1] == '.')
+		return 0;
+	return n;
+}
+
+/* A heading that introduces a list of recipients: it mentions "the
+ * following" and ends with a colon. */
+static gboolean
+names_heading(const char *line)
+{
+	gsize l = strlen(line);
+
+	while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\r'))
+		l--;
+	return l > 0 && line[l - 1] == ':' && contains_ci(line, l, "following");
+}
+
+char **
+cad_bounce_listed_names(const char *text, gsize notice)
+{
+	g_autofree char *copy = g_strndup(text, notice);
+	g_autofree char **lines = cad_text_lines(copy, MAX_NOTICE_LINES);
+	GPtrArray *names = g_ptr_array_new();
+	gboolean in_list = FALSE;
+
+	for (guint i = 0; lines[i] != NULL && names->len < MAX_LISTED_NAMES;
+	     i++) {
+		const char *l = lines[i];
+		gsize n;
+		g_strchomp(lines[i]);
+		if (!in_list) {
+			in_list = l[0] != '>' && names_heading(l);
+			continue;
+		}
+		if (*l == '\0' && names->len == 0)
+			continue;
+		/* Names are indented, one to a line, a reason may follow. */
+		if ((*l != ' ' && *l != '\t') || strchr(l, '@') != NULL)
+			break;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		n = local_part_len(l);
+		/* A reason after a name is set off by a tab or a run of
+		 * spaces ("jdoe    No matches"): "an undisclosed address"
+		 * is prose, not a name. */
+		if (n == 0 || (l[n] != '\0' && l[n] != '\t' &&
+		               !(l[n] == ' ' && l[n + 1] == ' ')))
+			break;
+		g_ptr_array_add(names, g_ascii_strdown(l, (gssize)n));
+	}
+	if (names->len == 0) {
+		g_ptr_array_free(names, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(names, NULL);
+	return (char **)g_ptr_array_free(names, FALSE);
+}
+
+/* Add the addresses of one header field of a returned original to out
+ * (char *, lower case): each address of To and Cc, the envelope
+ * recipient ("for <x>") of Received. */
+void
+cad_bounce_field_rcpts(const char *name, gsize nlen, const char *v, gsize vlen,
+                       gboolean envelope, GPtrArray *out)
+{
+	gboolean rcvd =
+	    nlen == 8 && g_ascii_strncasecmp(name, "received", 8) == 0;
+	gsize i = 0;
+
+	if (!rcvd && (envelope || !(nlen == 2 &&
+	                            (g_ascii_strncasecmp(name, "to", 2) == 0 ||
+	                             g_ascii_strncasecmp(name, "cc", 2) == 0))))
+		return;
+	for (; i < vlen && out->len < CAD_MAIL_MAX_RCPTS; i++) {
+		gsize from, to;
+		char *a;
+		if (v[i] != '@')
+			continue;
+		a = cad_text_address_at(v, vlen, i, &from, &to);
+		if (a == NULL)
+			continue;
+		/* In Received, only the address after "for". */
+		while (rcvd && from > 0 &&
+		       (v[from - 1] == '<' || v[from - 1] == ' '))
+			from--;
+		if (rcvd && !ends_with(v, from, "for")) {
+			g_free(a);
+			continue;
+		}
+		g_ptr_array_add(out, a);
+	}
+}
+
+/* Lines of a bounce's text read for an original returned as text. */
+#define MAX_ORIGINAL_LINES 400
+
+void
+cad_bounce_text_original_rcpts(const char *text, gsize notice,
+                               gboolean envelope, GPtrArray *out)
+{
+	gsize n = strnlen(text, MAX_NOTICE_BYTES * 4);
+	const char *name = NULL;
+	gsize nlen = 0;
+	int k = 0;
+
+	for (const char *p = text;
+	     p != NULL && (gsize)(p - text) < n && k < MAX_ORIGINAL_LINES;
+	     k++) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - text));
+		const char *q = p, *end = e != NULL ? e : text + n;
+		gsize fl;
+		while (q < end && *q == '>')
+			q++;
+		if (q < end && (*q == ' ' || *q == '\t') && name != NULL)
+			cad_bounce_field_rcpts(name, nlen, q, (gsize)(end - q),
+			                       envelope, out);
+		else if ((fl = field_len(q, (gsize)(end - q))) > 0 &&
+		         ((gsize)(p - text) >= notice ||
+		          g_ascii_strncasecmp(q, "received", 8) == 0)) {
+			name = q;
+			nlen = fl;
+			cad_bounce_field_rcpts(name, nlen, q + fl + 1,
+			                       (gsize)(end - q - fl - 1),
+			                       envelope, out);
+		} else
+			name = NULL;
+		p = e != NULL ? e + 1 : NULL;
+	}
 }

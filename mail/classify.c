@@ -342,19 +342,162 @@ add_original_ids(ctx *x)
 	cad_headers_clear(&tmp);
 }
 
-/* The returned original's To, for bounces that name no recipient. */
+/* The list address a List-Post or List-Id value names
+ * ("<mailto:list@host>", "Name <list.host>"), lower case, or NULL. */
+static char *
+list_address(const char *post, const char *id)
+{
+	const char *m = post != NULL ? strstr(post, "mailto:") : NULL;
+	const char *lt = id != NULL ? strrchr(id, '<') : NULL;
+	char *a = NULL;
+
+	if (m != NULL) {
+		g_autofree char *v = g_strndup(m + 7, strcspn(m + 7, ">?, "));
+		a = cad_address_normalize(v);
+	}
+	if (a == NULL && lt != NULL) {
+		/* RFC 2919: the list-id is the address with '@' made '.';
+		 * compared with To after the same change. */
+		a = g_ascii_strdown(lt + 1, (gssize)strcspn(lt + 1, ">"));
+	}
+	return a;
+}
+
+/* addr is the list the message was sent through. */
+static gboolean
+is_list_address(const char *addr, const char *list)
+{
+	g_autofree char *dotted = NULL;
+
+	if (addr == NULL || list == NULL)
+		return FALSE;
+	if (strcmp(addr, list) == 0)
+		return TRUE;
+	dotted = g_strdup(addr);
+	*strchr(dotted, '@') = '.';
+	return strcmp(dotted, list) == 0;
+}
+
+/* The returned original's To, for bounces that name no recipient. A
+ * message a mailing list distributed is addressed To the list, not to
+ * the member whose delivery failed: then its To names nobody. */
 static void
 add_original_to(ctx *x)
 {
 	cad_headers tmp = {NULL, NULL};
 	const cad_headers *oh = original_headers(&x->mime, &tmp);
-	g_autofree char *a = oh != NULL ? header_address(oh, "To") : NULL;
+	g_autofree char *a = NULL, *post = NULL, *id = NULL, *list = NULL;
 
-	if (a == NULL && x->text != NULL)
+	if (oh != NULL) {
+		a = header_address(oh, "To");
+		post = cad_header_get(oh, "List-Post", 512);
+		id = cad_header_get(oh, "List-Id", 512);
+	}
+	if (a == NULL && x->text != NULL) {
+		g_free(post);
+		g_free(id);
 		a = cad_bounce_quoted_to(x->text);
-	if (a != NULL)
+		post = cad_bounce_quoted_value(x->text, "list-post:");
+		id = cad_bounce_quoted_value(x->text, "list-id:");
+	}
+	list = list_address(post, id);
+	if (a != NULL && !is_list_address(a, list))
 		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
 	cad_headers_clear(&tmp);
+}
+
+/* The addresses the returned original was for (char *, lower case):
+ * the envelope recipients of its Received fields ("for <x>"), and with
+ * envelope FALSE its To and Cc too. */
+static GPtrArray *
+original_rcpts(ctx *x, gboolean envelope)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+
+	for (guint i = 0; oh != NULL && i < oh->fields->len; i++) {
+		const cad_hfield *f = &g_array_index(oh->fields, cad_hfield, i);
+		cad_bounce_field_rcpts(f->name, f->nlen, f->val, f->vlen,
+		                       envelope, out);
+	}
+	if (oh == NULL && x->text != NULL)
+		cad_bounce_text_original_rcpts(x->text, ctx_notice(x), envelope,
+		                               out);
+	cad_headers_clear(&tmp);
+	return out;
+}
+
+static gboolean
+in_list(GPtrArray *l, const char *a)
+{
+	for (guint i = 0; i < l->len; i++)
+		if (strcmp(g_ptr_array_index(l, i), a) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Names a notice lists without a domain: the original's recipient of
+ * that local part, else the name at the mail system's own domain (AOL
+ * lists its members' screen names). */
+static void
+resolve_names(ctx *x, char **names, GPtrArray *orig)
+{
+	const char *dom = x->c->from != NULL ? strchr(x->c->from, '@') : NULL;
+	g_autoptr(GPtrArray) got =
+	    g_ptr_array_new_with_free_func(cad_rcpt_free);
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		gsize n = strlen(names[i]);
+		g_autofree char *a = NULL;
+		for (guint k = 0; k < orig->len && a == NULL; k++) {
+			const char *o = g_ptr_array_index(orig, k);
+			if (strncmp(o, names[i], n) == 0 && o[n] == '@')
+				a = g_strdup(o);
+		}
+		if (a == NULL && dom != NULL)
+			a = g_strconcat(names[i], dom, NULL);
+		if (a != NULL)
+			cad_rcpt_add(got, cad_rcpt_new(a));
+	}
+	if (got->len == 0)
+		return;
+	g_ptr_array_set_size(x->c->recipients, 0);
+	for (guint i = 0; i < got->len; i++)
+		cad_rcpt_add(x->c->recipients,
+		             g_ptr_array_steal_index(got, i--));
+}
+
+/* Which of the addresses a text bounce names failed. A list of bare
+ * names under a heading is the list of failures (the addresses around
+ * it are help text); of several addresses, those the returned original
+ * was delivered for (its envelope recipient) are the failures, the rest
+ * are directory hints, examples, other people. Not its To: Bcc and
+ * alias recipients are not there. */
+static void
+pick_named(ctx *x)
+{
+	g_auto(GStrv) names = cad_bounce_listed_names(x->text, ctx_notice(x));
+	g_autoptr(GPtrArray) orig = NULL;
+	GPtrArray *r = x->c->recipients;
+	gboolean any = FALSE;
+
+	if (names == NULL && r->len < 2)
+		return;
+	orig = original_rcpts(x, names == NULL);
+	if (names != NULL) {
+		resolve_names(x, names, orig);
+		return;
+	}
+	for (guint i = 0; i < r->len && !any; i++)
+		any = in_list(
+		    orig,
+		    ((cad_bounce_rcpt *)g_ptr_array_index(r, i))->address);
+	for (guint i = r->len; any && i > 0; i--)
+		if (!in_list(orig,
+		             ((cad_bounce_rcpt *)g_ptr_array_index(r, i - 1))
+		                 ->address))
+			g_ptr_array_remove_index(r, i - 1);
 }
 
 static gboolean
@@ -465,7 +608,8 @@ rule_text_bounce(ctx *x, gboolean report)
 
 	if (!cad_bounce_text(&in, x->c->recipients, he, x->reply))
 		return FALSE;
-	cad_bounce_inline_dsn(x->text, x->c->recipients);
+	if (!cad_bounce_inline_dsn(x->text, x->c->recipients))
+		pick_named(x);
 	xf = cad_header_get(x->top, "X-Failed-Recipients", 4096);
 	if (x->c->recipients->len == 0 && xf != NULL) {
 		g_auto(GStrv) v = g_strsplit(xf, ",", CAD_MAIL_MAX_RCPTS);

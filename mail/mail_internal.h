@@ -189,6 +189,9 @@ gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
  * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text, gsize notice);
 char *cad_bounce_quoted_to(const char *text);
+/* The value of the field called name ("list-id:") of an original
+ * quoted after the notice, or NULL. Caller frees. */
+char *cad_bounce_quoted_value(const char *text, const char *name);
 /* RFC 3464 fields written into a bounce's text (a report whose parts
  * were flattened, a bounce pasted into a provider's notice): when they
  * name a failed or delayed recipient, rcpts becomes theirs. */
@@ -196,6 +199,18 @@ gboolean cad_bounce_inline_dsn(const char *text, GPtrArray *rcpts);
 /* A report recipient without a Diagnostic-Code: the notice line that
  * names it (and the indented lines continuing it) becomes its
  * diagnostic; a more specific status code there replaces an X.0.0. */
+/* Bare local parts a notice lists under a heading ("Your mail to the
+ * following recipients could not be delivered ...:" then "\tname"),
+ * as AOL and directory gateways name recipients; NULL if none. */
+char **cad_bounce_listed_names(const char *text, gsize notice);
+/* Addresses (char *, lower case) a returned original was for, added to
+ * out: one header field's (To, Cc, and "for <x>" in Received; with
+ * envelope, Received's only), or those of an original returned as text
+ * (Received lines anywhere, quoted or not; To and Cc after the notice). */
+void cad_bounce_field_rcpts(const char *name, gsize nlen, const char *v,
+                            gsize vlen, gboolean envelope, GPtrArray *out);
+void cad_bounce_text_original_rcpts(const char *text, gsize notice,
+                                    gboolean envelope, GPtrArray *out);
 void cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r);
 
 /* autoreply.c */
