@@ -928,3 +928,90 @@ cad_bounce_text_original_rcpts(const char *text, gsize notice,
 		p = e != NULL ? e + 1 : NULL;
 	}
 }
+
+/* Header fields only a mailing-list manager writes (List-Unsubscribe
+ * alone is any bulk sender's, ours included). */
+static const char *const list_manager_fields[] = {"x-mlserver",
+                                                  "x-ml-name",
+                                                  "x-mailman-version",
+                                                  "mailing-list",
+                                                  "list-id",
+                                                  "list-post",
+                                                  "list-help",
+                                                  "list-subscribe",
+                                                  "x-beenthere",
+                                                  "x-ecartis-version",
+                                                  "x-list-administrivia",
+                                                  "x-sympa-to",
+                                                  NULL};
+
+/* What list managers say when they refuse a post from a non-member. */
+static const char *const list_refusals[] = {
+    "not a member of this",
+    "not a member of the list",
+    "not a member of the mailing list",
+    "are not member",
+    "is not member",
+    "non-member",
+    "nonmember",
+    "only members can post",
+    "only members may post",
+    "only list members",
+    "accepts posts from members only",
+    "posting is restricted to",
+    "you are not subscribed to",
+    "not subscribed to this list",
+    "you must be subscribed",
+    "not allowed to post to this",
+    "not allowed to post to the",
+    "you do not have permission to post",
+    "you don't have permission to post",
+    NULL};
+
+/* Bytes of a notice searched for a list manager's refusal: it opens
+ * the message. */
+#define MAX_REFUSAL_BYTES 2048
+
+static gboolean
+from_list_manager(const cad_headers *h)
+{
+	gsize vlen;
+
+	for (gsize i = 0; list_manager_fields[i] != NULL; i++)
+		if (cad_header_raw(h, list_manager_fields[i], &vlen) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+cad_bounce_list_refusal(const cad_bounce_in *in, GPtrArray *rcpts)
+{
+	g_autofree char *head = NULL, *fs = NULL;
+	g_autofree char **lines = NULL;
+	gboolean found = FALSE;
+
+	if (in->text == NULL || !from_list_manager(in->top))
+		return FALSE;
+	fs = in->subject != NULL
+	         ? cad_text_fold(in->subject, strlen(in->subject))
+	         : NULL;
+	head = g_strndup(in->text, MIN(in->notice, (gsize)MAX_REFUSAL_BYTES));
+	lines = cad_text_lines(head, MAX_NOTICE_LINES);
+	for (guint i = 0; lines[i] != NULL && !found; i++) {
+		g_autofree char *fl = NULL;
+		GArray *ms;
+		if (lines[i][0] == '>')
+			continue;
+		fl = cad_text_fold(lines[i], strlen(lines[i]));
+		if (!cad_text_has_any(fl, list_refusals))
+			continue;
+		found = TRUE;
+		/* The list named on the refusal line is the recipient. */
+		ms = g_array_new(FALSE, FALSE, sizeof(mention));
+		g_array_set_clear_func(ms, mention_clear);
+		line_addresses(lines[i], 0, in, ms);
+		add_recipients(lines + i, 1, ms, rcpts);
+		g_array_free(ms, TRUE);
+	}
+	return found || cad_text_has_any(fs, list_refusals);
+}

@@ -650,6 +650,31 @@ rule_text_bounce(ctx *x, gboolean report)
 	return TRUE;
 }
 
+/* A list manager refusing our post: the list address is a recipient
+ * that refused the message (soft: a policy, not a dead address). */
+static gboolean
+rule_list_refusal(ctx *x)
+{
+	cad_bounce_in in = {x->top, x->text,       x->c->from,
+	                    x->to,  x->c->subject, ctx_notice(x)};
+
+	if (x->reply || !cad_bounce_list_refusal(&in, x->c->recipients))
+		return FALSE;
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	decide_all(x, x->text);
+	for (guint k = 0; k < x->c->recipients->len; k++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
+		if (!r->hard) {
+			g_free(r->reason);
+			r->reason = g_strdup("rejected");
+		}
+	}
+	summarize(x->c);
+	add_original_ids(x);
+	return TRUE;
+}
+
 static gboolean
 rule_autoreply(ctx *x)
 {
@@ -705,6 +730,9 @@ run_rules(ctx *x)
 	    strcmp(root->report_type, "disposition-notification") == 0)
 		return;
 	if (rule_text_bounce(x, report))
+		return;
+	g_ptr_array_set_size(x->c->recipients, 0);
+	if (rule_list_refusal(x))
 		return;
 	g_ptr_array_set_size(x->c->recipients, 0);
 	if (x->text != NULL)

@@ -185,6 +185,10 @@ int cad_bounce_headers(const cad_bounce_in *in);
  * he: header signs; reply: the subject says Re:/Fwd:. */
 gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
                          gboolean reply);
+/* A mailing-list manager's refusal of a post from a non-member (fml,
+ * Mailman, ezmlm, Google Groups): TRUE, and the list named on the
+ * refusal line added to rcpts. */
+gboolean cad_bounce_list_refusal(const cad_bounce_in *in, GPtrArray *rcpts);
 /* The Message-ID and To of an original quoted as text in a bounce, or
  * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text, gsize notice);
