@@ -149,6 +149,20 @@ void cad_reason_context_init(cad_reason_ctx *c, const char *text);
  * status, with context (from cad_reason_context_init(), or NULL) as a
  * fallback. */
 void cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp);
+/*
+ * cad_failure_is_hard - the one hard-or-soft decision: TRUE when the
+ * failure means the address itself is dead, so that no later message
+ * can be delivered: the mailbox or its domain does not exist
+ * (userunknown, hostunknown), it moved (hasmoved) or the domain accepts
+ * no mail (notaccept, a null MX), whatever stage or code the server
+ * chose, unless a 4.x.x status comes with words saying the question
+ * could not be answered now ("try again", "temporary"). Everything else
+ * is soft: blocks, policy and spam refusals, rate limits, greylisting,
+ * full mailboxes, messages too big, disabled accounts, and failures
+ * nobody can read. text: the recipient's diagnostic, or NULL.
+ */
+gboolean cad_failure_is_hard(const char *reason, const char *status,
+                             const char *text);
 cad_bounce_rcpt *cad_rcpt_new(const char *address);
 void cad_rcpt_free(gpointer p);
 /* Add r to a (taking it) unless the address is there; FALSE if dropped. */

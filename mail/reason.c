@@ -168,19 +168,29 @@ static const char *const p_userunknown[] = {
     "no such user here", "not listed in", "no mailbox by that name",
     "wasn't found at",
     "the email account that you tried to reach does not exist",
+    /* Yahoo's "554 delivery error: dd This user doesn't have a
+     * yahoo.com account": the account does not exist */
+    "this user doesn't have a",
     /* directory gateways (CSO ph, site directories) */
     "no matches to nameserver query", "did not exactly match",
     "did not match any", "does not match any user", NULL};
 static const char *const p_filtered[] = {
-    "rejected by recipient", "this user doesn't have a", "delivery error: dd",
-    "refused due to recipient preferences",
+    "rejected by recipient", "refused due to recipient preferences",
     "message rejected due to user rules", "is not accepting any mail",
     "only accepting mail from specific",
     "you have been blocked by the recipient", "user reject", "bounced address",
     "resolver.rst.notauthorized", "due to extended inactivity",
     "this account is protected by",
     /* AOL: the member refuses mail from this sender, or attachments */
-    "are not accepting mail", "is not accepting mail", NULL};
+    "are not accepting mail", "is not accepting mail",
+    /* au (KDDI) refuses what its member's filter blocks with "550 :
+     * User unknown", the address left out; an address that does not
+     * exist gets "550 <address>: User unknown". */
+    "550 : user unknown", "550: : user unknown", NULL};
+/* NTT docomo's receiving host, or its members' domain: docomo answers
+ * RCPT TO for an address that does not exist, and "Unknown user" after
+ * DATA for one whose owner's filter refuses the sender. */
+static const char *const p_docomo[] = {"docomo.ne.jp", NULL};
 static const char *const p_hostunknown[] = {
     "host unknown",
     "unknown host",
@@ -437,6 +447,7 @@ enum {
 	L_NOTACCEPT,
 	L_MAILERERROR,
 	L_SENDER,
+	L_DOCOMO,
 	L_CMD_DATA,
 	L_CMD_RCPT,
 	L_CMD_MAIL,
@@ -471,6 +482,7 @@ static const char *const *const all_lists[L_COUNT] = {
     [L_NOTACCEPT] = p_notaccept,
     [L_MAILERERROR] = p_mailererror,
     [L_SENDER] = p_sender,
+    [L_DOCOMO] = p_docomo,
     [L_CMD_DATA] = c_data,
     [L_CMD_RCPT] = c_rcpt,
     [L_CMD_MAIL] = c_mail,
@@ -597,8 +609,18 @@ command(lazy_cmd *lc)
 	return (smtp_cmd)lc->cmd;
 }
 
-/* Sisimai's first pass: specific causes, then the address, judged with
- * the status code and the SMTP command as it does. */
+static guint64 context_lists(cad_reason_ctx *c);
+
+/* The failure is docomo's, by its diagnostic or its notice. */
+static gboolean
+from_docomo(guint64 f, lazy_cmd *lc)
+{
+	return match(f, L_DOCOMO) ||
+	       (lc->ctx != NULL && match(context_lists(lc->ctx), L_DOCOMO));
+}
+
+/* The first pass: specific causes, then the address, judged with the
+ * status code and the SMTP command. */
 static const char *
 first_pass(guint64 f, const char *sr, lazy_cmd *lc)
 {
@@ -624,19 +646,19 @@ first_pass(guint64 f, const char *sr, lazy_cmd *lc)
 		return match(f, L_BLOCKED) ? "blocked" : "rejected";
 	if (match(f, L_AUTHFAILURE))
 		return "authfailure";
+	/* A mailbox that does not exist is unknown whatever command the
+	 * server answered (RCPT, or DATA for servers that check late) and
+	 * whatever code it chose (5.2.1, 5.7.1, 4xx): only a refusal of the
+	 * sender named beside it says otherwise, or, for a status that
+	 * says "bad mailbox", words of a block (Amazon SES files an
+	 * "Access denied" under "Unknown address error"). */
 	if (sr != NULL && strcmp(sr, "userunknown") == 0) {
 		if (!match(f, L_BLOCKED) && !match(f, L_SENDER))
 			return "userunknown";
-	} else if (sr != NULL && strcmp(sr, "filtered") == 0) {
-		if (match(f, L_USERUNKNOWN))
-			return command(lc) == CMD_RCPT ? "userunknown"
-			                               : "filtered";
-	} else if (match(f, L_USERUNKNOWN)) {
-		/* Refused after DATA: a content filter, not the address. */
-		if (command(lc) == CMD_DATA)
-			return "filtered";
-		if (command(lc) == CMD_RCPT || sr == NULL)
-			return "userunknown";
+	} else if (match(f, L_USERUNKNOWN) && !match(f, L_SENDER)) {
+		if (command(lc) == CMD_DATA && from_docomo(f, lc))
+			return "rejected";
+		return "userunknown";
 	}
 	if (match(f, L_SENDER))
 		return "rejected";
@@ -725,7 +747,7 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 	guint64 md;
 	lazy_cmd lc;
 	char st[16];
-	gboolean temp, ctx_done;
+	gboolean ctx_done;
 
 	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
 	                   r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
@@ -757,14 +779,38 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 		tr = r->diagnostic != NULL ? "onhold" : "undefined";
 	g_free(r->reason);
 	r->reason = g_strdup(tr);
-	/* 4xx "user unknown" is still an unknown user (Sisimai's split);
-	 * a null MX only when the failure was permanent. */
-	temp = (r->status != NULL && r->status[0] == '4') ||
-	       (smtp >= 400 && smtp < 500);
-	r->hard =
-	    strcmp(tr, "userunknown") == 0 || strcmp(tr, "hasmoved") == 0 ||
-	    (!temp &&
-	     (strcmp(tr, "hostunknown") == 0 || strcmp(tr, "notaccept") == 0));
+	r->hard = cad_failure_is_hard(tr, r->status, fd);
+}
+
+/* Words of a failure the server itself calls passing: a lookup that
+ * timed out, a directory that could not be asked. */
+static const char *const temporary_words[] = {
+    "try again",      "temporar", "timeout", "timed out",
+    "lookup failure", "not yet",  "retry",   NULL};
+
+gboolean
+cad_failure_is_hard(const char *reason, const char *status, const char *text)
+{
+	static const char *const dead[] = {"userunknown", "hasmoved",
+	                                   "hostunknown", "notaccept", NULL};
+	g_autofree char *ft = NULL;
+	gboolean is_dead = FALSE;
+
+	for (gsize i = 0; reason != NULL && dead[i] != NULL; i++)
+		is_dead = is_dead || strcmp(reason, dead[i]) == 0;
+	if (!is_dead)
+		return FALSE;
+	/* A temporary code is a choice many servers make for every
+	 * refusal (Postfix answers an unknown domain with 450 by
+	 * default): it makes the failure soft only when the text says the
+	 * question could not be answered now, or when there is no text
+	 * (a delay warning whose reason is the notice's guess). */
+	if (status == NULL || status[0] != '4')
+		return TRUE;
+	if (text == NULL || *text == '\0')
+		return FALSE;
+	ft = cad_text_fold(text, strlen(text));
+	return !cad_text_has_any(ft, temporary_words);
 }
 
 cad_bounce_rcpt *
