@@ -500,21 +500,73 @@ pick_named(ctx *x)
 			g_ptr_array_remove_index(r, i - 1);
 }
 
+/* Hotmail's Junk Mail Reporting Program names the complainer in the
+ * returned message's X-HmXmrOriginalRecipient (or its own). */
+static void
+add_hotmail_rcpt(ctx *x)
+{
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+	g_autofree char *v =
+	    oh != NULL ? cad_header_get(oh, "X-HmXmrOriginalRecipient", 512)
+	               : NULL;
+	g_autofree char *a = NULL;
+
+	if (v == NULL)
+		v = cad_header_get(x->top, "X-HmXmrOriginalRecipient", 512);
+	a = v != NULL ? cad_address_normalize(v) : NULL;
+	if (a != NULL)
+		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
+	cad_headers_clear(&tmp);
+}
+
+/* The complained-about recipients when the report's fields name none:
+ * Hotmail's header, the returned original's To, then an address the
+ * report's text gives (never the report's own From or To). */
+static void
+complaint_rcpts(ctx *x)
+{
+	const char *skip[3] = {NULL, NULL, NULL};
+	int n = 0;
+
+	if (x->c->recipients->len == 0)
+		add_hotmail_rcpt(x);
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	if (x->c->recipients->len > 0 || x->text == NULL)
+		return;
+	if (x->c->from != NULL)
+		skip[n++] = x->c->from;
+	if (x->to != NULL)
+		skip[n++] = x->to;
+	cad_complaint_text_rcpts(x->text, skip, x->c->recipients);
+}
+
+/* A complaint: an RFC 5965 report (by its report-type, a
+ * message/feedback-report part, or report fields typed as text), or an
+ * abuse report in another shape (complaint.c). Every one suppresses. */
 static gboolean
 rule_feedback(ctx *x)
 {
 	const cad_part *root = cad_mime_part(&x->mime, 0);
-	int i = report_part(&x->mime, "feedback-report", NULL, 0);
+	cad_complaint_in in = {&x->mime, x->top, x->text, x->c->subject,
+	                       x->c->from};
+	int i = cad_complaint_arf_part(&x->mime);
 	g_autofree char *type = NULL, *t = NULL;
+	gboolean text_fields =
+	    i < 0 && x->text != NULL && !x->reply &&
+	    cad_complaint_arf_fields(x->text, strlen(x->text));
 
-	if (i < 0 && strcmp(root->report_type, "feedback-report") != 0)
+	if (i < 0 && !text_fields &&
+	    strcmp(root->report_type, "feedback-report") != 0 &&
+	    !cad_complaint_forwarded(&in))
 		return FALSE;
 	if (i >= 0) {
 		t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);
 		cad_arf_parse(t, x->c->recipients, &type);
-	}
-	if (x->c->recipients->len == 0)
-		add_original_to(x);
+	} else if (text_fields)
+		cad_arf_parse(x->text, x->c->recipients, &type);
+	complaint_rcpts(x);
 	for (guint k = 0; k < x->c->recipients->len; k++) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
 		if (r->reason == NULL)
@@ -524,6 +576,36 @@ rule_feedback(ctx *x)
 	x->c->reason = g_strdup("feedback");
 	add_original_ids(x);
 	return TRUE;
+}
+
+/* Amazon SES's notifications, mailed by SNS as JSON: a complaint, a
+ * bounce with SES's own list of recipients, or a delivery (other). */
+static gboolean
+rule_ses(ctx *x)
+{
+	cad_ses_kind k = x->text != NULL
+	                     ? cad_ses_parse(x->text, x->c->recipients)
+	                     : CAD_SES_NONE;
+
+	switch (k) {
+	case CAD_SES_NONE:
+		return FALSE;
+	case CAD_SES_DELIVERY:
+		return TRUE;
+	case CAD_SES_COMPLAINT:
+		for (guint i = 0; i < x->c->recipients->len; i++) {
+			cad_bounce_rcpt *r =
+			    g_ptr_array_index(x->c->recipients, i);
+			r->reason = g_strdup("feedback");
+		}
+		x->c->kind = CAD_KIND_FEEDBACK_REPORT;
+		x->c->reason = g_strdup("feedback");
+		return TRUE;
+	case CAD_SES_BOUNCE:
+		summarize(x->c);
+		return TRUE;
+	}
+	return FALSE;
 }
 
 static gboolean
@@ -723,7 +805,7 @@ run_rules(ctx *x)
 	const cad_part *root = cad_mime_part(&x->mime, 0);
 	gboolean report = cad_part_is(root, "multipart", "report");
 
-	if (rule_feedback(x) || rule_challenge(x) || rule_dsn(x))
+	if (rule_feedback(x) || rule_ses(x) || rule_challenge(x) || rule_dsn(x))
 		return;
 	/* A read receipt (RFC 8098) is neither a bounce nor a reply. */
 	if (report &&

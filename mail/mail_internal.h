@@ -231,6 +231,48 @@ void cad_bounce_text_original_rcpts(const char *text, gsize notice,
                                     gboolean envelope, GPtrArray *out);
 void cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r);
 
+/* complaint.c */
+typedef struct {
+	const cad_mime *mime;
+	const cad_headers *top;
+	const char *text;    /* first text part, UTF-8, or NULL */
+	const char *subject; /* decoded, or NULL */
+	const char *from;    /* bare lower-cased From, or NULL */
+} cad_complaint_in;
+
+/* The first MAX_ARF_HEAD bytes of s hold RFC 5965 fields:
+ * Feedback-Type and another report field, each at a line start. */
+gboolean cad_complaint_arf_fields(const char *s, gsize len);
+/* Index of a top-level part holding a feedback report: a
+ * message/feedback-report part, or a text/plain part (not the first)
+ * whose lines are RFC 5965 fields. -1 if none. */
+int cad_complaint_arf_part(const cad_mime *m);
+/* An abuse report that is not RFC 5965: marked X-ARF: yes, or naming
+ * itself a report by its subject ("Abuse report", "complaint about
+ * message from", "Client TOS Notification") or its sender (abuse@,
+ * fbl@, scomp@...) and its words, and returning the message complained
+ * about (attached, or its header block pasted). Never an answer
+ * (In-Reply-To, "Re:") nor a delivery report. */
+gboolean cad_complaint_forwarded(const cad_complaint_in *in);
+/* Addresses a report's text gives as the complained-about recipient
+ * (report fields pasted as text, "recipient:", the To of a forwarded
+ * header block), less those in skip (NULL-terminated); stops at the
+ * first found. */
+void cad_complaint_text_rcpts(const char *text, const char *const *skip,
+                              GPtrArray *rcpts);
+
+/* ses.c */
+typedef enum {
+	CAD_SES_NONE,      /* not an SES notification */
+	CAD_SES_BOUNCE,    /* rcpts: the bounced recipients, decided */
+	CAD_SES_COMPLAINT, /* rcpts: the complained-about recipients */
+	CAD_SES_DELIVERY,  /* a delivery notice: not a failure */
+} cad_ses_kind;
+
+/* An Amazon SES notification (JSON mailed by SNS, bare or in an SNS
+ * envelope) in text: its kind, and its recipients added to rcpts. */
+cad_ses_kind cad_ses_parse(const char *text, GPtrArray *rcpts);
+
 /* autoreply.c */
 gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);
 gboolean cad_autoreply_subject(const char *subject);

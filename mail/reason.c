@@ -791,8 +791,11 @@ static const char *const temporary_words[] = {
 gboolean
 cad_failure_is_hard(const char *reason, const char *status, const char *text)
 {
+	/* suppressed: a sending service's record that the address
+	 * bounced as invalid (Amazon SES's suppression list). */
 	static const char *const dead[] = {"userunknown", "hasmoved",
-	                                   "hostunknown", "notaccept", NULL};
+	                                   "hostunknown", "notaccept",
+	                                   "suppressed",  NULL};
 	g_autofree char *ft = NULL;
 	gboolean is_dead = FALSE;
 

@@ -1,0 +1,347 @@
+/*
+ * complaint.c: complaints in the shapes they arrive in, so that none is
+ * missed and none is made up. RFC 5965 reports whatever their container
+ * says (report-type missing, the report part typed text/plain), Hotmail's
+ * Junk Mail Reporting Program, AOL's and Yahoo's older reports, and abuse
+ * reports an abuse desk or a person forwards with the offending message
+ * attached or inline (X-ARF among them). A person's reply that says
+ * "spam", or forwards something, is not a report: a report names itself
+ * as one (its subject or its sender) and returns the message.
+ */
+#include <string.h>
+
+#include "mail/mail_internal.h"
+
+/* Bytes of a part read for RFC 5965 fields: they open the part. */
+#define MAX_ARF_HEAD     4096
+/* Bytes of a report's text read for its words and an inline original:
+ * a report says what it is before the message it returns. */
+#define MAX_REPORT_TEXT  8192
+/* Lines of a report's text read for an address it names. */
+#define MAX_REPORT_LINES 200
+
+/* Fields of RFC 5965 besides Feedback-Type: one of them with it makes a
+ * block of fields a report, not prose that mentions the word. */
+static const char *const arf_fields[] = {
+    "user-agent:",    "version:",   "original-rcpt-to:", "original-mail-from:",
+    "arrival-date:",  "source-ip:", "reported-domain:",  "removal-recipient:",
+    "received-date:", NULL};
+
+/* Subjects a report gives itself (after "Fwd:" is stripped). */
+static const char *const report_subjects[] = {"abuse report",
+                                              "spam report",
+                                              "spam complaint",
+                                              "abuse complaint",
+                                              "complaint about message",
+                                              "email feedback report",
+                                              "feedback report",
+                                              "feedback loop",
+                                              "abuse notification",
+                                              "spam notification",
+                                              "client tos notification",
+                                              "reported as spam",
+                                              "report of abuse",
+                                              "abuse-report",
+                                              NULL};
+
+/* Local parts of the senders of reports: abuse desks and feedback
+ * loops (AOL's scomp, Hotmail's staff@ with its own subject). */
+static const char *const report_senders[] = {
+    "abuse",         "abuse-report", "abuse-reports", "abusedesk",
+    "abuse-desk",    "fbl",          "feedback",      "feedbackloop",
+    "feedback-loop", "complaints",   "complaint",     "spamreport",
+    "spam-report",   "scomp",        "arf",           NULL};
+
+/* What a report's own text says it is. */
+static const char *const report_words[] = {"this is an email abuse report",
+                                           "email abuse report",
+                                           "abuse report",
+                                           "spam complaint",
+                                           "we received a complaint",
+                                           "we have received a complaint",
+                                           "received a spam complaint",
+                                           "reported as spam",
+                                           "reported this message as spam",
+                                           "reported this email as spam",
+                                           "marked as spam",
+                                           "marked this message as spam",
+                                           "complaint about",
+                                           "complaint regarding",
+                                           "feedback loop",
+                                           "unsolicited",
+                                           NULL};
+
+/* Whether the line at p (n bytes) starts with one of the fields. */
+static gboolean
+line_is_field(const char *p, gsize n, const char *const *fields)
+{
+	for (gsize i = 0; fields[i] != NULL; i++) {
+		gsize l = strlen(fields[i]);
+		if (n >= l && g_ascii_strncasecmp(p, fields[i], l) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+cad_complaint_arf_fields(const char *s, gsize len)
+{
+	static const char *const type[] = {"feedback-type:", NULL};
+	gboolean has_type = FALSE, has_other = FALSE;
+	gsize n = MIN(len, (gsize)MAX_ARF_HEAD);
+
+	for (const char *p = s; p != NULL && (gsize)(p - s) < n;) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - s));
+		gsize l = e != NULL ? (gsize)(e - p) : n - (gsize)(p - s);
+		has_type = has_type || line_is_field(p, l, type);
+		has_other = has_other || line_is_field(p, l, arf_fields);
+		if (has_type && has_other)
+			return TRUE;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return FALSE;
+}
+
+int
+cad_complaint_arf_part(const cad_mime *m)
+{
+	gboolean first_text = TRUE;
+
+	for (guint i = 1; i < m->parts->len; i++) {
+		const cad_part *p = cad_mime_part(m, i);
+		if (p->msg_level != 0 || !p->leaf)
+			continue;
+		if (cad_part_is(p, "message", "feedback-report"))
+			return (int)i;
+		if (!cad_part_is(p, "text", "plain"))
+			continue;
+		/* Writers that type the report part text/plain put it after
+		 * the human-readable part; its fields are plain ASCII, so
+		 * the raw bytes are read. */
+		if (!first_text && p->cte == CAD_CTE_NONE &&
+		    cad_complaint_arf_fields(p->body, p->blen))
+			return (int)i;
+		first_text = FALSE;
+	}
+	return -1;
+}
+
+/* The local part of addr is one of locals. */
+static gboolean
+local_is(const char *addr, const char *const *locals)
+{
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+
+	for (gsize i = 0; at != NULL && locals[i] != NULL; i++)
+		if ((gsize)(at - addr) == strlen(locals[i]) &&
+		    strncmp(addr, locals[i], (gsize)(at - addr)) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* X-ARF (the German abuse reporting format) marks its reports with
+ * "X-ARF: yes". */
+static gboolean
+x_arf(const cad_headers *h)
+{
+	g_autofree char *v = cad_header_get(h, "X-ARF", 16);
+
+	return v != NULL && g_ascii_strncasecmp(v, "yes", 3) == 0;
+}
+
+/* The text holds a forwarded message's header block: lines starting
+ * From: and Subject: and one of To:, Date:, Sent:, Received:,
+ * Message-ID:, quoted or not. */
+static gboolean
+inline_original(const char *text)
+{
+	static const char *const from[] = {"from:", NULL};
+	static const char *const subj[] = {"subject:", NULL};
+	static const char *const other[] = {
+	    "to:", "date:", "sent:", "received:", "message-id:", NULL};
+	gsize n = strnlen(text, MAX_REPORT_TEXT);
+	int seen = 0;
+
+	for (const char *p = text; p != NULL && (gsize)(p - text) < n;) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - text));
+		const char *q = p, *end = e != NULL ? e : text + n;
+		while (q < end && (*q == '>' || *q == ' ' || *q == '\t'))
+			q++;
+		if (line_is_field(q, (gsize)(end - q), from))
+			seen |= 1;
+		else if (line_is_field(q, (gsize)(end - q), subj))
+			seen |= 2;
+		else if (line_is_field(q, (gsize)(end - q), other))
+			seen |= 4;
+		if (seen == 7)
+			return TRUE;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return FALSE;
+}
+
+/* The message returns the one complained about: attached (a message or
+ * its headers) or pasted into the text. */
+static gboolean
+returns_original(const cad_complaint_in *in)
+{
+	for (guint i = 1; i < in->mime->parts->len; i++) {
+		const cad_part *p = cad_mime_part(in->mime, i);
+		if (p->msg_level == 1 ||
+		    (p->msg_level == 0 && p->leaf &&
+		     (cad_part_is(p, "message", "rfc822") ||
+		      cad_part_is(p, "text", "rfc822-headers") ||
+		      cad_part_is(p, "message", "rfc822-headers"))))
+			return TRUE;
+	}
+	return in->text != NULL && inline_original(in->text);
+}
+
+/* A delivery report is a bounce whatever its sender is called. */
+static gboolean
+has_delivery_status(const cad_mime *m)
+{
+	for (guint i = 0; i < m->parts->len; i++) {
+		const cad_part *p = cad_mime_part(m, i);
+		if (p->msg_level == 0 &&
+		    (cad_part_is(p, "message", "delivery-status") ||
+		     cad_part_is(p, "message", "global-delivery-status")))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The text's own words, quoted lines left out, say it is a report. */
+static gboolean
+report_text(const char *text)
+{
+	gsize n = strnlen(text, MAX_REPORT_TEXT);
+	GString *own = g_string_sized_new(n + 1);
+	g_autofree char *f = NULL;
+
+	for (const char *p = text; p != NULL && (gsize)(p - text) < n;) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - text));
+		gsize l =
+		    e != NULL ? (gsize)(e - p) + 1 : n - (gsize)(p - text);
+		if (*p != '>')
+			g_string_append_len(own, p, (gssize)l);
+		p = e != NULL ? e + 1 : NULL;
+	}
+	f = cad_text_fold(own->str, own->len);
+	g_string_free(own, TRUE);
+	return cad_text_has_any(f, report_words);
+}
+
+/* Subject prefixes of an answer; the others ("Fwd:", "WG:", "TR:")
+ * forward. */
+static const char *const answer_prefixes[] = {"re",  "aw",  "sv",  "vs",
+                                              "ref", "rif", "r",   "antw",
+                                              "odp", "res", "atb", NULL};
+
+/* The message answers another: In-Reply-To, or a subject that opens
+ * with an answer's prefix. */
+static gboolean
+is_answer(const cad_headers *top, const char *subject)
+{
+	gsize vlen, n = 0;
+
+	if (cad_header_raw(top, "In-Reply-To", &vlen) != NULL)
+		return TRUE;
+	if (subject == NULL)
+		return FALSE;
+	while (*subject == ' ')
+		subject++;
+	while (g_ascii_isalpha(subject[n]))
+		n++;
+	if (subject[n] != ':' && subject[n] != '[')
+		return FALSE;
+	for (gsize i = 0; answer_prefixes[i] != NULL; i++)
+		if (strlen(answer_prefixes[i]) == n &&
+		    g_ascii_strncasecmp(subject, answer_prefixes[i], n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+cad_complaint_forwarded(const cad_complaint_in *in)
+{
+	gboolean fwd, by_subject, by_sender;
+	const char *subj;
+	g_autofree char *fs = NULL;
+
+	if (x_arf(in->top))
+		return TRUE;
+	/* An answer is a person writing back, whatever it says. */
+	if (is_answer(in->top, in->subject) || has_delivery_status(in->mime))
+		return FALSE;
+	subj = cad_subject_strip(in->subject, &fwd);
+	fs = subj != NULL ? cad_text_fold(subj, strlen(subj)) : NULL;
+	by_subject = cad_text_has_any(fs, report_subjects);
+	by_sender = local_is(in->from, report_senders);
+	if (!by_subject && !by_sender)
+		return FALSE;
+	if (!by_subject && !(in->text != NULL && report_text(in->text)))
+		return FALSE;
+	return returns_original(in);
+}
+
+/* Cues before an address a report's text gives as the recipient. */
+static const char *const rcpt_cues[] = {"original-rcpt-to:",
+                                        "removal-recipient:",
+                                        "x-hmxmroriginalrecipient:",
+                                        "original recipient",
+                                        "recipient:",
+                                        "complainant:",
+                                        "reported by",
+                                        "complaint from",
+                                        "sent to",
+                                        "addressed to",
+                                        NULL};
+
+/* The first address after position i of line l (n bytes), if any. */
+static char *
+address_after(const char *l, gsize n, gsize i)
+{
+	for (; i < n; i++) {
+		gsize from, to;
+		char *a;
+		if (l[i] != '@')
+			continue;
+		a = cad_text_address_at(l, n, i, &from, &to);
+		if (a != NULL)
+			return a;
+	}
+	return NULL;
+}
+
+void
+cad_complaint_text_rcpts(const char *text, const char *const *skip,
+                         GPtrArray *rcpts)
+{
+	static const char *const to[] = {"to:", NULL};
+	gsize n = strnlen(text, MAX_REPORT_TEXT);
+	gboolean in_block = FALSE;
+	int k = 0;
+
+	for (const char *p = text; p != NULL && (gsize)(p - text) < n &&
+	                           k < MAX_REPORT_LINES && rcpts->len == 0;
+	     k++) {
+		const char *e = memchr(p, '\n', n - (gsize)(p - text));
+		const char *q = p, *end = e != NULL ? e : text + n;
+		gsize l;
+		g_autofree char *fl = NULL, *a = NULL;
+		while (q < end && (*q == '>' || *q == ' ' || *q == '\t'))
+			q++;
+		l = (gsize)(end - q);
+		fl = cad_text_fold(q, l);
+		/* The To of a forwarded header block ("From:" first). */
+		if (g_str_has_prefix(fl, "from:"))
+			in_block = TRUE;
+		if ((in_block && line_is_field(q, l, to)) ||
+		    cad_text_has_any(fl, rcpt_cues))
+			a = address_after(q, l, 0);
+		if (a != NULL && !g_strv_contains(skip, a))
+			cad_rcpt_add(rcpts, cad_rcpt_new(a));
+		p = e != NULL ? e + 1 : NULL;
+	}
+}
