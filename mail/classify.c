@@ -704,14 +704,15 @@ rule_text_bounce(ctx *x, gboolean report)
 	}
 	if (x->c->recipients->len == 0)
 		add_original_to(x);
-	/* One recipient: a status code anywhere in the notice is its own. */
+	/* One recipient: a failure code anywhere in the notice is its
+	 * own. */
 	if (x->c->recipients->len == 1) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, 0);
 		char st[16];
 		if (r->status == NULL &&
 		    !(r->diagnostic != NULL &&
 		      cad_text_status(r->diagnostic, st)) &&
-		    cad_text_status(x->text, st))
+		    cad_text_failure_status(x->text, st))
 			r->status = g_strdup(st);
 	}
 	decide_all(x, x->text);

@@ -90,6 +90,9 @@ gboolean cad_text_has_any(const char *s, const char *const *phrases);
 char *cad_utf8_make_valid(const char *s, gsize len);
 /* First RFC 3463 code in s ("5.1.1"), copied into out[16]. */
 gboolean cad_text_status(const char *s, char out[16]);
+/* The first failure code (class 4 or 5) in s: a transcript's "250
+ * 2.1.5 Ok" and version numbers such as "2.3.0" are none. */
+gboolean cad_text_failure_status(const char *s, char out[16]);
 /* First SMTP reply code in s (250..599) or 0. */
 int cad_text_smtp_code(const char *s);
 /* Bare lower-cased addr-spec found at s[i] (pointing at '@'), its start
