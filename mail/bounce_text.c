@@ -371,10 +371,11 @@ parameter_value(const char *line, gsize start)
 }
 
 /* The address at line[start] opens a line of the form "addr:" or
- * "<addr>: reason", as Exim, qmail and Postfix list each failed
- * recipient: a failure even when the sender wrote to itself. */
+ * "<addr>: reason", or stands alone on an indented line, as qmail,
+ * Postfix and Exim list each failed recipient: a failure even when
+ * the sender wrote to itself. */
 static gboolean
-listing_line(const char *line, gsize start)
+listing_line(const char *line, gsize start, gboolean indented)
 {
 	const char *p = line + start;
 
@@ -384,7 +385,11 @@ listing_line(const char *line, gsize start)
 		p++;
 	if (*p == '>')
 		p++;
-	return *p == ':';
+	if (*p == ':')
+		return TRUE;
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return indented && *p == '\0';
 }
 
 typedef struct {
@@ -404,6 +409,7 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in, GArray *out)
 {
 	gsize len = strlen(line);
 	const char *at = line;
+	gboolean indented = *line == ' ' || *line == '\t';
 
 	while (*line == ' ' || *line == '\t')
 		line++, len--;
@@ -425,7 +431,7 @@ line_addresses(const char *line, guint ln, const cad_bounce_in *in, GArray *out)
 		if (local_in(a, helpdesk_locals) ||
 		    (in->from != NULL && strcmp(a, in->from) == 0) ||
 		    (in->to != NULL && strcmp(a, in->to) == 0 &&
-		     !listing_line(line, from)) ||
+		     !listing_line(line, from, indented)) ||
 		    sender_context(line, from) || parameter_value(line, from)) {
 			g_free(a);
 			continue;

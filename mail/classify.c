@@ -522,24 +522,25 @@ add_hotmail_rcpt(ctx *x)
 
 /* The complained-about recipients when the report's fields name none:
  * Hotmail's header, the returned original's To, then an address the
- * report's text gives (never the report's own From or To). */
+ * report's text parts give (the original pasted as text). */
 static void
 complaint_rcpts(ctx *x)
 {
-	const char *skip[3] = {NULL, NULL, NULL};
-	int n = 0;
-
 	if (x->c->recipients->len == 0)
 		add_hotmail_rcpt(x);
 	if (x->c->recipients->len == 0)
 		add_original_to(x);
-	if (x->c->recipients->len > 0 || x->text == NULL)
-		return;
-	if (x->c->from != NULL)
-		skip[n++] = x->c->from;
-	if (x->to != NULL)
-		skip[n++] = x->to;
-	cad_complaint_text_rcpts(x->text, skip, x->c->recipients);
+	for (guint i = 0; x->c->recipients->len == 0 && i < x->mime.parts->len;
+	     i++) {
+		const cad_part *p = cad_mime_part(&x->mime, i);
+		g_autofree char *t = NULL;
+		if (p->msg_level != 0 || !p->leaf ||
+		    !cad_part_is(p, "text", "plain"))
+			continue;
+		t = cad_part_text(p, FALSE);
+		cad_complaint_text_rcpts(t, x->to, x->c->from,
+		                         x->c->recipients);
+	}
 }
 
 /* A complaint: an RFC 5965 report (by its report-type, a

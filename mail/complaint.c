@@ -314,8 +314,16 @@ address_after(const char *l, gsize n, gsize i)
 	return NULL;
 }
 
+/* a is one of the two addresses (either may be NULL). */
+static gboolean
+is_one_of(const char *a, const char *x, const char *y)
+{
+	return (x != NULL && strcmp(a, x) == 0) ||
+	       (y != NULL && strcmp(a, y) == 0);
+}
+
 void
-cad_complaint_text_rcpts(const char *text, const char *const *skip,
+cad_complaint_text_rcpts(const char *text, const char *us, const char *reporter,
                          GPtrArray *rcpts)
 {
 	static const char *const to[] = {"to:", NULL};
@@ -334,14 +342,21 @@ cad_complaint_text_rcpts(const char *text, const char *const *skip,
 			q++;
 		l = (gsize)(end - q);
 		fl = cad_text_fold(q, l);
-		/* The To of a forwarded header block ("From:" first). */
+		/* The To of a forwarded header block ("From:" first): the
+		 * person who got the message, who may be the one who
+		 * forwards it. A cue names someone other than the report's
+		 * own sender. */
 		if (g_str_has_prefix(fl, "from:"))
 			in_block = TRUE;
-		if ((in_block && line_is_field(q, l, to)) ||
-		    cad_text_has_any(fl, rcpt_cues))
+		if (in_block && line_is_field(q, l, to)) {
 			a = address_after(q, l, 0);
-		if (a != NULL && !g_strv_contains(skip, a))
-			cad_rcpt_add(rcpts, cad_rcpt_new(a));
+			if (a != NULL && !is_one_of(a, us, NULL))
+				cad_rcpt_add(rcpts, cad_rcpt_new(a));
+		} else if (cad_text_has_any(fl, rcpt_cues)) {
+			a = address_after(q, l, 0);
+			if (a != NULL && !is_one_of(a, us, reporter))
+				cad_rcpt_add(rcpts, cad_rcpt_new(a));
+		}
 		p = e != NULL ? e + 1 : NULL;
 	}
 }

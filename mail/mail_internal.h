@@ -257,12 +257,12 @@ int cad_complaint_arf_part(const cad_mime *m);
  * about (attached, or its header block pasted). Never an answer
  * (In-Reply-To, "Re:") nor a delivery report. */
 gboolean cad_complaint_forwarded(const cad_complaint_in *in);
-/* Addresses a report's text gives as the complained-about recipient
- * (report fields pasted as text, "recipient:", the To of a forwarded
- * header block), less those in skip (NULL-terminated); stops at the
- * first found. */
-void cad_complaint_text_rcpts(const char *text, const char *const *skip,
-                              GPtrArray *rcpts);
+/* The address a report's text gives as the complained-about recipient:
+ * the To of a forwarded header block (never us, the report's To), or one
+ * after a cue (report fields pasted as text, "recipient:", "complaint
+ * from"; never us nor the reporter, its From). Stops at the first. */
+void cad_complaint_text_rcpts(const char *text, const char *us,
+                              const char *reporter, GPtrArray *rcpts);
 
 /* ses.c */
 typedef enum {
