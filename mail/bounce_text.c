@@ -639,9 +639,9 @@ quoted_header(const char *text, gsize notice, const char *name)
 }
 
 char *
-cad_bounce_quoted_value(const char *text, const char *name)
+cad_bounce_quoted_value(const char *text, gsize notice, const char *name)
 {
-	return quoted_header(text, cad_bounce_notice_len(text), name);
+	return quoted_header(text, notice, name);
 }
 
 char *
@@ -673,29 +673,54 @@ cad_bounce_quoted_to(const char *text)
 
 /* Bytes of a bounce's text searched for RFC 3464 fields written into
  * it: the notice and a pasted report come before the original. */
-#define MAX_INLINE_DSN_BYTES (64 * 1024)
+#define MAX_INLINE_DSN_BYTES MAX_NOTICE_BYTES
 
 /* Where the paragraph holding the first "Final-Recipient:" or
  * "Original-Recipient:" line at a line start begins, or NULL. */
 static const char *
 inline_dsn_start(const char *text)
 {
-	const char *para = text;
 	gsize n = strnlen(text, MAX_INLINE_DSN_BYTES);
+	const char *line = NULL, *para;
 
-	for (const char *p = text; p != NULL && (gsize)(p - text) < n;) {
-		const char *e = memchr(p, '\n', n - (gsize)(p - text));
-		gsize l = e != NULL ? (gsize)(e - p) : n - (gsize)(p - text);
-		if (l == 0 || (l == 1 && p[0] == '\r'))
-			para = e != NULL ? e + 1 : p;
-		else if ((l > 16 && g_ascii_strncasecmp(
-		                        p, "final-recipient:", 16) == 0) ||
-		         (l > 19 && g_ascii_strncasecmp(
-		                        p, "original-recipient:", 19) == 0))
-			return para;
-		p = e != NULL ? e + 1 : NULL;
+	/* The fields are rare in a notice: find "-Recipient:" fast, in the
+	 * two cases writers use, and look back for its field name. */
+	for (int c = 0; c < 2 && line == NULL; c++) {
+		const char *key = c == 0 ? "-Recipient:" : "-RECIPIENT:";
+		/* strstr is the fastest search glibc has; the text is a
+		 * string, and a hit past n is not looked at. */
+		for (const char *h = strstr(text, key);
+		     h != NULL && (gsize)(h - text) < n;
+		     h = strstr(h + 1, key)) {
+			const char *b = h;
+			while (b > text && b[-1] != '\n')
+				b--;
+			if (((gsize)(h - b) == 5 &&
+			     g_ascii_strncasecmp(b, "final", 5) == 0) ||
+			    ((gsize)(h - b) == 8 &&
+			     g_ascii_strncasecmp(b, "original", 8) == 0)) {
+				if (line == NULL || b < line)
+					line = b;
+				break;
+			}
+		}
 	}
-	return NULL;
+	if (line == NULL)
+		return NULL;
+	/* The paragraph holding it: its fields (Action:) may come first. */
+	for (para = line; para > text;) {
+		const char *nl = para - 1, *prev = nl;
+		gsize plen;
+		while (prev > text && prev[-1] != '\n')
+			prev--;
+		plen = (gsize)(nl - prev);
+		if (plen > 0 && prev[plen - 1] == '\r')
+			plen--;
+		if (plen == 0)
+			break;
+		para = prev;
+	}
+	return para;
 }
 
 gboolean
@@ -730,7 +755,8 @@ find_address(const char *s, gsize n, const char *addr)
 	gsize al = strlen(addr);
 
 	for (gsize i = 0; al > 0 && i + al <= n; i++)
-		if (g_ascii_strncasecmp(s + i, addr, al) == 0 &&
+		if (g_ascii_tolower(s[i]) == addr[0] &&
+		    g_ascii_strncasecmp(s + i, addr, al) == 0 &&
 		    (i == 0 || !g_ascii_isalnum(s[i - 1])) &&
 		    (i + al == n || !g_ascii_isalnum(s[i + al])))
 			return (gssize)i;
@@ -776,7 +802,8 @@ contains_ci(const char *s, gsize n, const char *w)
 	gsize wl = strlen(w);
 
 	for (gsize i = 0; i + wl <= n; i++)
-		if (g_ascii_strncasecmp(s + i, w, wl) == 0)
+		if (g_ascii_tolower(s[i]) == w[0] &&
+		    g_ascii_strncasecmp(s + i, w, wl) == 0)
 			return TRUE;
 	return FALSE;
 }
@@ -796,69 +823,87 @@ field_len(const char *s, gsize n)
 /* Names read from one notice's list of recipients. */
 #define MAX_LISTED_NAMES 50
 
-/* A bare local part: dot-atom text, no '@', at most 64 bytes. */
+/* A bare local part at p (at most len bytes): dot-atom text, no '@',
+ * at most 64 bytes; its length, else 0. */
 static gsize
-local_part_len(const char *p)
+local_part_len(const char *p, gsize len)
 {
 	gsize n = 0;
 
-	while (p[n] != '\0' && n <= 64 &&
+	while (n < len && n <= 64 && p[n] != '\0' &&
 	       (g_ascii_isalnum(p[n]) || strchr(".-_+=!#$%&'*/?^`{|}~", p[n])))
 		n++;
-	if (n == 0 || n > 64 || p[n] == '@' || p[0] == '.' || p[n - 1] == '.')
+	if (n == 0 || n > 64 || (n < len && p[n] == '@') || p[0] == '.' ||
+	    p[n - 1] == '.')
 		return 0;
 	return n;
 }
 
-/* A heading that introduces a list of recipients: it mentions "the
- * following" and ends with a colon. */
+/* A heading (l bytes, trailing space trimmed) that introduces a list of
+ * recipients: it mentions "the following" and ends with a colon. */
 static gboolean
-names_heading(const char *line)
+names_heading(const char *line, gsize l)
 {
-	gsize l = strlen(line);
+	return line[l - 1] == ':' && contains_ci(line, l, "following");
+}
 
-	while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\r'))
-		l--;
-	return l > 0 && line[l - 1] == ':' && contains_ci(line, l, "following");
+/* The name a listed line holds ("\tname" or " name    reason"), its
+ * length in *n, or NULL when the line is no such line. */
+static const char *
+listed_name(const char *l, gsize len, gsize *n)
+{
+	const char *end = l + len;
+
+	/* Names are indented, one to a line, a reason may follow. */
+	if (len == 0 || (*l != ' ' && *l != '\t') || memchr(l, '@', len))
+		return NULL;
+	while (l < end && (*l == ' ' || *l == '\t'))
+		l++;
+	*n = local_part_len(l, (gsize)(end - l));
+	/* A reason after a name is set off by a tab or a run of spaces
+	 * ("jdoe    No matches"): "an undisclosed address" is prose. */
+	if (*n == 0 ||
+	    (l + *n < end && l[*n] != '\t' &&
+	     !(l[*n] == ' ' && l + *n + 1 < end && l[*n + 1] == ' ')))
+		return NULL;
+	return l;
 }
 
 char **
 cad_bounce_listed_names(const char *text, gsize notice)
 {
-	g_autofree char *copy = g_strndup(text, notice);
-	g_autofree char **lines = cad_text_lines(copy, MAX_NOTICE_LINES);
-	GPtrArray *names = g_ptr_array_new();
+	GPtrArray *names = NULL;
 	gboolean in_list = FALSE;
+	int k = 0;
 
-	for (guint i = 0; lines[i] != NULL && names->len < MAX_LISTED_NAMES;
-	     i++) {
-		const char *l = lines[i];
+	for (const char *p = text;
+	     p != NULL && (gsize)(p - text) < notice && k < MAX_NOTICE_LINES;
+	     k++) {
+		const char *e = memchr(p, '\n', notice - (gsize)(p - text));
+		gsize l =
+		    e != NULL ? (gsize)(e - p) : notice - (gsize)(p - text);
+		const char *name;
 		gsize n;
-		g_strchomp(lines[i]);
-		if (!in_list) {
-			in_list = l[0] != '>' && names_heading(l);
-			continue;
+		while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' '))
+			l--;
+		if (!in_list)
+			in_list = l > 0 && p[0] != '>' && names_heading(p, l);
+		else if (l == 0 && names == NULL)
+			; /* blank lines after the heading */
+		else if ((name = listed_name(p, l, &n)) == NULL)
+			break;
+		else {
+			if (names == NULL)
+				names = g_ptr_array_new();
+			g_ptr_array_add(names,
+			                g_ascii_strdown(name, (gssize)n));
+			if (names->len >= MAX_LISTED_NAMES)
+				break;
 		}
-		if (*l == '\0' && names->len == 0)
-			continue;
-		/* Names are indented, one to a line, a reason may follow. */
-		if ((*l != ' ' && *l != '\t') || strchr(l, '@') != NULL)
-			break;
-		while (*l == ' ' || *l == '\t')
-			l++;
-		n = local_part_len(l);
-		/* A reason after a name is set off by a tab or a run of
-		 * spaces ("jdoe    No matches"): "an undisclosed address"
-		 * is prose, not a name. */
-		if (n == 0 || (l[n] != '\0' && l[n] != '\t' &&
-		               !(l[n] == ' ' && l[n + 1] == ' ')))
-			break;
-		g_ptr_array_add(names, g_ascii_strdown(l, (gssize)n));
+		p = e != NULL ? e + 1 : NULL;
 	}
-	if (names->len == 0) {
-		g_ptr_array_free(names, TRUE);
+	if (names == NULL)
 		return NULL;
-	}
 	g_ptr_array_add(names, NULL);
 	return (char **)g_ptr_array_free(names, FALSE);
 }

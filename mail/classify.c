@@ -393,12 +393,13 @@ add_original_to(ctx *x)
 		post = cad_header_get(oh, "List-Post", 512);
 		id = cad_header_get(oh, "List-Id", 512);
 	}
-	if (a == NULL && x->text != NULL) {
+	if (a == NULL && x->text != NULL &&
+	    (a = cad_bounce_quoted_to(x->text)) != NULL) {
+		gsize n = ctx_notice(x);
 		g_free(post);
 		g_free(id);
-		a = cad_bounce_quoted_to(x->text);
-		post = cad_bounce_quoted_value(x->text, "list-post:");
-		id = cad_bounce_quoted_value(x->text, "list-id:");
+		post = cad_bounce_quoted_value(x->text, n, "list-post:");
+		id = cad_bounce_quoted_value(x->text, n, "list-id:");
 	}
 	list = list_address(post, id);
 	if (a != NULL && !is_list_address(a, list))

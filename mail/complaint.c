@@ -12,8 +12,10 @@
 
 #include "mail/mail_internal.h"
 
-/* Bytes of a part read for RFC 5965 fields: they open the part. */
+/* Bytes and paragraphs of a part read for RFC 5965 fields: they open
+ * the part, after at most a paragraph of prose. */
 #define MAX_ARF_HEAD     4096
+#define MAX_ARF_BLOCKS   2
 /* Bytes of a report's text read for its words and an inline original:
  * a report says what it is before the message it returns. */
 #define MAX_REPORT_TEXT  8192
@@ -87,16 +89,27 @@ gboolean
 cad_complaint_arf_fields(const char *s, gsize len)
 {
 	static const char *const type[] = {"feedback-type:", NULL};
-	gboolean has_type = FALSE, has_other = FALSE;
+	gboolean has_type = FALSE, has_other = FALSE, in_block = FALSE;
 	gsize n = MIN(len, (gsize)MAX_ARF_HEAD);
+	int blocks = 0;
 
 	for (const char *p = s; p != NULL && (gsize)(p - s) < n;) {
 		const char *e = memchr(p, '\n', n - (gsize)(p - s));
 		gsize l = e != NULL ? (gsize)(e - p) : n - (gsize)(p - s);
-		has_type = has_type || line_is_field(p, l, type);
-		has_other = has_other || line_is_field(p, l, arf_fields);
-		if (has_type && has_other)
-			return TRUE;
+		gboolean blank = l == 0 || (l == 1 && p[0] == '\r');
+		/* The fields open the part, after at most a line of prose
+		 * ("This is an email abuse report..."): two blocks. */
+		if (blank && in_block && ++blocks == MAX_ARF_BLOCKS)
+			return FALSE;
+		in_block = !blank;
+		/* Most lines start with no field's first letter. */
+		if (l > 0 && strchr("FfUuVvOoAaSsRr", p[0]) != NULL) {
+			has_type = has_type || line_is_field(p, l, type);
+			has_other =
+			    has_other || line_is_field(p, l, arf_fields);
+			if (has_type && has_other)
+				return TRUE;
+		}
 		p = e != NULL ? e + 1 : NULL;
 	}
 	return FALSE;
@@ -144,9 +157,12 @@ local_is(const char *addr, const char *const *locals)
 static gboolean
 x_arf(const cad_headers *h)
 {
-	g_autofree char *v = cad_header_get(h, "X-ARF", 16);
+	gsize vlen;
+	const char *v = cad_header_raw(h, "X-ARF", &vlen);
 
-	return v != NULL && g_ascii_strncasecmp(v, "yes", 3) == 0;
+	while (v != NULL && vlen > 0 && (*v == ' ' || *v == '\t'))
+		v++, vlen--;
+	return v != NULL && vlen >= 3 && g_ascii_strncasecmp(v, "yes", 3) == 0;
 }
 
 /* The text holds a forwarded message's header block: lines starting
@@ -262,23 +278,33 @@ is_answer(const cad_headers *top, const char *subject)
 	return FALSE;
 }
 
+/* The subjects compiled once, on first use. */
+static const cad_phrases *
+subject_phrases(void)
+{
+	static cad_phrases *set;
+	static const char *const *const lists[] = {report_subjects};
+
+	if (g_once_init_enter(&set))
+		g_once_init_leave(&set, cad_phrases_new(lists, 1, TRUE));
+	return set;
+}
+
 gboolean
 cad_complaint_forwarded(const cad_complaint_in *in)
 {
-	gboolean fwd, by_subject, by_sender;
-	const char *subj;
-	g_autofree char *fs = NULL;
+	gboolean by_subject, by_sender;
 
 	if (x_arf(in->top))
 		return TRUE;
-	/* An answer is a person writing back, whatever it says. */
-	if (is_answer(in->top, in->subject) || has_delivery_status(in->mime))
-		return FALSE;
-	subj = cad_subject_strip(in->subject, &fwd);
-	fs = subj != NULL ? cad_text_fold(subj, strlen(subj)) : NULL;
-	by_subject = cad_text_has_any(fs, report_subjects);
+	by_subject = in->subject != NULL &&
+	             cad_phrases_scan(subject_phrases(), in->subject,
+	                              strlen(in->subject)) != 0;
 	by_sender = local_is(in->from, report_senders);
 	if (!by_subject && !by_sender)
+		return FALSE;
+	/* An answer is a person writing back, whatever it says. */
+	if (is_answer(in->top, in->subject) || has_delivery_status(in->mime))
 		return FALSE;
 	if (!by_subject && !(in->text != NULL && report_text(in->text)))
 		return FALSE;

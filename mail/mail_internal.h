@@ -212,7 +212,7 @@ char *cad_bounce_quoted_msgid(const char *text, gsize notice);
 char *cad_bounce_quoted_to(const char *text);
 /* The value of the field called name ("list-id:") of an original
  * quoted after the notice, or NULL. Caller frees. */
-char *cad_bounce_quoted_value(const char *text, const char *name);
+char *cad_bounce_quoted_value(const char *text, gsize notice, const char *name);
 /* RFC 3464 fields written into a bounce's text (a report whose parts
  * were flattened, a bounce pasted into a provider's notice): when they
  * name a failed or delayed recipient, rcpts becomes theirs. */
