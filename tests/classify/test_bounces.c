@@ -343,3 +343,17 @@ Test(bounces, ses_notifications)
 	cr_assert_str_eq(c->reason, "mailboxfull");
 	cad_classification_free(c);
 }
+
+Test(bounces, vendor_text_formats)
+{
+	/* Apache James's notice, its subject "[BOUNCE]". */
+	cad_classification_free(expect_bounce("bounce_james.eml", "hard_bounce",
+	                                      "o.berg@vendor.example", TRUE,
+	                                      1));
+	/* Messaging Server's notice without its report part. */
+	cad_classification *c =
+	    expect_bounce("bounce_messaging_server_text.eml", "soft_bounce",
+	                  "l.rossi@corp.example", FALSE, 1);
+	cr_assert_str_eq(c->reason, "mailboxfull");
+	cad_classification_free(c);
+}
