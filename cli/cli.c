@@ -17,6 +17,7 @@
 #include "cli/cmds.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/setup.h"
 
 static const cad_cli_opt global_opts[] = {
     {"config", 'c', "FILE",
@@ -491,45 +492,33 @@ apply_globals(cad_cli *cli)
 	return CAD_CLI_OK;
 }
 
-/*
- * A reading command never creates the store: run as root it would leave
- * files the daemons' user cannot open.
- */
-static gboolean
-store_exists(const char *dir)
-{
-	g_autofree char *data = g_build_filename(dir, "data.mdb", NULL);
-
-	return g_file_test(data, G_FILE_TEST_EXISTS);
-}
-
+/* Load what the command needs through core/setup.c: the same words and
+ * exit status as the daemons for a broken configuration or store. */
 static int
 open_needs(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	cad_store_options so = {0};
+	cad_setup s;
+	cad_setup_mode mode;
 
-	if (cli->cmd->needs == CAD_CLI_NEEDS_NOTHING)
+	switch (cli->cmd->needs) {
+	case CAD_CLI_NEEDS_NOTHING:
 		return CAD_CLI_OK;
-	cli->conf = cad_conf_load(cli->conf_path, &err);
-	if (cli->conf == NULL)
-		return cad_cli_fail(cli, CAD_EX_CONFIG, "%s", err->message);
-	if (cli->cmd->needs == CAD_CLI_NEEDS_CONF)
-		return CAD_CLI_OK;
-	so.map_size = cli->conf->map_size;
-	so.max_map_size = cli->conf->max_map_size;
-	so.read_only = cli->cmd->needs == CAD_CLI_NEEDS_STORE_RO;
-	if (so.read_only && !store_exists(cli->conf->store_path))
-		return cad_cli_fail(cli, CAD_EX_NOINPUT,
-		                    "store %s does not "
-		                    "exist yet: nothing has been enrolled",
-		                    cli->conf->store_path);
-	cli->store = cad_store_open(cli->conf->store_path, &so, &err);
-	if (cli->store == NULL)
-		return cad_cli_fail(cli, cad_cli_status_of(err),
-		                    "store %s: "
-		                    "%s",
-		                    cli->conf->store_path, err->message);
+	case CAD_CLI_NEEDS_CONF:
+		mode = CAD_SETUP_CONF;
+		break;
+	case CAD_CLI_NEEDS_STORE_RO:
+		mode = CAD_SETUP_READ;
+		break;
+	default:
+		mode = CAD_SETUP_WRITE;
+		break;
+	}
+	if (!cad_setup_open(cli->conf_path, mode, &s, &err))
+		return cad_cli_fail(cli, cad_setup_status(err), "%s",
+		                    err->message);
+	cli->conf = s.conf;
+	cli->store = s.store;
 	return CAD_CLI_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * cmd_admin.c: the mail admin's commands: `stuck` (what needs a person,
- * with the command that resolves it), `backup` and `restore` of the
- * store, and `check-config`.
+ * as core/stuck.c decides, with the command that resolves it), `backup`
+ * and `restore` of the store, and `check-config` (the configuration, and
+ * every template as FILE:LINE: problems).
  */
 #include <sys/stat.h>
 
@@ -14,104 +15,37 @@
 #include "cli/cmds.h"
 #include "cli/stats.h"
 #include "common/util.h"
-
-/*
- * A step still "sending" this long after its "sending" event was cut off
- * (the sender crashed or was killed); younger ones are being sent now.
- */
-#define STUCK_SENDING_SECS (10 * 60)
-
-typedef struct {
-	const char *type;
-	gint64 time;
-} last_event;
-
-static gboolean
-find_last(const cad_event *ev, void *arg)
-{
-	last_event *le = arg;
-
-	if (strcmp(ev->type, le->type) == 0)
-		le->time = ev->time;
-	return TRUE;
-}
+#include "core/setup.h"
+#include "core/stuck.h"
+#include "mail/template_check.h"
 
 typedef struct {
 	cad_cli *cli;
-	cad_txn *txn; /* the walk's current batch */
 	cad_table *t;
+	GError *error; /* the store failed while reading events */
 } stuck_ctx;
 
-static void
-stuck_row(stuck_ctx *sc, const cad_enrollment *e, const char *problem,
-          gint64 since, const char *detail, const char *fix)
-{
-	cad_table_row(sc->t);
-	cad_table_add_uint(sc->t, e->id);
-	cad_table_add(sc->t, e->address);
-	cad_table_add(sc->t, e->cadence);
-	cad_table_add(sc->t, problem);
-	cad_table_add_time(sc->t, since);
-	cad_table_add(sc->t, detail);
-	cad_table_add(sc->t, fix);
-}
-
-static gint64
-last_of(stuck_ctx *sc, const cad_enrollment *e, const char *type)
-{
-	last_event le = {type, 0};
-
-	cad_store_events_of(sc->txn, e->id, find_last, &le, NULL);
-	return le.time;
-}
-
+/* One row per problem core/stuck.c finds, with the command that fixes
+ * it. */
 static gboolean
 stuck_one(cad_txn *txn, const cad_enrollment *e, void *arg)
 {
 	stuck_ctx *sc = arg;
-	gint64 now = sc->cli->now, t;
+	g_autoptr(GPtrArray) problems =
+	    cad_stuck_find(txn, e, sc->cli->now, &sc->error);
 
-	sc->txn = txn;
-	if (cad_state_is_final(e->state))
-		return TRUE;
-	if (e->step_status == CAD_STEP_SENDING &&
-	    (t = last_of(sc, e, CAD_EV_SENDING)) < now - STUCK_SENDING_SECS) {
-		g_autofree char *d = g_strdup_printf(
-		    "Message-ID <%s> may have "
-		    "gone out: look for message-id=<%s> in the mail log",
-		    e->sending_msgid ? e->sending_msgid : "?",
-		    e->sending_msgid ? e->sending_msgid : "?");
-		g_autofree char *fix =
-		    g_strdup_printf("cadencectl skip %" G_GUINT64_FORMAT
-		                    " (it went out; the next step follows)",
-		                    e->id);
-		stuck_row(sc, e, "interrupted send", t, d, fix);
-	}
-	if (e->state == CAD_STATE_PAUSED && e->last_error != NULL) {
-		/* rep_name, rep_signature come from [rep ADDRESS]. */
-		g_autofree char *fix =
-		    strstr(e->last_error, "\"rep_") != NULL
-		        ? g_strdup_printf(
-		              "set it in [rep %s] of cadence.conf; "
-		              "cadencectl resume %" G_GUINT64_FORMAT,
-		              e->rep, e->id)
-		        : g_strdup_printf(
-		              "cadencectl set-field %s NAME=VALUE; "
-		              "cadencectl resume %" G_GUINT64_FORMAT,
-		              e->address, e->id);
-		stuck_row(sc, e, "error", last_of(sc, e, CAD_EV_ERROR),
-		          e->last_error, fix);
-	}
-	if (e->state == CAD_STATE_WAITING &&
-	    (t = last_of(sc, e, CAD_EV_TASK)) != 0 &&
-	    now - t > CAD_STATS_TASK_OVERDUE_DEFAULT) {
-		g_autofree char *d = g_strdup_printf("task reminder sent to "
-		                                     "%s, no answer",
-		                                     e->rep);
-		g_autofree char *fix = g_strdup_printf(
-		    "cadencectl done %" G_GUINT64_FORMAT " (or skip, or stop)",
-		    e->id);
-		stuck_row(sc, e, "task overdue", t, d, fix);
+	if (problems == NULL)
+		return FALSE;
+	for (guint i = 0; i < problems->len; i++) {
+		const cad_stuck *p = g_ptr_array_index(problems, i);
+		cad_table_row(sc->t);
+		cad_table_add_uint(sc->t, e->id);
+		cad_table_add(sc->t, e->address);
+		cad_table_add(sc->t, e->cadence);
+		cad_table_add(sc->t, cad_stuck_name(p->kind));
+		cad_table_add_time(sc->t, p->since);
+		cad_table_add(sc->t, p->detail);
+		cad_table_add(sc->t, p->fix);
 	}
 	return TRUE;
 }
@@ -121,7 +55,8 @@ cad_cmd_stuck(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(cad_table) t = cad_table_new();
-	stuck_ctx sc = {cli, NULL, t};
+	stuck_ctx sc = {cli, t, NULL};
+	gboolean ok;
 	int rc;
 
 	cad_table_column(t, "id", CAD_COL_NUMBER);
@@ -134,7 +69,10 @@ cad_cmd_stuck(cad_cli *cli)
 	/* Every enrollment is looked at (after a crash of the sender, or an
 	 * import with a missing field, many can be listed). */
 	cad_cli_stream(cli, t);
-	if (!cad_cli_walk_enrollments(cli, t, stuck_one, &sc, &err))
+	ok = cad_cli_walk_enrollments(cli, t, stuck_one, &sc, &err);
+	if (sc.error != NULL) /* a store error stopped the walk */
+		g_propagate_error(&err, sc.error);
+	if (!ok || err != NULL)
 		return cad_cli_fail_error(cli, err);
 	if ((rc = cad_cli_finish(cli, t)) != CAD_CLI_OK)
 		return rc;
@@ -330,12 +268,56 @@ cad_cmd_restore(cad_cli *cli)
 
 /* ---- check-config ---- */
 
+/* Print one template's problems as FILE:LINE: lines on stderr; count
+ * its errors and warnings. */
+static void
+print_problems(cad_cli *cli, const char *path, GPtrArray *problems,
+               guint *errors, guint *warnings)
+{
+	for (guint i = 0; i < problems->len; i++) {
+		const cad_template_problem *p = g_ptr_array_index(problems, i);
+		g_autofree char *where =
+		    p->line > 0 ? g_strdup_printf("%s:%u", path, p->line)
+		                : g_strdup(path);
+		fprintf(cli->err, "%s: %s%s\n", where,
+		        p->warning ? "warning: " : "", p->message);
+		if (p->warning)
+			(*warnings)++;
+		else
+			(*errors)++;
+	}
+}
+
+/* Every template of every cadence, each file once. */
+static void
+check_templates(cad_cli *cli, const cad_conf *conf, guint *errors,
+                guint *warnings)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < conf->cadences->len; i++) {
+		const cad_cadence *c = g_ptr_array_index(conf->cadences, i);
+		for (guint j = 0; j < c->steps->len; j++) {
+			const cad_step *st = g_ptr_array_index(c->steps, j);
+			g_autoptr(GPtrArray) problems = NULL;
+			if (st->channel != CAD_CHANNEL_EMAIL ||
+			    st->template_path == NULL ||
+			    !g_hash_table_add(seen, st->template_path))
+				continue;
+			problems = cad_template_check(st->template_path, conf);
+			print_problems(cli, st->template_path, problems, errors,
+			               warnings);
+		}
+	}
+}
+
 int
 cad_cmd_check_config(cad_cli *cli)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(cad_conf) conf = cad_conf_load(cli->conf_path, &err);
+	g_autoptr(cad_conf) conf = cad_setup_conf(cli->conf_path, &err);
 	g_autoptr(GString) out = g_string_new(NULL);
+	guint errors = 0, warnings = 0;
 
 	if (conf == NULL) {
 		g_auto(GStrv) lines = g_strsplit(err->message, "\n", -1);
@@ -343,8 +325,13 @@ cad_cmd_check_config(cad_cli *cli)
 		for (guint i = 0; lines[i] != NULL; i++)
 			if (*lines[i] != '\0')
 				cad_cli_warn(cli, "%s", lines[i]);
-		return CAD_EX_CONFIG;
+		return cad_setup_status(err);
 	}
+	check_templates(cli, conf, &errors, &warnings);
+	/* Errors block, as the sender would refuse to start; warnings are
+	 * what it would send or pause on, and block with --strict. */
+	if (errors > 0 || (warnings > 0 && cad_cli_flag(cli, "strict")))
+		return CAD_EX_CONFIG;
 	if (cad_cli_flag(cli, "dump"))
 		cad_conf_dump(conf, out);
 	else

@@ -12,6 +12,7 @@
 #include "cli/cmds.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/setup.h"
 #include "inbound/inbound.h"
 #include "mail/classify.h"
 
@@ -161,16 +162,19 @@ ingest_run(cad_cli *cli, const char *data, gsize len)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *desc = NULL;
 	cad_inbound_result res = {0};
-	cad_store_options so = {0};
+	cad_setup s;
 
-	cli->conf = cad_conf_load(cli->conf_path, &err);
-	if (cli->conf == NULL)
-		return ingest_fail(cli, "configuration", err);
-	so.map_size = cli->conf->map_size;
-	so.max_map_size = cli->conf->max_map_size;
-	cli->store = cad_store_open(cli->conf->store_path, &so, &err);
-	if (cli->store == NULL)
-		return ingest_fail(cli, cli->conf->store_path, err);
+	/* Loaded here, not by the dispatcher: every failure of ingest,
+	 * these included, is temporary. */
+	if (!cad_setup_open(cli->conf_path, CAD_SETUP_WRITE, &s, &err))
+		return cad_cli_fail(cli, CAD_EX_TEMPFAIL, "%s%s",
+		                    g_error_matches(err, CAD_SETUP_ERROR,
+		                                    CAD_SETUP_ERROR_CONFIG)
+		                        ? "configuration: "
+		                        : "",
+		                    err->message);
+	cli->conf = s.conf;
+	cli->store = s.store;
 	for (guint i = 0; i < rcpts->len; i++)
 		g_ptr_array_add(rv, g_ptr_array_index(rcpts, i));
 	g_ptr_array_add(rv, NULL);

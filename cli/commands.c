@@ -61,6 +61,7 @@ static const cad_cli_opt check_opts[] = {
      "print every key of the effective configuration, "
      "like postconf -n",
      0},
+    {"strict", 0, NULL, "fail on a template warning too", 0},
     {NULL, 0, NULL, NULL, 0},
 };
 

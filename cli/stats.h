@@ -31,10 +31,12 @@
 
 #include <glib.h>
 
+#include "core/stuck.h"
 #include "store/store.h"
 
-/* A task open longer than this is overdue (one working day). */
-#define CAD_STATS_TASK_OVERDUE_DEFAULT (24 * 3600)
+/* A task open longer than this is overdue (one working day): the same
+ * limit as cadencectl stuck's (core/stuck.h). */
+#define CAD_STATS_TASK_OVERDUE_DEFAULT CAD_STUCK_TASK_SECS
 /* Highest step number counted per step; events beyond it are ignored. */
 #define CAD_STATS_STEP_MAX             256
 

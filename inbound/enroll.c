@@ -6,11 +6,17 @@
 
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
 #include "inbound/address.h"
 #include "inbound/names.h"
+#include "mail/headers.h"
+
+/* Bytes of a Message-ID field read: RFC 5322 lines are at most 998. */
+#define CAD_ENROLL_MSGID_MAX 998
 
 /* Longest subject quoted back to the rep in a notice. */
 #define CAD_NOTICE_SUBJECT_QUOTE_MAX 120
@@ -100,15 +106,36 @@ plan_add_list(cad_enroll_plan *plan, const cad_conf *conf,
 	}
 }
 
+/*
+ * Every To (or Cc) field, in order, through GMime's address parser, which
+ * knows groups, quoted display names and RFC 2047 words: an address
+ * parser, not a second header reader.
+ */
+static void
+plan_add_field(cad_enroll_plan *plan, const cad_conf *conf,
+               const cad_headers *h, const char *name, int *budget)
+{
+	guint i = 0;
+	gsize vlen;
+	const char *raw;
+
+	while (*budget > 0 && (raw = cad_header_next(h, name, &i, &vlen))) {
+		g_autofree char *v =
+		    cad_header_unfold(raw, vlen, CAD_MAIL_MAX_HEADER_BYTES);
+		g_autoptr(InternetAddressList) list =
+		    internet_address_list_parse(NULL, v);
+		plan_add_list(plan, conf, list, budget);
+	}
+}
+
 cad_enroll_plan *
 cad_enroll_plan_new(const cad_conf *conf, const char *cadence, const char *rep,
                     const char *data, gsize len, GError **error)
 {
 	g_autoptr(cad_enroll_plan) plan = g_new0(cad_enroll_plan, 1);
-	g_autoptr(GMimeStream) stream = NULL;
-	g_autoptr(GMimeParser) parser = NULL;
-	g_autoptr(GMimeMessage) msg = NULL;
-	const char *id, *subject;
+	g_auto(cad_headers) h = {0};
+	g_autofree char *id = NULL;
+	gsize body;
 	int budget = CAD_ENROLL_ADDRESSES_MAX;
 
 	plan->rep = cad_address_normalize(rep);
@@ -122,24 +149,17 @@ cad_enroll_plan_new(const cad_conf *conf, const char *cadence, const char *rep,
 	                             : conf->default_cadence);
 	plan->prospects =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)cad_prospect_free);
-
-	stream = g_mime_stream_mem_new_with_buffer(data, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_persist_stream(parser, FALSE);
-	msg = g_mime_parser_construct_message(parser, NULL);
-	if (msg == NULL) {
+	cad_headers_parse(&h, data, len, &body);
+	if (h.fields->len == 0) {
 		g_set_error(error, CAD_ERROR, CAD_ERROR_INVALID,
 		            "message headers do not parse");
 		return NULL;
 	}
-	id = g_mime_message_get_message_id(msg);
-	if (id != NULL && *id != '\0')
-		plan->root_msgid = cad_msgid_strip(id);
-	subject = g_mime_message_get_subject(msg);
-	if (subject != NULL)
-		plan->subject = g_strdup(subject);
-	plan_add_list(plan, conf, g_mime_message_get_to(msg), &budget);
-	plan_add_list(plan, conf, g_mime_message_get_cc(msg), &budget);
+	id = cad_header_get(&h, "Message-ID", CAD_ENROLL_MSGID_MAX);
+	plan->root_msgid = cad_msgid_strip(id);
+	plan->subject = cad_header_decoded(&h, "Subject");
+	plan_add_field(plan, conf, &h, "To", &budget);
+	plan_add_field(plan, conf, &h, "Cc", &budget);
 	return g_steal_pointer(&plan);
 }
 

@@ -8,15 +8,22 @@
 
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
 #include "inbound/address.h"
-#include "milter/msgbuf.h"
+#include "mail/headers.h"
 
 /* Message-IDs read from In-Reply-To and References: the newest few
  * hundred of a thread are plenty, ours are among the last. */
 #define CAD_INBOUND_THREAD_IDS_MAX 64
+
+/* Bytes of an In-Reply-To or References value read: all of it (the
+ * header block is bounded by CAD_MAIL_MAX_HEADER_BYTES), since the
+ * newest Message-IDs, ours among them, are at the end. */
+#define THREAD_FIELD_MAX CAD_MAIL_MAX_HEADER_BYTES
 
 /* Longest reply text quoted to a rep in a notice. */
 #define CAD_INBOUND_QUOTE_MAX 500
@@ -260,28 +267,18 @@ match_message(cad_txn *txn, const cad_conf *conf, const char *const *rcpts,
 /*
  * A new message (not an answer, so the classifier says "other") from a
  * live prospect's own address is a person writing back, unless it is
- * list mail or a report (read receipts are multipart/report).
+ * list mail (mail/headers.h's one definition) or a report (read receipts
+ * are multipart/report).
  */
 static gboolean
-looks_personal(const char *data, gsize len)
+looks_personal(const cad_headers *h)
 {
-	static const char *const list_headers[] = {
-	    "List-Id", "List-Unsubscribe", "List-Post"};
-	g_autofree char *ct = cad_raw_header(data, len, "Content-Type");
-	g_autofree char *prec = cad_raw_header(data, len, "Precedence");
+	/* The media type is all that is read of Content-Type. */
+	g_autofree char *ct = cad_header_get(h, "Content-Type", 64);
 
 	if (ct != NULL && g_ascii_strncasecmp(ct, "multipart/report", 16) == 0)
 		return FALSE;
-	if (prec != NULL && (g_ascii_strncasecmp(prec, "bulk", 4) == 0 ||
-	                     g_ascii_strncasecmp(prec, "list", 4) == 0 ||
-	                     g_ascii_strncasecmp(prec, "junk", 4) == 0))
-		return FALSE;
-	for (gsize i = 0; i < G_N_ELEMENTS(list_headers); i++) {
-		g_autofree char *v = cad_raw_header(data, len, list_headers[i]);
-		if (v != NULL)
-			return FALSE;
-	}
-	return TRUE;
+	return !cad_list_mail(h);
 }
 
 /* What the message means for enrollment e, given how it matched. */
@@ -498,12 +495,14 @@ refine(cad_txn *txn, const cad_classification *c, const char *from, match *m,
 /* Find the enrollment of the message; *e NULL when there is none. */
 static gboolean
 find_enrollment(cad_store *store, const cad_conf *conf,
-                const char *const *rcpts, const char *data, gsize len,
+                const char *const *rcpts, const cad_headers *h,
                 const cad_classification *c, const char *from,
                 gboolean from_rep, match *m, cad_enrollment **e, GError **error)
 {
-	g_autofree char *irt = cad_raw_header(data, len, "In-Reply-To");
-	g_autofree char *refs = cad_raw_header(data, len, "References");
+	g_autofree char *irt =
+	    cad_header_get(h, "In-Reply-To", THREAD_FIELD_MAX);
+	g_autofree char *refs =
+	    cad_header_get(h, "References", THREAD_FIELD_MAX);
 	g_autoptr(GPtrArray) thread = thread_ids(irt, refs);
 	g_autoptr(cad_txn) txn = cad_store_read_begin(store, error);
 	g_autoptr(GError) err = NULL;
@@ -552,6 +551,8 @@ cad_inbound_process(cad_store *store, const cad_conf *conf,
 	cad_classification *c;
 	g_autofree char *from = NULL;
 	match m = {.token_rcpts = g_array_new(FALSE, FALSE, sizeof(guint))};
+	g_auto(cad_headers) h = {0};
+	gsize body;
 	gboolean from_rep, recorded = FALSE, ok;
 
 	memset(out, 0, sizeof(*out));
@@ -562,12 +563,13 @@ cad_inbound_process(cad_store *store, const cad_conf *conf,
 	/* The relay's own bounces come from MAILER-DAEMON@ a rep domain. */
 	from_rep =
 	    from != NULL && !is_daemon(from) && cad_conf_is_rep(conf, from);
-	ok = find_enrollment(store, conf, rcpts, data, len, c, from, from_rep,
-	                     &m, &e, error);
+	cad_headers_parse(&h, data, len, &body);
+	ok = find_enrollment(store, conf, rcpts, &h, c, from, from_rep, &m, &e,
+	                     error);
 	if (ok && e != NULL) {
-		cad_outcome o = decide(m.kind, c->kind, from_rep, from, e,
-		                       m.kind == CAD_MATCH_SENDER &&
-		                           looks_personal(data, len));
+		cad_outcome o =
+		    decide(m.kind, c->kind, from_rep, from, e,
+		           m.kind == CAD_MATCH_SENDER && looks_personal(&h));
 		result_fill(out, conf, &m, e);
 		ok = record(store, conf, o, m.kind, e, c, from, now, &recorded,
 		            error);

@@ -2,7 +2,8 @@
  * autoreply.c: is a message an automatic response? RFC 3834's
  * Auto-Submitted, the vendors' non-standard headers, vacation subjects in
  * the common languages, and challenge-response notices. List mail is told
- * apart here too, since Precedence: bulk alone says "list", not "away".
+ * apart by headers.c's cad_list_mail(), since Precedence: bulk alone says
+ * "list", not "away".
  */
 #include <string.h>
 
@@ -184,23 +185,4 @@ cad_autoreply_challenge(const cad_headers *h, const char *text)
 		return FALSE;
 	return cad_phrases_scan(challenge_phrases(), text,
 	                        strnlen(text, CHALLENGE_SCAN)) != 0;
-}
-
-gboolean
-cad_list_mail(const cad_headers *h)
-{
-	g_autofree char *prec = hval(h, "Precedence");
-	gsize vlen;
-
-	if (cad_header_raw(h, "List-Id", &vlen) != NULL ||
-	    cad_header_raw(h, "List-Post", &vlen) != NULL ||
-	    cad_header_raw(h, "Mailing-List", &vlen) != NULL ||
-	    cad_header_raw(h, "X-Mailing-List", &vlen) != NULL ||
-	    cad_header_raw(h, "List-Unsubscribe", &vlen) != NULL ||
-	    cad_header_raw(h, "X-Campaign", &vlen) != NULL ||
-	    cad_header_raw(h, "Feedback-ID", &vlen) != NULL)
-		return TRUE;
-	return prec != NULL &&
-	       (strstr(prec, "list") != NULL || strstr(prec, "bulk") != NULL ||
-	        strstr(prec, "junk") != NULL);
 }

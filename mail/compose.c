@@ -96,6 +96,24 @@ cad_compose_field(const char *name, void *arg)
 	return cad_prospect_field(in->p, name);
 }
 
+cad_field_kind
+cad_compose_field_kind(const char *name)
+{
+	/* As cad_compose_field() and cad_prospect_field() fill them. */
+	static const char *const prospect[] = {"first_name", "last_name",
+	                                       "company", "title", "timezone"};
+
+	if (strcmp(name, "rep_name") == 0 || strcmp(name, "rep_signature") == 0)
+		return CAD_FIELD_REP;
+	if (strcmp(name, "rep_email") == 0 || strcmp(name, "email") == 0 ||
+	    strcmp(name, "address") == 0)
+		return CAD_FIELD_ALWAYS;
+	for (gsize i = 0; i < G_N_ELEMENTS(prospect); i++)
+		if (strcmp(name, prospect[i]) == 0)
+			return CAD_FIELD_PROSPECT;
+	return CAD_FIELD_FREE;
+}
+
 /* display_name - "First Last" of the prospect, or NULL. Caller frees. */
 static char *
 display_name(const cad_prospect *p)

@@ -75,4 +75,14 @@ char *cad_compose_subject(const char *own, const char *thread_subject);
  * rep_signature, rep_email. arg is a cad_compose_in. */
 const char *cad_compose_field(const char *name, void *arg);
 
+/* Where cad_compose_field() finds a field, for check-config. */
+typedef enum {
+	CAD_FIELD_ALWAYS,   /* every enrollment has it: email, rep_email */
+	CAD_FIELD_PROSPECT, /* a standard prospect field: first_name, ... */
+	CAD_FIELD_REP,      /* from [rep ADDRESS]: rep_name, rep_signature */
+	CAD_FIELD_FREE,     /* any other: a prospect's free field, or a typo */
+} cad_field_kind;
+
+cad_field_kind cad_compose_field_kind(const char *name);
+
 #endif

@@ -1,8 +1,8 @@
 /*
  * mail_internal.h: what the classifier's files share and nothing else
- * includes: the bounded MIME walk (mime.c), text helpers (text.c), and the
- * entry points of the DSN, bounce-text, reason, auto-reply, date and reply
- * modules.
+ * includes: the bounded MIME walk (mime.c, over the header reader of
+ * headers.h), text helpers (text.c), and the entry points of the DSN,
+ * bounce-text, reason, auto-reply, date and reply modules.
  */
 #ifndef CAD_MAIL_INTERNAL_H
 #define CAD_MAIL_INTERNAL_H
@@ -10,20 +10,7 @@
 #include <glib.h>
 
 #include "mail/classify.h"
-
-/* One header field, pointing into the message: raw, possibly folded. */
-typedef struct {
-	const char *name;
-	gsize nlen;
-	const char *val;
-	gsize vlen;
-} cad_hfield;
-
-/* An indexed header block: at most CAD_MAIL_MAX_HEADERS fields. */
-typedef struct {
-	GArray *fields; /* cad_hfield */
-	char *buf;      /* a copy the fields point into, or NULL */
-} cad_headers;
+#include "mail/headers.h"
 
 typedef enum {
 	CAD_CTE_NONE,
@@ -55,19 +42,7 @@ typedef struct {
 	gboolean truncated; /* a limit cut the walk short */
 } cad_mime;
 
-/* mime.c */
-/* Index the header block at p into h (its first
- * CAD_MAIL_MAX_HEADER_BYTES, at most CAD_MAIL_MAX_HEADERS fields); return
- * the block's length (to the blank line, exclusive) and set *body to
- * where the body starts. */
-gsize cad_headers_parse(cad_headers *h, const char *p, gsize len, gsize *body);
-void cad_headers_clear(cad_headers *h);
-/* The raw value of the first field called name, or NULL. */
-const char *cad_header_raw(const cad_headers *h, const char *name, gsize *vlen);
-/* The unfolded value (at most max bytes, spaces trimmed); caller frees. */
-char *cad_header_get(const cad_headers *h, const char *name, gsize max);
-/* Unfolded, RFC 2047-decoded UTF-8 value; caller frees. */
-char *cad_header_decoded(const cad_headers *h, const char *name);
+/* mime.c (the header reader itself is headers.h) */
 void cad_mime_walk(cad_mime *m, const char *data, gsize len);
 void cad_mime_clear(cad_mime *m);
 const cad_part *cad_mime_part(const cad_mime *m, guint i);
@@ -217,9 +192,6 @@ char *cad_bounce_quoted_value(const char *text, gsize notice, const char *name);
  * were flattened, a bounce pasted into a provider's notice): when they
  * name a failed or delayed recipient, rcpts becomes theirs. */
 gboolean cad_bounce_inline_dsn(const char *text, GPtrArray *rcpts);
-/* A report recipient without a Diagnostic-Code: the notice line that
- * names it (and the indented lines continuing it) becomes its
- * diagnostic; a more specific status code there replaces an X.0.0. */
 /* Bare local parts a notice lists under a heading ("Your mail to the
  * following recipients could not be delivered ...:" then "\tname"),
  * as AOL and directory gateways name recipients; NULL if none. */
@@ -232,6 +204,9 @@ void cad_bounce_field_rcpts(const char *name, gsize nlen, const char *v,
                             gsize vlen, gboolean envelope, GPtrArray *out);
 void cad_bounce_text_original_rcpts(const char *text, gsize notice,
                                     gboolean envelope, GPtrArray *out);
+/* A report recipient without a Diagnostic-Code: the notice line that
+ * names it (and the indented lines continuing it) becomes its
+ * diagnostic; a more specific status code there replaces an X.0.0. */
 void cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r);
 
 /* complaint.c */
@@ -280,7 +255,6 @@ cad_ses_kind cad_ses_parse(const char *text, GPtrArray *rcpts);
 gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);
 gboolean cad_autoreply_subject(const char *subject);
 gboolean cad_autoreply_challenge(const cad_headers *h, const char *text);
-gboolean cad_list_mail(const cad_headers *h);
 
 /* dates.c */
 /* The return date named in text ("back on 3 December"), "YYYY-MM-DD"

@@ -6,6 +6,7 @@
  */
 #include "mail/template.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "conf/conf.h"
@@ -19,6 +20,7 @@ typedef struct {
 	char *literal;  /* literal text, or NULL for a placeholder */
 	char *field;    /* placeholder name */
 	char *fallback; /* NULL: none ("{{x}}"); "" for "{{x|}}" */
+	guint line;     /* a placeholder's line in the file */
 } segment;
 
 typedef struct {
@@ -85,21 +87,60 @@ field_char(char c)
 	return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
 }
 
-/* line_of - the 1-based line number of p within base. */
-static guint
-line_of(const char *base, const char *p, guint first_line)
-{
-	guint n = first_line;
+/* One parse: what it found wrong so far, and where it is. */
+typedef struct {
+	cad_template *t;
+	GPtrArray *problems; /* cad_template_problem* */
+	gboolean errors;     /* an error is among them */
+	gboolean stop;       /* a limit was passed: read no further */
+} parse_ctx;
 
-	for (const char *q = base; q < p; q++)
-		if (*q == '\n')
-			n++;
-	return n;
+void
+cad_template_problem_free(gpointer p)
+{
+	cad_template_problem *pr = p;
+
+	g_free(pr->message);
+	g_free(pr);
+}
+
+static void problem(parse_ctx *pc, guint line, gboolean warning,
+                    const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static void
+problem(parse_ctx *pc, guint line, gboolean warning, const char *fmt, ...)
+{
+	cad_template_problem *pr = g_new0(cad_template_problem, 1);
+	va_list ap;
+
+	va_start(ap, fmt);
+	pr->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	pr->line = line;
+	pr->warning = warning;
+	pc->errors = pc->errors || !warning;
+	g_ptr_array_add(pc->problems, pr);
+}
+
+/* A line counter that moves forward only: each byte is counted once. */
+typedef struct {
+	const char *at; /* lines are counted up to here */
+	guint line;     /* the line of at */
+} line_pos;
+
+static guint
+line_at(line_pos *lp, const char *p)
+{
+	for (; lp->at < p; lp->at++)
+		if (*lp->at == '\n')
+			lp->line++;
+	return lp->line;
 }
 
 /*
  * parse_placeholder - parse "{{ name [| fallback] }}" at p (pointing at
- * the braces); returns the segment and sets *end past it.
+ * the braces); returns the segment and sets *end past it. A broken one
+ * sets *end past its "}}", or past its "{{" when it has none.
  */
 static segment *
 parse_placeholder(const char *p, const char *limit, const char **end,
@@ -107,7 +148,6 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 {
 	const char *close = NULL, *q, *bar;
 	g_autofree char *inner = NULL;
-	g_auto(GStrv) parts = NULL;
 	segment *s;
 	char *nm;
 
@@ -119,6 +159,7 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 		if (*q == '\n' || (q[0] == '{' && q[1] == '{'))
 			break;
 	}
+	*end = close != NULL ? close + 2 : p + 2; /* read on from there */
 	if (close == NULL) {
 		g_set_error_literal(error, CAD_TEMPLATE_ERROR,
 		                    CAD_TEMPLATE_ERROR_SYNTAX,
@@ -154,7 +195,6 @@ parse_placeholder(const char *p, const char *limit, const char **end,
 			return NULL;
 		}
 	}
-	*end = close + 2;
 	return s;
 }
 
@@ -170,51 +210,65 @@ add_literal(GPtrArray *segs, const char *p, gsize n)
 	g_ptr_array_add(segs, s);
 }
 
+/* The placeholder at p, added to segs; FALSE when it is broken (the
+ * problem is recorded) or one too many (the parse stops). */
+static gboolean
+add_placeholder(parse_ctx *pc, GPtrArray *segs, const char *p,
+                const char *limit, guint line, const char **end)
+{
+	g_autoptr(GError) local = NULL;
+	segment *s = parse_placeholder(p, limit, end, &local);
+
+	if (s == NULL) {
+		problem(pc, line, FALSE, "%s", local->message);
+		return FALSE;
+	}
+	if (++pc->t->placeholders > CAD_TEMPLATE_PLACEHOLDERS_MAX) {
+		segment_free(s);
+		problem(pc, line, FALSE, "more than %d placeholders",
+		        CAD_TEMPLATE_PLACEHOLDERS_MAX);
+		pc->stop = TRUE;
+		return FALSE;
+	}
+	s->line = line;
+	g_ptr_array_add(segs, s);
+	return TRUE;
+}
+
 /*
- * parse_segments - split text[0..len) into segments. first_line is the
- * line number of text[0] in the file, for messages.
+ * parse_segments - split text[0..len) into segments, recording every
+ * problem. first_line is the line number of text[0] in the file.
  */
 static GPtrArray *
-parse_segments(cad_template *t, const char *text, gsize len, guint first_line,
-               GError **error)
+parse_segments(parse_ctx *pc, const char *text, gsize len, guint first_line)
 {
-	g_autoptr(GPtrArray) segs =
-	    g_ptr_array_new_with_free_func(segment_free);
-	const char *p = text, *limit = text + len, *lit = text;
+	GPtrArray *segs = g_ptr_array_new_with_free_func(segment_free);
+	const char *p = text, *limit = text + len, *lit = text, *end;
+	line_pos lp = {text, first_line};
 
-	while (p + 1 < limit) {
-		const char *end;
-		segment *s;
-		GError *local = NULL;
-
+	while (p + 1 < limit && !pc->stop) {
+		if (p[0] == '}' && p[1] == '}') {
+			/* Sent as written, as before: minified CSS in an HTML
+			 * part has "}}"; elsewhere it is a typo. */
+			problem(pc, line_at(&lp, p), TRUE,
+			        "stray }}: no {{ opens it, so it is sent as "
+			        "written");
+			p += 2;
+			continue;
+		}
 		if (p[0] != '{' || p[1] != '{') {
 			p++;
 			continue;
 		}
 		add_literal(segs, lit, (gsize)(p - lit));
-		s = parse_placeholder(p, limit, &end, &local);
-		if (s == NULL) {
-			g_set_error(error, CAD_TEMPLATE_ERROR,
-			            CAD_TEMPLATE_ERROR_SYNTAX,
-			            "%s: line %u: %s", t->name,
-			            line_of(text, p, first_line),
-			            local->message);
-			g_error_free(local);
-			return NULL;
-		}
-		if (++t->placeholders > CAD_TEMPLATE_PLACEHOLDERS_MAX) {
-			segment_free(s);
-			g_set_error(error, CAD_TEMPLATE_ERROR,
-			            CAD_TEMPLATE_ERROR_SYNTAX,
-			            "%s: more than %d placeholders", t->name,
-			            CAD_TEMPLATE_PLACEHOLDERS_MAX);
-			return NULL;
-		}
-		g_ptr_array_add(segs, s);
-		p = lit = end;
+		if (!add_placeholder(pc, segs, p, limit, line_at(&lp, p), &end))
+			lit = p; /* a broken one: read on past it */
+		else
+			lit = end;
+		p = end;
 	}
 	add_literal(segs, lit, (gsize)(limit - lit));
-	return g_steal_pointer(&segs);
+	return segs;
 }
 
 /* header_name_ok - RFC 5322 ftext: printable ASCII but ':' and space. */
@@ -230,64 +284,66 @@ header_name_ok(const char *s, gsize n)
 }
 
 /*
- * parse_headers - the header block (unfolded) of norm (LF text); sets
- * *body to the first byte after the blank line and *body_line to its line.
+ * parse_header - the header field at *p (line *line), its continuation
+ * lines unfolded, added to the template; *p and *line move past it.
  */
-static gboolean
-parse_headers(cad_template *t, const char *norm, const char **body,
-              guint *body_line, GError **error)
+static void
+parse_header(parse_ctx *pc, const char **p, guint *line, const char *colon,
+             const char *eol)
+{
+	g_autoptr(GString) value = g_string_new(NULL);
+	const char *vstart = colon + 1, *start = *p;
+	tmpl_header *h;
+	guint hline = *line;
+
+	for (;;) {
+		g_string_append_len(value, vstart, (gssize)(eol - vstart));
+		*p = *eol == '\n' ? eol + 1 : eol;
+		(*line)++;
+		if (**p != ' ' && **p != '\t')
+			break;
+		vstart = *p;
+		eol = strchrnul(*p, '\n');
+	}
+	h = g_new0(tmpl_header, 1);
+	h->name = g_strndup(start, (gsize)(colon - start));
+	g_ptr_array_add(pc->t->headers, h);
+	g_strstrip(value->str);
+	/* A folded header's placeholders are told at its first line. */
+	h->segs = parse_segments(pc, value->str, strlen(value->str), hline);
+}
+
+/*
+ * parse_headers - the header block of norm (LF text); sets *body to the
+ * first byte after the blank line and *body_line to its line. A line that
+ * is no header is a problem, and the next one is read.
+ */
+static void
+parse_headers(parse_ctx *pc, const char *norm, const char **body,
+              guint *body_line)
 {
 	const char *p = norm;
 	guint line = 1;
 
-	while (*p != '\0' && *p != '\n') {
-		const char *start = p, *colon, *eol, *vstart;
-		g_autoptr(GString) value = g_string_new(NULL);
-		tmpl_header *h;
-		guint hline = line;
+	while (*p != '\0' && *p != '\n' && !pc->stop) {
+		const char *eol = strchrnul(p, '\n');
+		const char *colon = memchr(p, ':', (gsize)(eol - p));
 
-		eol = strchrnul(p, '\n');
-		colon = memchr(p, ':', (gsize)(eol - p));
 		if (colon == NULL || !header_name_ok(p, (gsize)(colon - p))) {
-			g_set_error(
-			    error, CAD_TEMPLATE_ERROR,
-			    CAD_TEMPLATE_ERROR_SYNTAX,
-			    "%s: line %u: expected \"Name: value\" or a blank "
-			    "line before the body",
-			    t->name, line);
-			return FALSE;
-		}
-		if (t->headers->len >= CAD_TEMPLATE_HEADERS_MAX) {
-			g_set_error(error, CAD_TEMPLATE_ERROR,
-			            CAD_TEMPLATE_ERROR_SYNTAX,
-			            "%s: more than %d headers", t->name,
-			            CAD_TEMPLATE_HEADERS_MAX);
-			return FALSE;
-		}
-		/* The value, with continuation lines unfolded. */
-		vstart = colon + 1;
-		for (;;) {
-			g_string_append_len(value, vstart,
-			                    (gssize)(eol - vstart));
+			problem(pc, line, FALSE,
+			        "expected \"Name: value\" or a blank line "
+			        "before the body");
 			p = *eol == '\n' ? eol + 1 : eol;
 			line++;
-			if (*p != ' ' && *p != '\t')
-				break;
-			vstart = p;
-			eol = strchrnul(p, '\n');
-		}
-		h = g_new0(tmpl_header, 1);
-		h->name = g_strndup(start, (gsize)(colon - start));
-		g_ptr_array_add(t->headers, h);
-		g_strstrip(value->str);
-		h->segs = parse_segments(t, value->str, strlen(value->str),
-		                         hline, error);
-		if (h->segs == NULL)
-			return FALSE;
+		} else if (pc->t->headers->len >= CAD_TEMPLATE_HEADERS_MAX) {
+			problem(pc, line, FALSE, "more than %d headers",
+			        CAD_TEMPLATE_HEADERS_MAX);
+			pc->stop = TRUE;
+		} else
+			parse_header(pc, &p, &line, colon, eol);
 	}
 	*body = *p == '\n' ? p + 1 : p;
 	*body_line = line + 1;
-	return TRUE;
 }
 
 /* normalize - a copy with CRLF and lone CR turned into LF. */
@@ -330,39 +386,63 @@ find_html_mark(const char *body, const char **after)
 	return NULL;
 }
 
+/* The body of norm: the text part, then the HTML part after its mark. */
+static void
+parse_body(parse_ctx *pc, const char *body, guint body_line)
+{
+	const char *after = NULL, *mark = find_html_mark(body, &after);
+	line_pos lp = {body, body_line};
+
+	pc->t->text = parse_segments(
+	    pc, body, mark != NULL ? (gsize)(mark - body) : strlen(body),
+	    body_line);
+	if (mark != NULL)
+		pc->t->html = parse_segments(pc, after, strlen(after),
+		                             line_at(&lp, after));
+}
+
 cad_template *
-cad_template_parse(const char *text, gsize len, const char *name,
-                   GError **error)
+cad_template_check_text(const char *text, gsize len, const char *name,
+                        GPtrArray *problems)
 {
 	g_autoptr(cad_template) t = g_new0(cad_template, 1);
 	g_autofree char *norm = normalize(text, len);
-	const char *body, *mark, *after = NULL;
+	parse_ctx pc = {t, problems, FALSE, FALSE};
+	const char *body, *bad;
 	guint body_line;
 
 	t->name = g_strdup(name != NULL ? name : "template");
 	t->headers = g_ptr_array_new_with_free_func(tmpl_header_free);
-	if (!g_utf8_validate(norm, -1, NULL)) {
+	if (!g_utf8_validate(norm, -1, &bad)) {
+		line_pos lp = {norm, 1};
+		problem(&pc, line_at(&lp, bad), FALSE, "not UTF-8 text");
+		return NULL;
+	}
+	parse_headers(&pc, norm, &body, &body_line);
+	if (!pc.stop)
+		parse_body(&pc, body, body_line);
+	return pc.errors ? NULL : g_steal_pointer(&t);
+}
+
+cad_template *
+cad_template_parse(const char *text, gsize len, const char *name,
+                   GError **error)
+{
+	g_autoptr(GPtrArray) problems =
+	    g_ptr_array_new_with_free_func(cad_template_problem_free);
+	cad_template *t = cad_template_check_text(text, len, name, problems);
+
+	for (guint i = 0; t == NULL && i < problems->len; i++) {
+		const cad_template_problem *p = g_ptr_array_index(problems, i);
+		if (p->warning)
+			continue;
 		g_set_error(error, CAD_TEMPLATE_ERROR,
-		            CAD_TEMPLATE_ERROR_SYNTAX, "%s: not UTF-8 text",
-		            t->name);
-		return NULL;
+		            CAD_TEMPLATE_ERROR_SYNTAX, "%s: line %u: %s",
+		            name != NULL ? name : "template", p->line,
+		            p->message);
+		break;
 	}
-	if (!parse_headers(t, norm, &body, &body_line, error))
-		return NULL;
-	mark = find_html_mark(body, &after);
-	t->text = parse_segments(
-	    t, body, mark != NULL ? (gsize)(mark - body) : strlen(body),
-	    body_line, error);
-	if (t->text == NULL)
-		return NULL;
-	if (mark != NULL) {
-		t->html =
-		    parse_segments(t, after, strlen(after),
-		                   line_of(body, after, body_line), error);
-		if (t->html == NULL)
-			return NULL;
-	}
-	return g_steal_pointer(&t);
+	return t;
 }
 
 cad_template *
@@ -386,6 +466,29 @@ cad_template_load(const char *path, GError **error)
 		return NULL;
 	}
 	return cad_template_parse(text, len, base, error);
+}
+
+/* The placeholders of segs, each with its field, fallback and line. */
+static void
+each_placeholder(GPtrArray *segs, cad_placeholder_fn fn, void *arg)
+{
+	for (guint i = 0; segs != NULL && i < segs->len; i++) {
+		const segment *s = g_ptr_array_index(segs, i);
+		if (s->field != NULL)
+			fn(s->field, s->fallback, s->line, arg);
+	}
+}
+
+void
+cad_template_foreach_placeholder(const cad_template *t, cad_placeholder_fn fn,
+                                 void *arg)
+{
+	for (guint i = 0; i < t->headers->len; i++)
+		each_placeholder(
+		    ((tmpl_header *)g_ptr_array_index(t->headers, i))->segs, fn,
+		    arg);
+	each_placeholder(t->text, fn, arg);
+	each_placeholder(t->html, fn, arg);
 }
 
 char *

@@ -59,11 +59,32 @@ typedef const char *(*cad_field_lookup)(const char *name, void *arg);
 
 /*
  * cad_template_parse - parse template text (LF or CRLF lines). name is
- * used in error messages (the file name). Errors: SYNTAX, with the line
+ * used in error messages (the file name). Errors: SYNTAX, the first
+ * error cad_template_check_text() finds, with its line
  * ("followup.eml: line 3: unterminated {{"). Free with cad_template_free.
  */
 cad_template *cad_template_parse(const char *text, gsize len, const char *name,
                                  GError **error);
+
+/* What the parser found wrong, at which line of the file. */
+typedef struct {
+	guint line;       /* 1-based; 0: the file as a whole */
+	gboolean warning; /* FALSE: an error, the sender refuses the file */
+	char *message;    /* without the file name and line */
+} cad_template_problem;
+
+void cad_template_problem_free(gpointer p);
+
+/*
+ * cad_template_check_text - the same parse, reading on past each problem
+ * to find them all: errors (a header line that is none, "{{" without its
+ * "}}", an empty or bad name, not UTF-8, past a CAD_TEMPLATE_* limit) and
+ * warnings (a stray "}}", sent as written). Appends every problem to
+ * problems (cad_template_problem*, in the order found) and returns the
+ * template, or NULL when an error was found.
+ */
+cad_template *cad_template_check_text(const char *text, gsize len,
+                                      const char *name, GPtrArray *problems);
 
 /*
  * cad_template_load - read (at most CAD_CONF_FILE_MAX bytes) and parse the
@@ -72,6 +93,14 @@ cad_template *cad_template_parse(const char *text, gsize len, const char *name,
 cad_template *cad_template_load(const char *path, GError **error);
 void cad_template_free(cad_template *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_template, cad_template_free)
+
+/* fn is told each placeholder: its field, its fallback (NULL: none) and
+ * its line (a folded header's first line). */
+typedef void (*cad_placeholder_fn)(const char *field, const char *fallback,
+                                   guint line, void *arg);
+/* Every placeholder of t: headers, text, then HTML. */
+void cad_template_foreach_placeholder(const cad_template *t,
+                                      cad_placeholder_fn fn, void *arg);
 
 /* The template's name, and TRUE when it has an HTML part. */
 const char *cad_template_name(const cad_template *t);

@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "conf/conf.h"
+#include "core/setup.h"
 #include "milter/milter.h"
 #include "milter/wake.h"
 #include "store/store.h"
@@ -354,7 +355,7 @@ static void
 reload(const char *path, const started *running)
 {
 	g_autoptr(GError) err = NULL;
-	cad_conf *conf = cad_conf_load(path, &err);
+	cad_conf *conf = cad_setup_conf(path, &err);
 
 	if (conf == NULL) {
 		log_warnx("reload: %s: keeping the running configuration: %s",
@@ -446,7 +447,8 @@ main(int argc, char **argv)
 	pthread_t thread, catcher;
 	g_autofree char *pid_file = NULL;
 	started run = {0};
-	cad_store_options store_opts = {0};
+	const cad_conf *boot; /* conf, borrowed from the snapshot until the
+	                         signal loop may reload it */
 	int rc = 0, status;
 	guint left;
 
@@ -455,16 +457,15 @@ main(int argc, char **argv)
 	             o.debug > 0 ? CAD_LOG_DEBUG : CAD_LOG_INFO);
 	signals_init();
 	g_mime_init();
-	conf = cad_conf_load(o.conf_path, &err);
+	conf = cad_setup_conf(o.conf_path, &err);
 	if (conf == NULL)
-		fatalx(CAD_EX_CONFIG, "%s", err->message);
+		fatalx(cad_setup_status(err), "%s", err->message);
 	pw = lookup_user(&o, conf);
 	run.store_path = g_strdup(conf->store_path);
-	store_opts.map_size = conf->map_size;
-	store_opts.max_map_size = conf->max_map_size;
 	run.socket = g_strdup(conf->milter_socket);
 	pid_file = g_strdup(o.pid_file != NULL ? o.pid_file : conf->pid_file);
 	/* The snapshot owns conf; no reload can free it before the loop. */
+	boot = conf;
 	if (!cad_milter_init(conf, &err))
 		fatalx(CAD_EX_SOFTWARE, "%s", err->message);
 	open_socket(conf, pw);
@@ -481,10 +482,10 @@ main(int argc, char **argv)
 	if (pid_file != NULL && *pid_file != '\0')
 		write_pid_file(pid_file);
 	drop_privileges(pw);
-	store = cad_store_open(run.store_path, &store_opts, &err);
+	/* As this user, so that the store's files are the daemon's. */
+	store = cad_setup_store(boot, CAD_SETUP_WRITE, &err);
 	if (store == NULL)
-		fatalx(CAD_EX_CANTCREAT, "store %s: %s", run.store_path,
-		       err->message);
+		fatalx(cad_setup_status(err), "%s", err->message);
 	cad_milter_set_store(store);
 	if (pthread_create(&catcher, NULL, catcher_run, NULL) != 0 ||
 	    pthread_detach(catcher) != 0 ||

@@ -275,14 +275,46 @@ let_go(connctx *cc)
  * from a live prospect) is accepted here, so its body never travels;
  * unless it carries X-Cadence fields, which only eom may remove.
  */
+/*
+ * Could the message concern an enrollment? Asks inbound/ with the fields
+ * it matches on, read from the header block kept (each at most the
+ * whole block: References is read from its newest end).
+ */
+static gboolean
+eoh_wanted(msgctx *m)
+{
+	g_auto(cad_headers) h = {0};
+	g_autofree char *from = NULL, *irt = NULL, *refs = NULL;
+	g_autoptr(GError) err = NULL;
+	gboolean wanted = FALSE;
+
+	cad_msgbuf_headers(&m->mb, &h);
+	from = cad_header_get(&h, "From", CAD_MSGBUF_HEADER_MAX);
+	irt = cad_header_get(&h, "In-Reply-To", CAD_MSGBUF_HEADER_MAX);
+	refs = cad_header_get(&h, "References", CAD_MSGBUF_HEADER_MAX);
+	g_ptr_array_add(m->rcpts, NULL);
+	if (!cad_inbound_wanted(milter.store, m->cb->conf, m->sender,
+	                        (const char *const *)m->rcpts->pdata, from, irt,
+	                        refs, &wanted, &err)) {
+		log_warnx("%s: store lookup failed, message passes: %s", tag(m),
+		          err->message);
+		wanted = FALSE;
+	}
+	g_ptr_array_remove_index(m->rcpts, m->rcpts->len - 1);
+	return wanted;
+}
+
+/*
+ * End of headers: a message that asks for no enrollment and cannot
+ * concern one (no token address, not a bounce, no Message-ID of ours, not
+ * from a live prospect) is accepted here, so its body never travels;
+ * unless it carries X-Cadence fields, which only eom may remove.
+ */
 static sfsistat
 cb_eoh(SMFICTX *ctx)
 {
 	connctx *cc = conn_get(ctx);
 	msgctx *m = cc != NULL ? cc->msg : NULL;
-	g_autoptr(GError) err = NULL;
-	gboolean wanted = FALSE;
-	const cad_msgbuf *mb;
 
 	if (m == NULL)
 		return SMFIS_CONTINUE;
@@ -297,20 +329,7 @@ cb_eoh(SMFICTX *ctx)
 	    cad_trust_sender(m->cb->conf, m->auth_authen, cc->client_ip,
 	                     m->sender) == CAD_TRUST_REP)
 		return SMFIS_CONTINUE;
-	g_ptr_array_add(m->rcpts, NULL);
-	mb = &m->mb;
-	if (!cad_inbound_wanted(milter.store, m->cb->conf, m->sender,
-	                        (const char *const *)m->rcpts->pdata,
-	                        cad_msgbuf_get(mb, CAD_HDR_FROM),
-	                        cad_msgbuf_get(mb, CAD_HDR_IN_REPLY_TO),
-	                        cad_msgbuf_get(mb, CAD_HDR_REFERENCES), &wanted,
-	                        &err)) {
-		log_warnx("%s: store lookup failed, message passes: %s", tag(m),
-		          err->message);
-		wanted = FALSE;
-	}
-	g_ptr_array_remove_index(m->rcpts, m->rcpts->len - 1);
-	if (!wanted)
+	if (!eoh_wanted(m))
 		return m->enroll || m->forged > 0 ? SMFIS_CONTINUE : let_go(cc);
 	m->want_body = TRUE;
 	return SMFIS_CONTINUE;

@@ -1,20 +1,11 @@
 /*
  * msgbuf.c: rebuild a bounded copy of a message from libmilter's header
- * and body callbacks, for the classifier and the enrollment parser.
+ * and body callbacks, for the classifier and the enrollment parser; its
+ * fields are indexed by the one header reader (mail/headers.c).
  */
 #include "milter/msgbuf.h"
 
 #include <string.h>
-
-static const char *const hdr_names[CAD_HDR_COUNT] = {
-    [CAD_HDR_FROM] = "From",
-    [CAD_HDR_TO] = "To",
-    [CAD_HDR_CC] = "Cc",
-    [CAD_HDR_SUBJECT] = "Subject",
-    [CAD_HDR_MESSAGE_ID] = "Message-ID",
-    [CAD_HDR_IN_REPLY_TO] = "In-Reply-To",
-    [CAD_HDR_REFERENCES] = "References",
-};
 
 void
 cad_msgbuf_init(cad_msgbuf *mb, gsize body_max)
@@ -29,8 +20,6 @@ cad_msgbuf_clear(cad_msgbuf *mb)
 {
 	if (mb->data != NULL)
 		g_string_free(mb->data, TRUE);
-	for (int i = 0; i < CAD_HDR_COUNT; i++)
-		g_free(mb->hdr[i]);
 	memset(mb, 0, sizeof(*mb));
 }
 
@@ -48,10 +37,6 @@ cad_msgbuf_header(cad_msgbuf *mb, const char *name, const char *value)
 		return FALSE;
 	}
 	mb->nheaders++;
-	for (int i = 0; i < CAD_HDR_COUNT; i++)
-		if (mb->hdr[i] == NULL &&
-		    g_ascii_strcasecmp(name, hdr_names[i]) == 0)
-			mb->hdr[i] = g_strdup(value);
 	g_string_append_len(mb->data, name, (gssize)nlen);
 	g_string_append(mb->data, ": ");
 	for (const char *p = value; *p != '\0'; p++) {
@@ -92,53 +77,12 @@ cad_msgbuf_body(cad_msgbuf *mb, const void *chunk, gsize len)
 	return mb->data->len - mb->body_start < mb->body_max;
 }
 
-const char *
-cad_msgbuf_get(const cad_msgbuf *mb, cad_hdr h)
+const cad_headers *
+cad_msgbuf_headers(const cad_msgbuf *mb, cad_headers *h)
 {
-	return h < CAD_HDR_COUNT ? mb->hdr[h] : NULL;
-}
+	gsize body;
 
-/* The end of the line starting at p (at the LF, or end). */
-static const char *
-line_end(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	return nl != NULL ? nl : end;
-}
-
-char *
-cad_raw_header(const char *data, gsize len, const char *name)
-{
-	const char *p = data, *end = data + MIN(len, CAD_MSGBUF_HEADER_MAX);
-	gsize nlen = strlen(name);
-
-	while (p < end) {
-		const char *e = line_end(p, end);
-		gsize l = (gsize)(e - p);
-		if (l > 0 && p[l - 1] == '\r')
-			l--;
-		if (l == 0)
-			return NULL; /* end of the header block */
-		if (l > nlen && p[nlen] == ':' &&
-		    g_ascii_strncasecmp(p, name, nlen) == 0) {
-			GString *v = g_string_new(NULL);
-			const char *s = p + nlen + 1;
-			for (;;) {
-				const char *le = e;
-				if (le > s && le[-1] == '\r')
-					le--;
-				g_string_append_len(v, s, le - s);
-				if (e >= end || e + 1 >= end ||
-				    (e[1] != ' ' && e[1] != '\t'))
-					break;
-				s = e + 1;
-				e = line_end(s, end);
-			}
-			g_strstrip(v->str);
-			return g_string_free(v, FALSE);
-		}
-		p = e < end ? e + 1 : end;
-	}
-	return NULL;
+	cad_headers_parse(h, mb->data->str,
+	                  mb->eoh ? mb->body_start : mb->data->len, &body);
+	return h;
 }

@@ -1,12 +1,15 @@
 /*
  * msgbuf.h: what the milter keeps of one message: the header block, as
  * rebuilt from the header callbacks, and the first part of the body, each
- * under a fixed cap, so that no message can make the milter grow.
+ * under a fixed cap, so that no message can make the milter grow. Its
+ * fields are read with the one header reader, mail/headers.h.
  */
 #ifndef CAD_MILTER_MSGBUF_H
 #define CAD_MILTER_MSGBUF_H
 
 #include <glib.h>
+
+#include "mail/headers.h"
 
 /*
  * Largest header block kept. Postfix itself stops at header_size_limit
@@ -27,18 +30,6 @@
  */
 #define CAD_MSGBUF_BODY_DEFAULT (256 * 1024)
 
-/* The headers the milter needs before the body arrives (first copy). */
-typedef enum {
-	CAD_HDR_FROM,
-	CAD_HDR_TO,
-	CAD_HDR_CC,
-	CAD_HDR_SUBJECT,
-	CAD_HDR_MESSAGE_ID,
-	CAD_HDR_IN_REPLY_TO,
-	CAD_HDR_REFERENCES,
-	CAD_HDR_COUNT,
-} cad_hdr;
-
 typedef struct {
 	GString *data;    /* headers CRLF, blank line, body: a message */
 	gsize body_start; /* offset of the body in data, after eoh */
@@ -47,7 +38,6 @@ typedef struct {
 	gboolean header_truncated; /* some headers were dropped */
 	gboolean body_truncated;   /* the body was cut at body_max */
 	gboolean eoh;
-	char *hdr[CAD_HDR_COUNT]; /* first value of each, raw, or NULL */
 } cad_msgbuf;
 
 /* cad_msgbuf_init - an empty buffer keeping at most body_max body bytes. */
@@ -73,14 +63,12 @@ void cad_msgbuf_eoh(cad_msgbuf *mb);
  */
 gboolean cad_msgbuf_body(cad_msgbuf *mb, const void *chunk, gsize len);
 
-/* The first value of header h, or NULL. */
-const char *cad_msgbuf_get(const cad_msgbuf *mb, cad_hdr h);
-
 /*
- * cad_raw_header - the first value of header name in a raw message (LF or
- * CRLF), unfolded, without the leading space; NULL when absent. Reads at
- * most CAD_MSGBUF_HEADER_MAX bytes of header block. Caller frees.
+ * cad_msgbuf_headers - index the header block kept so far with the one
+ * header reader (mail/headers.h) into h, and return it. The fields point
+ * into mb->data: use h before the next change of mb, then
+ * cad_headers_clear() it.
  */
-char *cad_raw_header(const char *data, gsize len, const char *name);
+const cad_headers *cad_msgbuf_headers(const cad_msgbuf *mb, cad_headers *h);
 
 #endif

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "conf/conf.h"
+#include "core/setup.h"
 #include "sender/sender.h"
 #include "store/store.h"
 
@@ -158,20 +159,6 @@ parse_options(int argc, char **argv, options *o)
 	}
 }
 
-static cad_store *
-open_store(const cad_conf *conf, gboolean read_only)
-{
-	cad_store_options so = {conf->map_size, conf->max_map_size, read_only,
-	                        FALSE};
-	g_autoptr(GError) err = NULL;
-	cad_store *store = cad_store_open(conf->store_path, &so, &err);
-
-	if (store == NULL)
-		fatalx(CAD_EX_CANTCREAT, "store %s: %s", conf->store_path,
-		       err->message);
-	return store;
-}
-
 static void
 write_pid(const char *path)
 {
@@ -236,7 +223,7 @@ reload(const options *o, cad_conf **conf, cad_sender **sender, cad_store *store)
 {
 	g_autoptr(GError) err = NULL;
 	cad_sender_options so = {o->batch, o->sessions, o->relay, &got_stop};
-	cad_conf *nc = cad_conf_load(o->config, &err);
+	cad_conf *nc = cad_setup_conf(o->config, &err);
 	cad_sender *ns;
 
 	if (nc == NULL) {
@@ -304,6 +291,7 @@ main(int argc, char **argv)
 	cad_store *store;
 	cad_sender *sender;
 	cad_sender_options so;
+	cad_setup setup;
 	struct sigaction sa;
 	int rc = 0;
 
@@ -311,10 +299,13 @@ main(int argc, char **argv)
 	cad_log_init("cadence-sender", !o.once && !o.dry_run, TRUE,
 	             o.verbose ? CAD_LOG_DEBUG : CAD_LOG_INFO);
 	g_mime_init();
-	conf = cad_conf_load(o.config, &err);
-	if (conf == NULL)
-		fatalx(CAD_EX_CONFIG, "%s", err->message);
-	store = open_store(conf, o.dry_run);
+	/* A dry run reads: it never creates the store. */
+	if (!cad_setup_open(o.config,
+	                    o.dry_run ? CAD_SETUP_READ : CAD_SETUP_WRITE,
+	                    &setup, &err))
+		fatalx(cad_setup_status(err), "%s", err->message);
+	conf = setup.conf;
+	store = setup.store;
 	so = (cad_sender_options){o.batch, o.sessions, o.relay, &got_stop};
 	sender = cad_sender_new(conf, store, &so, &err);
 	if (sender == NULL)
@@ -338,7 +329,8 @@ main(int argc, char **argv)
 		cad_sender_stats st = {0};
 		g_autofree char *line = NULL;
 		g_autoptr(GString) stuck = g_string_new(NULL);
-		if (cad_sender_stuck(sender, stuck, NULL) > 0)
+		if (cad_sender_stuck(sender, o.at ? o.at : cad_now(), stuck,
+		                     NULL) > 0)
 			log_warnx("steps left sending by an earlier run (not "
 			          "resent):\n%s",
 			          stuck->str);

@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "core/sched.h"
+#include "core/stuck.h"
 #include "mail/compose.h"
 #include "mail/template.h"
 #include "sender/sender.h"
@@ -187,10 +188,21 @@ typedef struct {
 	gboolean all_blocked;
 } pass_state;
 
+/*
+ * A step marked "sending" is never sent again. It is reported once, when
+ * core/stuck.c calls it an interrupted send (a younger mark is a send
+ * under way).
+ */
 static void
-note_stuck(cad_sender *s, const cad_enrollment *e, cad_sender_stats *st)
+note_stuck(cad_sender *s, cad_txn *rt, const cad_enrollment *e, gint64 now,
+           cad_sender_stats *st)
 {
+	g_autoptr(GPtrArray) why = NULL;
+
 	if (g_hash_table_contains(s->stuck, &e->id))
+		return;
+	why = cad_stuck_find(rt, e, now, NULL);
+	if (!cad_stuck_has(why, CAD_STUCK_SENDING))
 		return;
 	g_hash_table_add(s->stuck, g_memdup2(&e->id, sizeof(e->id)));
 	st->stuck++;
@@ -232,7 +244,7 @@ decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
 	if (e == NULL || e->next_due == 0 || e->next_due > now)
 		return NULL;
 	if (e->step_status == CAD_STEP_SENDING) {
-		note_stuck(s, e, st);
+		note_stuck(s, rt, e, now, st);
 		return NULL;
 	}
 	it = g_new0(item, 1);
@@ -1117,16 +1129,25 @@ cad_sender_next_wake(cad_sender *s, gint64 now)
 }
 
 typedef struct {
+	cad_txn *txn;
+	gint64 now;
 	GString *out;
 	guint n;
+	GError *error;
 } stuck_ctx;
 
 static gboolean
 stuck_fn(const cad_enrollment *e, void *arg)
 {
 	stuck_ctx *c = arg;
+	g_autoptr(GPtrArray) why = NULL;
 
 	if (e->step_status != CAD_STEP_SENDING)
+		return TRUE;
+	why = cad_stuck_find(c->txn, e, c->now, &c->error);
+	if (why == NULL)
+		return FALSE;
+	if (!cad_stuck_has(why, CAD_STUCK_SENDING))
 		return TRUE;
 	c->n++;
 	if (c->out != NULL)
@@ -1139,14 +1160,16 @@ stuck_fn(const cad_enrollment *e, void *arg)
 }
 
 guint
-cad_sender_stuck(cad_sender *s, GString *out, GError **error)
+cad_sender_stuck(cad_sender *s, gint64 now, GString *out, GError **error)
 {
 	g_autoptr(cad_txn) rt = cad_store_read_begin(s->store, error);
-	stuck_ctx c = {out, 0};
+	stuck_ctx c = {rt, now, out, 0, NULL};
 
 	if (rt == NULL)
 		return 0;
 	cad_store_enrollment_foreach(rt, stuck_fn, &c, error);
+	if (c.error != NULL)
+		g_propagate_error(error, c.error);
 	return c.n;
 }
 

@@ -96,10 +96,11 @@ gboolean cad_sender_run(cad_sender *s, gint64 now, cad_sender_stats *stats,
 gint64 cad_sender_next_wake(cad_sender *s, gint64 now);
 
 /*
- * cad_sender_stuck - write one line per enrollment left "sending" (id,
- * address, step, Message-ID); returns how many.
+ * cad_sender_stuck - write one line per interrupted send at now (id,
+ * address, step, Message-ID): a step left "sending" that core/stuck.h
+ * calls stuck; returns how many.
  */
-guint cad_sender_stuck(cad_sender *s, GString *out, GError **error);
+guint cad_sender_stuck(cad_sender *s, gint64 now, GString *out, GError **error);
 
 /*
  * cad_sender_plan - the dry run: one line per remaining step of each live

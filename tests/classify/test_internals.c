@@ -1,7 +1,8 @@
 /*
  * test_internals.c: the classifier's fast paths against the slow, plain
  * way they replace: the phrase automaton against strstr() over folded
- * text, and the plain From/To reader against GMime's address parser.
+ * text, and the plain From/To reader against GMime's address parser;
+ * and the one definition of list mail (mail/headers.h).
  */
 #include <string.h>
 
@@ -371,4 +372,56 @@ Test(internals, plain_address_agrees_with_gmime)
 		g_autofree char *f = cad_plain_address(slow[i]);
 		cr_assert_null(f, "%s left to GMime, got %s", slow[i], f);
 	}
+}
+
+/* TRUE when the header block hdr (CRLF, no blank line) is list mail. */
+static gboolean
+list_mail(const char *hdr)
+{
+	g_autofree char *msg = g_strconcat(hdr, "\r\nbody\r\n", NULL);
+	g_auto(cad_headers) h = {0};
+	gsize body;
+
+	cad_headers_parse(&h, msg, strlen(msg), &body);
+	return cad_list_mail(&h);
+}
+
+/* The one definition of list mail, used by the classifier and by
+ * inbound/'s matching alike. */
+Test(internals, list_mail_one_definition)
+{
+	static const char *const lists[] = {
+	    "List-Id: <news.example.com>\r\n",
+	    "list-post: <mailto:l@example.com>\r\n",
+	    "List-Unsubscribe: <mailto:u@example.com>\r\n",
+	    "Mailing-List: contact l-help@example.com\r\n",
+	    "X-Mailing-List: l@example.com\r\n",
+	    "X-Campaign: spring\r\n",
+	    "Feedback-ID: 1:news:acme\r\n",
+	    "Precedence: bulk\r\n",
+	    "Precedence: LIST\r\n",
+	    "Precedence:\r\n junk\r\n",
+	};
+	static const char *const personal[] = {
+	    "",
+	    "Precedence: first-class\r\n",
+	    "Precedence: auto_reply\r\n",
+	    "X-List: not a list field\r\n",
+	    "Subject: List-Id: <x>\r\n",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++) {
+		g_autofree char *hdr =
+		    g_strconcat("From: a@example.com\r\n", lists[i],
+		                "To: b@example.net", NULL);
+		cr_assert(list_mail(hdr), "%s", lists[i]);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(personal); i++) {
+		g_autofree char *hdr =
+		    g_strconcat("From: a@example.com\r\n", personal[i],
+		                "To: b@example.net", NULL);
+		cr_assert_not(list_mail(hdr), "%s", personal[i]);
+	}
+	/* A field after the header block is body, not a header. */
+	cr_assert_not(list_mail("From: a@example.com\r\n\r\nList-Id: <x>"));
 }

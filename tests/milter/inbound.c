@@ -152,6 +152,37 @@ Test(inbound, list_mail_from_prospect_records_nothing)
 	cad_inbound_result_clear(&r);
 }
 
+/* The same definition of list mail as the classifier's (mail/headers.h):
+ * a bulk sender's fields say "not a person" here too. */
+Test(inbound, bulk_mail_from_prospect_records_nothing)
+{
+	static const char *const marks[] = {
+	    "Feedback-ID: 1:news:acme\r\n",
+	    "X-Campaign: spring\r\n",
+	    "Precedence:\r\n  Bulk\r\n",
+	};
+	g_autoptr(cad_enrollment) e = enroll_jane();
+	const char *rcpts[] = {"alice@example.com", NULL};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(marks); i++) {
+		g_autofree char *msg = g_strdup_printf(
+		    "From: Jane Doe <jane@acme-corp.com>\r\n"
+		    "To: alice@example.com\r\nSubject: Offers\r\n%s"
+		    "Message-ID: <offer-%zu@acme-corp.com>\r\n\r\n"
+		    "This month at ACME\r\n",
+		    marks[i], i);
+		cad_inbound_result r;
+
+		cr_assert(cad_inbound_process(
+		    fx.store, fx.conf, "jane@acme-corp.com", rcpts, msg,
+		    strlen(msg), T_NOW + 60, &r, NULL));
+		cr_assert_eq(r.match, CAD_MATCH_SENDER, "%s", marks[i]);
+		cr_assert_eq(r.outcome, CAD_OUTCOME_NONE, "%s", marks[i]);
+		cad_inbound_result_clear(&r);
+	}
+	cr_assert_eq(state_of("jane@acme-corp.com"), CAD_STATE_ACTIVE);
+}
+
 Test(inbound, out_of_office_pauses_until_return)
 {
 	g_autoptr(cad_enrollment) e = enroll_jane();

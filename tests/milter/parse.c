@@ -1,8 +1,8 @@
 /*
  * parse.c: the milter's pure parsing: cadence/VERP/token addresses, names
- * and companies from To/Cc, the bounded message buffer, raw header
- * lookup, the trust decision, and the address shutdown pokes (the socket
- * spec read as libmilter reads it).
+ * and companies from To/Cc, the bounded message buffer, header lookup
+ * with the one reader (mail/headers.h), the trust decision, and the
+ * address shutdown pokes (the socket spec read as libmilter reads it).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -141,8 +141,17 @@ Test(msgbuf, headers_rebuilt_with_crlf)
 	cr_assert_str_eq(
 	    mb.data->str,
 	    "Subject: folded\r\n\tline\r\nFrom: a@b.c\r\n\r\nhello\r\n");
-	cr_assert_str_eq(cad_msgbuf_get(&mb, CAD_HDR_FROM), "a@b.c");
-	cr_assert_null(cad_msgbuf_get(&mb, CAD_HDR_TO));
+	{
+		g_auto(cad_headers) h = {0};
+		const cad_headers *hp = cad_msgbuf_headers(&mb, &h);
+		g_autofree char *from = cad_header_get(hp, "From", 100);
+		g_autofree char *to = cad_header_get(hp, "To", 100);
+		g_autofree char *subj = cad_header_get(hp, "subject", 100);
+
+		cr_assert_str_eq(from, "a@b.c");
+		cr_assert_null(to);
+		cr_assert_str_eq(subj, "folded line");
+	}
 	cad_msgbuf_clear(&mb);
 }
 
@@ -180,18 +189,25 @@ Test(msgbuf, header_block_capped)
 	cad_msgbuf_clear(&mb);
 }
 
+/* The one header reader (mail/headers.h), as inbound/ reads a raw
+ * message handed to cadencectl ingest: LF or CRLF, folded, any case. */
 Test(msgbuf, raw_header_unfolds_and_stops_at_body)
 {
 	const char *msg =
 	    "From: a@b.c\r\nReferences: <1@x>\r\n <2@x>\n\t<3@x>\r\n"
 	    "Subject: s\r\n\r\nIn-Reply-To: <body@x>\r\n";
-	g_autofree char *refs = cad_raw_header(msg, strlen(msg), "references");
-	g_autofree char *irt = cad_raw_header(msg, strlen(msg), "In-Reply-To");
-	g_autofree char *subj = cad_raw_header(msg, strlen(msg), "Subject");
+	g_auto(cad_headers) h = {0};
+	gsize body;
+	gsize hl = cad_headers_parse(&h, msg, strlen(msg), &body);
+	g_autofree char *refs = cad_header_get(&h, "references", 1000);
+	g_autofree char *irt = cad_header_get(&h, "In-Reply-To", 1000);
+	g_autofree char *subj = cad_header_get(&h, "Subject", 1000);
 
-	cr_assert_str_eq(refs, "<1@x> <2@x>\t<3@x>");
+	cr_assert_str_eq(refs, "<1@x> <2@x> <3@x>");
 	cr_assert_null(irt);
 	cr_assert_str_eq(subj, "s");
+	cr_assert_str_eq(msg + body, "In-Reply-To: <body@x>\r\n");
+	cr_assert_eq(hl, body - 2);
 }
 
 static fixture fx;

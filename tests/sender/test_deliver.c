@@ -197,7 +197,9 @@ Test(deliver, lost_reply_is_left_sending_and_never_resent)
 	}
 	st = run_at(s, "2026-12-05T12:00:00Z");
 	cr_assert_eq(st.sent + st.unknown + st.deferred, 0);
-	cr_assert_eq(cad_sender_stuck(s, stuck, NULL), 1);
+	cr_assert_eq(
+	    cad_sender_stuck(s, th_time("2026-12-05T12:00:00Z"), stuck, NULL),
+	    1);
 	cr_assert(strstr(stuck->str, "lose-amy@acme.test") != NULL);
 	g_autoptr(GPtrArray) files = th_sink_files(env);
 	cr_assert_eq(files->len, 1, "the sink kept the one copy");
