@@ -544,6 +544,35 @@ complaint_rcpts(ctx *x)
 	}
 }
 
+/* A report forwarded as an attachment (an abuse desk passing on a
+ * feedback loop's report): its own fields, else the To of the message
+ * it returns, one level further down. */
+static void
+forwarded_report_rcpts(ctx *x)
+{
+	int j = report_part(&x->mime, "feedback-report", NULL, 1);
+	g_autofree char *type = NULL;
+
+	if (j >= 0) {
+		g_autofree char *t =
+		    cad_part_text(cad_mime_part(&x->mime, (guint)j), FALSE);
+		cad_arf_parse(t, x->c->recipients, &type);
+	}
+	for (guint k = 1;
+	     x->c->recipients->len == 0 && j >= 0 && k < x->mime.parts->len;
+	     k++) {
+		const cad_part *p = cad_mime_part(&x->mime, k);
+		g_autofree char *a = NULL;
+		if (p->msg_level != 2 ||
+		    cad_mime_part(&x->mime, (guint)p->parent)->msg_level != 1)
+			continue;
+		a = header_address(&p->hdr, "To");
+		if (a != NULL)
+			cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
+		break;
+	}
+}
+
 /* A complaint: an RFC 5965 report (by its report-type, a
  * message/feedback-report part, or report fields typed as text), or an
  * abuse report in another shape (complaint.c). Every one suppresses. */
@@ -568,6 +597,8 @@ rule_feedback(ctx *x)
 		cad_arf_parse(t, x->c->recipients, &type);
 	} else if (text_fields)
 		cad_arf_parse(x->text, x->c->recipients, &type);
+	else
+		forwarded_report_rcpts(x);
 	complaint_rcpts(x);
 	for (guint k = 0; k < x->c->recipients->len; k++) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);

@@ -54,6 +54,10 @@ Test(complaints, every_shape_names_the_recipient)
 	/* A person's own report, the original forwarded inline. */
 	expect_complaint("complaint_person_forward_inline.eml",
 	                 "alex.novak@retail.example");
+	/* A feedback loop's report forwarded as an attachment by a NOC:
+	 * the message it returns, one level down, names her. */
+	expect_complaint("complaint_forwarded_arf.eml",
+	                 "casey.lin@isp.example");
 	/* X-ARF: yes. */
 	expect_complaint("complaint_x_arf.eml", "kim.wagner@firma.example.de");
 	/* Amazon SES through an SNS envelope, and bare (the corpus). */
