@@ -147,3 +147,36 @@ Test(complaints, report_needs_the_message)
 	cr_expect_neq(c->kind, CAD_KIND_FEEDBACK_REPORT);
 	cad_classification_free(c);
 }
+
+/* Report fields opening a one-part message's body are a report; the
+ * same fields in an answer are a person quoting one. */
+Test(complaints, report_fields_in_the_body)
+{
+	const char *fields = "Feedback-Type: abuse\n"
+	                     "User-Agent: MiniFBL/0.3\n"
+	                     "Version: 1\n"
+	                     "Original-Rcpt-To: <robin@isp.example>\n\n"
+	                     "From: Rep <rep@cadence.example.com>\n"
+	                     "To: robin@isp.example\n"
+	                     "Subject: Hello\n\nHi Robin.\n";
+	g_autofree char *report = g_strdup_printf(
+	    "From: fbl@isp.example\nTo: fbl@cadence.example.com\n"
+	    "Subject: report\nContent-Type: text/plain\n\n%s",
+	    fields);
+	g_autofree char *answer = g_strdup_printf(
+	    "From: Pat <pat@buyer.example>\nTo: rep@cadence.example.com\n"
+	    "Subject: Re: report\nIn-Reply-To: <step1@c.example>\n"
+	    "Content-Type: text/plain\n\n%s",
+	    fields);
+	cad_classification *c = cad_classify(report, strlen(report), TEST_NOW);
+
+	cr_expect_eq(c->kind, CAD_KIND_FEEDBACK_REPORT, "%s",
+	             cad_kind_name(c->kind));
+	cr_expect(has_recipient(c, "robin@isp.example"));
+	cad_classification_free(c);
+	c = cad_classify(answer, strlen(answer), TEST_NOW);
+	cr_expect(c->kind == CAD_KIND_HUMAN_REPLY ||
+	              c->kind == CAD_KIND_UNSUBSCRIBE,
+	          "%s", cad_kind_name(c->kind));
+	cad_classification_free(c);
+}
