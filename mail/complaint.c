@@ -278,6 +278,22 @@ is_answer(const cad_headers *top, const char *subject)
 	return FALSE;
 }
 
+/* Bytes at the start of a text searched for a report's naming of
+ * itself: it is the first sentence. */
+#define MAX_REPORT_OPENING 512
+
+/* The text opens by calling itself an abuse report. */
+static gboolean
+names_itself(const char *text)
+{
+	static const char *const opening[] = {"this is an email abuse report",
+	                                      "this is an abuse report", NULL};
+	g_autofree char *f =
+	    cad_text_fold(text, strnlen(text, MAX_REPORT_OPENING));
+
+	return cad_text_has_any(f, opening);
+}
+
 /* The subjects compiled once, on first use. */
 static const cad_phrases *
 subject_phrases(void)
@@ -300,7 +316,14 @@ cad_complaint_forwarded(const cad_complaint_in *in)
 	by_subject = in->subject != NULL &&
 	             cad_phrases_scan(subject_phrases(), in->subject,
 	                              strlen(in->subject)) != 0;
-	by_sender = local_is(in->from, report_senders);
+	/* Hotmail's JMRP writes from staff@hotmail.com. */
+	by_sender =
+	    local_is(in->from, report_senders) ||
+	    (in->from != NULL && strcmp(in->from, "staff@hotmail.com") == 0);
+	/* RFC 5965's own wording, which JMRP, AOL and Yahoo use as the
+	 * report's first words, names it a report as its subject would. */
+	if (!by_subject && !by_sender && in->text != NULL)
+		by_subject = names_itself(in->text);
 	if (!by_subject && !by_sender)
 		return FALSE;
 	/* An answer is a person writing back, whatever it says. */

@@ -43,6 +43,10 @@ Test(complaints, every_shape_names_the_recipient)
 	/* Hotmail's JMRP: X-HmXmrOriginalRecipient, not the To. */
 	expect_complaint("complaint_jmrp_hotmail.eml",
 	                 "lee.moreau@outlook.example");
+	/* JMRP known by its sender and its first words, the recipient
+	 * only in X-HmXmrOriginalRecipient (the To is undisclosed). */
+	expect_complaint("complaint_jmrp_text.eml",
+	                 "noor.haddad@outlook.example");
 	/* AOL's older report, the original inline. */
 	expect_complaint("complaint_aol_scomp_inline.eml",
 	                 "jordan.reyes@aol.example");
