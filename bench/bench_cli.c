@@ -27,6 +27,7 @@
 #include <lmdb.h>
 
 #include "common/util.h"
+#include "core/enroll.h"
 #include "store/store.h"
 
 #define BATCH        10000
@@ -70,7 +71,7 @@ fill_fn(cad_txn *txn, void *arg, GError **error)
 		e->thread_subject = g_strdup("Quick question about logistics");
 		e->thread_refs = g_strdup(msgid);
 		e->next_due = NOW + 60 + (gint64)(i % 864000);
-		if (!cad_store_enroll(txn, p, e, NOW - 86400, error))
+		if (!cad_enroll_record_txn(txn, p, e, NOW - 86400, error))
 			return FALSE;
 	}
 	return TRUE;

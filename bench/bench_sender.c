@@ -93,7 +93,8 @@ static gsize
 write_sample(const cad_conf *conf, cad_store *store, const char *path)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(store, NULL);
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(t, 1, NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(t, 1, &err);
 	g_autoptr(cad_prospect) p = NULL;
 	g_autoptr(cad_template) tm = cad_template_parse(
 	    template_text, strlen(template_text), "bench.eml", NULL);
@@ -106,7 +107,9 @@ write_sample(const cad_conf *conf, cad_store *store, const char *path)
 
 	if (e == NULL || tm == NULL)
 		die("no enrollment 1 or bad template");
-	p = cad_store_prospect_get(t, e->address, NULL);
+	p = cad_store_prospect_get(t, e->address, &err);
+	if (p == NULL)
+		die(err->message);
 	in = (cad_compose_in){conf, e, p, cad_conf_rep(conf, e->rep), id, 0};
 	wire = cad_compose_step(&in, tm, NULL, NULL);
 	d = g_bytes_get_data(wire, &len);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "core/enroll.h"
 #include "store/store.h"
 
 #define BATCH     10000
@@ -49,7 +50,7 @@ batch_fn(cad_txn *txn, void *arg, GError **error)
 		e->next_due = i % (b->total / DUE_COUNT) == 0
 		                  ? NOW - 60 - (gint64)(i % 3600)
 		                  : NOW + 60 + (gint64)(i % 864000);
-		if (!cad_store_enroll(txn, p, e, NOW - 86400, error))
+		if (!cad_enroll_record_txn(txn, p, e, NOW - 86400, error))
 			return FALSE;
 	}
 	return TRUE;

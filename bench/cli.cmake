@@ -2,7 +2,7 @@
 # bench_cli.c): wall time, peak RSS, time to the first line, and what a
 # stalled reader of its output costs the store.
 add_executable(bench_cli ${CMAKE_CURRENT_LIST_DIR}/bench_cli.c)
-target_link_libraries(bench_cli PRIVATE cad_store)
+target_link_libraries(bench_cli PRIVATE cad_core)
 set(CAD_BENCH_CLI_COUNT 1000000 CACHE STRING
     "enrollments in the cadencectl benchmark")
 add_custom_target(bench_cli_run

@@ -680,11 +680,11 @@ cad_enrollment *
 cad_cli_resolve(cad_txn *txn, const char *arg, GError **error)
 {
 	g_autofree char *addr = NULL;
+	g_autoptr(GError) local = NULL;
 	cad_enrollment *e;
 
 	if (all_digits(arg)) {
 		guint64 id = g_ascii_strtoull(arg, NULL, 10);
-		g_autoptr(GError) local = NULL;
 
 		e = cad_store_enrollment_get(txn, id, &local);
 		if (e == NULL && local != NULL &&
@@ -708,9 +708,13 @@ cad_cli_resolve(cad_txn *txn, const char *arg, GError **error)
 		            p);
 		return NULL;
 	}
-	e = cad_store_enrollment_live(txn, addr, NULL);
+	e = cad_store_enrollment_live(txn, addr, &local);
 	if (e != NULL)
 		return e;
+	if (local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
 	return latest_of(txn, addr, error);
 }
 

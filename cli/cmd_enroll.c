@@ -46,29 +46,28 @@ target_init(cad_cli *cli, enroll_target *t)
 }
 
 /*
- * What would happen to address now: NULL when it can be enrolled, else
- * why not (the store's message); caller frees.
+ * What would happen to address now (core/enroll.h's admission): TRUE
+ * with *why NULL when it can be enrolled, else why not (the message) and
+ * *status, the refusal's code; FALSE with error when the store cannot
+ * tell. Caller frees *why.
  */
-static char *
-would_refuse(cad_txn *txn, const char *address, int *status)
+static gboolean
+would_refuse(cad_txn *txn, const char *address, char **why, int *status,
+             GError **error)
 {
-	g_autofree char *reason = NULL;
-	g_autoptr(cad_enrollment) live = NULL;
+	g_autoptr(GError) err = NULL;
 
-	if (cad_store_is_suppressed(txn, address, &reason)) {
-		*status = CAD_STORE_ERROR_SUPPRESSED;
-		return g_strdup_printf("%s is on the suppression list (%s)",
-		                       address, reason != NULL ? reason : "");
+	*why = NULL;
+	if (cad_enroll_admit_txn(txn, address, &err))
+		return TRUE;
+	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED) ||
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE)) {
+		*status = err->code;
+		*why = g_strdup(err->message);
+		return TRUE;
 	}
-	live = cad_store_enrollment_live(txn, address, NULL);
-	if (live != NULL) {
-		*status = CAD_STORE_ERROR_ACTIVE;
-		return g_strdup_printf("%s is already %s in cadence %s "
-		                       "(enrollment %" G_GUINT64_FORMAT ")",
-		                       address, cad_state_name(live->state),
-		                       live->cadence, live->id);
-	}
-	return NULL;
+	g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
 }
 
 static void
@@ -110,9 +109,8 @@ enroll_dry_run(cad_cli *cli, enroll_target *tg, const cad_prospect *p)
 	g_autofree char *why = NULL;
 	int code = 0;
 
-	if (txn == NULL)
+	if (txn == NULL || !would_refuse(txn, p->address, &why, &code, &err))
 		return cad_cli_fail_error(cli, err);
-	why = would_refuse(txn, p->address, &code);
 	enrolled_row(t, 0, p->address, why != NULL ? "refused" : "would enroll",
 	             tg->cadence->name, tg->rep, 0);
 	cad_cli_print(cli, t);
@@ -121,16 +119,20 @@ enroll_dry_run(cad_cli *cli, enroll_target *tg, const cad_prospect *p)
 	return CAD_CLI_OK;
 }
 
-static gint64
-next_due_of(cad_cli *cli, guint64 id)
+/* The due time of enrollment id, read back; FALSE when it cannot be. */
+static gboolean
+next_due_of(cad_cli *cli, guint64 id, gint64 *due, GError **error)
 {
-	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, NULL);
+	g_autoptr(cad_txn) txn = cad_store_read_begin(cli->store, error);
 	g_autoptr(cad_enrollment) e = NULL;
 
 	if (txn == NULL)
-		return 0;
-	e = cad_store_enrollment_get(txn, id, NULL);
-	return e != NULL ? e->next_due : 0;
+		return FALSE;
+	e = cad_store_enrollment_get(txn, id, error);
+	if (e == NULL)
+		return FALSE;
+	*due = e->next_due;
+	return TRUE;
 }
 
 int
@@ -143,6 +145,7 @@ cad_cmd_enroll(cad_cli *cli)
 	g_autoptr(cad_table) t = NULL;
 	GPtrArray *fields = cad_cli_opt_values(cli, "field");
 	guint64 id = 0;
+	gint64 due = 0;
 	int rc;
 
 	if ((rc = target_init(cli, &tg)) != CAD_CLI_OK)
@@ -165,9 +168,15 @@ cad_cmd_enroll(cad_cli *cli)
 	if (!cad_enroll(cli->store, cli->conf, p, &tg.req, cli->now, FALSE, &id,
 	                &err))
 		return cad_cli_fail_error(cli, err);
+	if (!next_due_of(cli, id, &due, &err)) {
+		g_prefix_error(&err,
+		               "enrolled as %" G_GUINT64_FORMAT
+		               " but not read back: ",
+		               id);
+		return cad_cli_fail_error(cli, err);
+	}
 	t = enrolled_table();
-	enrolled_row(t, id, addr, "enrolled", tg.cadence->name, tg.rep,
-	             next_due_of(cli, id));
+	enrolled_row(t, id, addr, "enrolled", tg.cadence->name, tg.rep, due);
 	cad_cli_print(cli, t);
 	return CAD_CLI_OK;
 }
@@ -323,38 +332,38 @@ report_row(import_ctx *ic, const import_row *r)
 	cad_table_add(ic->verbose, r->detail);
 }
 
-/* One batch in one write transaction; run again from the top on retry. */
+/* One batch in one write transaction (core/enroll.h). */
 static gboolean
-batch_fn(cad_txn *txn, void *arg, GError **error)
+batch_enroll(import_ctx *ic, GError **error)
 {
-	import_ctx *ic = arg;
+	g_autofree cad_enroll_row *rows =
+	    g_new0(cad_enroll_row, ic->batch->len);
+	gboolean ok;
 
 	for (guint i = 0; i < ic->batch->len; i++) {
 		import_row *r = &g_array_index(ic->batch, import_row, i);
-		g_autoptr(GError) err = NULL;
-
-		if (r->p == NULL)
-			continue;
-		g_clear_pointer(&r->detail, g_free);
-		r->id = 0;
-		if (cad_enroll_txn(txn, ic->cli->conf, r->p, &ic->tg->req,
-		                   ic->cli->now, &r->id, &err)) {
-			r->result = ROW_ENROLLED;
-		} else if (g_error_matches(err, CAD_STORE_ERROR,
-		                           CAD_STORE_ERROR_SUPPRESSED)) {
-			r->result = ROW_SUPPRESSED;
-			r->detail = g_strdup(err->message);
-		} else if (g_error_matches(err, CAD_STORE_ERROR,
-		                           CAD_STORE_ERROR_ACTIVE)) {
-			r->result = ROW_ACTIVE;
-			r->detail = g_strdup(err->message);
-		} else {
-			g_propagate_prefixed_error(error, g_steal_pointer(&err),
-			                           "line %u: ", r->line);
-			return FALSE;
-		}
+		rows[i].p = r->p;
+		rows[i].line = r->line;
 	}
-	return TRUE;
+	ok = cad_enroll_batch(ic->cli->store, ic->cli->conf, &ic->tg->req, rows,
+	                      ic->batch->len, ic->cli->now, error);
+	for (guint i = 0; i < ic->batch->len; i++) {
+		import_row *r = &g_array_index(ic->batch, import_row, i);
+		GError *why = rows[i].refused;
+		if (!ok || r->p == NULL) {
+			g_clear_error(&rows[i].refused);
+			continue;
+		}
+		r->id = rows[i].id;
+		r->result = why == NULL ? ROW_ENROLLED
+		            : why->code == CAD_STORE_ERROR_SUPPRESSED
+		                ? ROW_SUPPRESSED
+		                : ROW_ACTIVE;
+		if (why != NULL)
+			r->detail = g_strdup(why->message);
+		g_clear_error(&rows[i].refused);
+	}
+	return ok;
 }
 
 /* The dry run: the same checks in a read transaction. */
@@ -371,7 +380,8 @@ batch_dry(import_ctx *ic, GError **error)
 
 		if (r->p == NULL)
 			continue;
-		r->detail = would_refuse(txn, r->p->address, &code);
+		if (!would_refuse(txn, r->p->address, &r->detail, &code, error))
+			return FALSE;
 		if (r->detail == NULL &&
 		    g_hash_table_contains(ic->seen, r->p->address)) {
 			code = CAD_STORE_ERROR_ACTIVE;
@@ -395,8 +405,7 @@ flush_batch(import_ctx *ic, GError **error)
 
 	if (ic->batch->len == 0)
 		return TRUE;
-	ok = ic->dry_run ? batch_dry(ic, error)
-	                 : cad_store_write(ic->cli->store, batch_fn, ic, error);
+	ok = ic->dry_run ? batch_dry(ic, error) : batch_enroll(ic, error);
 	if (!ok)
 		return FALSE;
 	for (guint i = 0; i < ic->batch->len; i++)

@@ -187,41 +187,12 @@ cad_cmd_done(cad_cli *cli)
 
 /* ---- set-field ---- */
 
-typedef struct {
-	const char *address;
-	cad_prospect *p; /* the fields to set */
-} set_ctx;
-
-static gboolean
-set_fn(cad_txn *txn, void *arg, GError **error)
-{
-	set_ctx *sc = arg;
-	g_autoptr(cad_prospect) cur =
-	    cad_store_prospect_get(txn, sc->address, error);
-	const char *const std[] = {"first_name", "last_name", "company",
-	                           "title", "timezone"};
-	GHashTableIter it;
-	gpointer k, v;
-
-	if (cur == NULL)
-		return FALSE;
-	for (gsize i = 0; i < G_N_ELEMENTS(std); i++)
-		if (cad_prospect_field(sc->p, std[i]) != NULL)
-			cad_prospect_set_field(
-			    cur, std[i], cad_prospect_field(sc->p, std[i]));
-	g_hash_table_iter_init(&it, sc->p->fields);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		cad_prospect_set_field(cur, k, v);
-	return cad_store_prospect_put(txn, cur, error);
-}
-
 int
 cad_cmd_set_field(cad_cli *cli)
 {
 	g_autofree char *addr = cad_address_normalize(cad_cli_arg(cli, 0));
 	g_autoptr(cad_prospect) p = NULL;
 	g_autoptr(GError) err = NULL;
-	set_ctx sc;
 
 	if (addr == NULL)
 		return cad_cli_fail(cli, CAD_EX_DATAERR,
@@ -234,9 +205,7 @@ cad_cmd_set_field(cad_cli *cli)
 		if (st != 0)
 			return st;
 	}
-	sc.address = addr;
-	sc.p = p;
-	if (!cad_store_write(cli->store, set_fn, &sc, &err)) {
+	if (!cad_prospect_update(cli->store, p, &err)) {
 		if (g_error_matches(err, CAD_STORE_ERROR,
 		                    CAD_STORE_ERROR_NOT_FOUND))
 			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER,

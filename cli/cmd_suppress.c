@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "common/util.h"
+#include "core/suppress.h"
 
 /* Longest --reason kept: a sentence, not a document. */
 #define SUPPRESS_REASON_MAX 200
@@ -28,29 +29,6 @@ suppress_key(const char *arg)
 	return cad_address_normalize(arg);
 }
 
-typedef struct {
-	const char *key, *reason, *source;
-	gint64 now;
-	gboolean existed;
-} suppress_op;
-
-static gboolean
-add_fn(cad_txn *txn, void *arg, GError **error)
-{
-	suppress_op *op = arg;
-
-	return cad_store_suppress_add(txn, op->key, op->reason, op->source,
-	                              op->now, error);
-}
-
-static gboolean
-remove_fn(cad_txn *txn, void *arg, GError **error)
-{
-	suppress_op *op = arg;
-
-	return cad_store_suppress_remove(txn, op->key, error);
-}
-
 int
 cad_cmd_suppress_add(cad_cli *cli)
 {
@@ -59,7 +37,6 @@ cad_cmd_suppress_add(cad_cli *cli)
 	const char *reason = cad_cli_opt_value(cli, "reason");
 	g_autofree char *r = NULL;
 	g_autoptr(GError) err = NULL;
-	suppress_op op = {0};
 
 	if (key == NULL)
 		return cad_cli_fail(cli, CAD_EX_DATAERR,
@@ -68,11 +45,7 @@ cad_cmd_suppress_add(cad_cli *cli)
 		                    cad_cli_arg(cli, 0));
 	r = cad_printable(reason != NULL ? reason : "added by hand", -1,
 	                  SUPPRESS_REASON_MAX);
-	op.key = key;
-	op.reason = r;
-	op.source = who;
-	op.now = cli->now;
-	if (!cad_store_write(cli->store, add_fn, &op, &err))
+	if (!cad_suppress_add(cli->store, key, r, who, cli->now, &err))
 		return cad_cli_fail_error(cli, err);
 	if (cli->format == CAD_FMT_TABLE)
 		fprintf(cli->out, "%s suppressed: %s\n", key, r);
@@ -84,15 +57,13 @@ cad_cmd_suppress_remove(cad_cli *cli)
 {
 	g_autofree char *key = suppress_key(cad_cli_arg(cli, 0));
 	g_autoptr(GError) err = NULL;
-	suppress_op op = {0};
 
 	if (key == NULL)
 		return cad_cli_fail(cli, CAD_EX_DATAERR,
 		                    "'%s' is neither an "
 		                    "address nor @domain",
 		                    cad_cli_arg(cli, 0));
-	op.key = key;
-	if (!cad_store_write(cli->store, remove_fn, &op, &err)) {
+	if (!cad_suppress_remove(cli->store, key, &err)) {
 		if (g_error_matches(err, CAD_STORE_ERROR,
 		                    CAD_STORE_ERROR_NOT_FOUND))
 			return cad_cli_fail(cli, CAD_CLI_EX_NOUSER,

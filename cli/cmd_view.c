@@ -362,7 +362,11 @@ cad_cmd_show(cad_cli *cli)
 	if (txn == NULL ||
 	    (which = cad_cli_resolve(txn, cad_cli_arg(cli, 0), &err)) == NULL)
 		return cad_cli_fail_error(cli, err);
-	p = cad_store_prospect_get(txn, which->address, NULL);
+	p = cad_store_prospect_get(txn, which->address, &err);
+	if (p == NULL &&
+	    !g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		return cad_cli_fail_error(cli, err);
+	g_clear_error(&err);
 	if (p == NULL)
 		p = cad_prospect_new(which->address);
 	ids = cad_store_enrollments_of(txn, which->address, &err);

@@ -85,6 +85,41 @@ cad_printable(const char *s, gssize len, gsize max)
 }
 
 /*
+ * Consecutive getrandom calls interrupted by a signal before giving up:
+ * a signal storm that long means something is badly wrong.
+ */
+#define CAD_RANDOM_EINTR_MAX 1000
+
+/*
+ * fill - n bytes from the kernel's CSPRNG. getrandom(2) may return fewer
+ * bytes than asked (a signal during a large read) or fail with EINTR:
+ * both are read again. Any other failure (ENOSYS on an old kernel, a
+ * seccomp filter) aborts: tokens guard unsubscribes and bounces, and a
+ * token from a predictable generator is worse than no program at all.
+ */
+static void
+fill(unsigned char *buf, gsize n)
+{
+	gsize got = 0;
+	int interrupted = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(buf + got, n - got, 0);
+		if (r > 0) {
+			got += (gsize)r;
+			interrupted = 0;
+			continue;
+		}
+		if (r < 0 && errno == EINTR &&
+		    ++interrupted < CAD_RANDOM_EINTR_MAX)
+			continue;
+		g_error("getrandom(2) gives no randomness (%s): cadence "
+		        "cannot make unguessable tokens, and stops",
+		        r < 0 ? g_strerror(errno) : "no bytes");
+	}
+}
+
+/*
  * random_bytes - n bytes from the kernel's CSPRNG, drawn through a small
  * per-thread pool so that a bulk import does not make a system call per
  * token. The pool holds entropy only, no state a caller depends on.
@@ -97,9 +132,7 @@ random_bytes(unsigned char *out, gsize n)
 
 	g_return_if_fail(n <= 64); /* tokens and numbers: small draws only */
 	if (avail < n) {
-		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
-			for (gsize i = 0; i < sizeof(pool); i++)
-				pool[i] = (unsigned char)g_random_int();
+		fill(pool, sizeof(pool));
 		avail = sizeof(pool);
 	}
 	memcpy(out, pool + sizeof(pool) - avail, n);

@@ -57,10 +57,15 @@ const char *cad_address_domain(const char *addr);
  */
 char *cad_printable(const char *s, gssize len, gsize max);
 
-/* cad_token_new - a random token of n base32 characters (a-z, 2-7). */
+/*
+ * cad_token_new - a random token of n base32 characters (a-z, 2-7), from
+ * the kernel's CSPRNG (getrandom(2), short reads and EINTR read again).
+ * When the kernel gives no randomness the program aborts (g_error): it
+ * never falls back to a predictable generator.
+ */
 char *cad_token_new(gsize n);
 
-/* cad_random_u32 - a random number from getrandom(2). */
+/* cad_random_u32 - a random number from getrandom(2); aborts likewise. */
 guint32 cad_random_u32(void);
 
 /* Big-endian u64 in and out of key buffers. */

@@ -1,13 +1,17 @@
 /*
  * actions.c: every change of an enrollment's state, each written in one
- * transaction together with the event that records it. See actions.h.
+ * transaction together with the event that records it, by the rules of
+ * core/states.c. See actions.h.
  */
 #include "core/actions.h"
 
 #include <string.h>
 
 #include "common/log.h"
+#include "core/internal.h"
+#include "core/notices.h"
 #include "core/sched.h"
+#include "core/states.h"
 
 #define DAY            (24 * 60 * 60)
 /*
@@ -16,8 +20,8 @@
  */
 #define STEP_NUMBER(e) ((e)->step + 2)
 
-static const cad_cadence *
-cadence_of(const cad_conf *conf, const char *name, GError **error)
+const cad_cadence *
+cad_core_cadence(const cad_conf *conf, const char *name, GError **error)
 {
 	const cad_cadence *c = cad_conf_cadence(conf, name);
 
@@ -34,23 +38,30 @@ seed_of(const cad_enrollment *e, guint32 index)
 	return (guint32)(e->id * 2654435761u) ^ (index * 40503u);
 }
 
-static char *
-prospect_tz(cad_txn *txn, const char *address)
+gboolean
+cad_core_prospect_tz(cad_txn *txn, const char *address, char **tz,
+                     GError **error)
 {
-	g_autoptr(cad_prospect) p = cad_store_prospect_get(txn, address, NULL);
+	g_autoptr(cad_prospect) p = NULL;
 
-	return p != NULL ? g_strdup(p->timezone) : NULL;
+	*tz = NULL;
+	if (!cad_store_prospect_find(txn, address, &p, error))
+		return FALSE;
+	if (p != NULL)
+		*tz = g_strdup(p->timezone);
+	return TRUE;
 }
 
 /*
- * step_when - the time of step index of e: its day counted from
+ * cad_core_step_when - the time of step index of e: its day counted from
  * enrollment, and never sooner after prev_when than the days between the
  * two steps, so that a delay (a pause, a late answer) does not send two
  * steps on one day.
  */
-static gint64
-step_when(const cad_sched *s, const cad_cadence *c, const cad_enrollment *e,
-          guint32 index, gint64 prev_when, int prev_day)
+gint64
+cad_core_step_when(const cad_sched *s, const cad_cadence *c,
+                   const cad_enrollment *e, guint32 index, gint64 prev_when,
+                   int prev_day)
 {
 	const cad_step *st = cad_cadence_step(c, index);
 	gint64 planned, spaced;
@@ -90,16 +101,15 @@ gint64
 cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
              GError **error)
 {
-	const cad_cadence *c = cadence_of(conf, e->cadence, error);
+	const cad_cadence *c = cad_core_cadence(conf, e->cadence, error);
 	g_autofree char *tz = NULL;
 	cad_sched s;
 	gint64 t;
 
-	if (c == NULL)
+	if (c == NULL || !cad_core_prospect_tz(txn, e->address, &tz, error))
 		return 0;
-	tz = prospect_tz(txn, e->address);
 	cad_sched_init(&s, conf, c, tz);
-	t = step_when(&s, c, e, e->step, 0, 0);
+	t = cad_core_step_when(&s, c, e, e->step, 0, 0);
 	cad_sched_clear(&s);
 	return t;
 }
@@ -108,27 +118,30 @@ GArray *
 cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
          GError **error)
 {
-	GArray *out = g_array_new(FALSE, TRUE, sizeof(cad_planned_step));
-	const cad_cadence *c = cadence_of(conf, e->cadence, error);
+	const cad_cadence *c = cad_core_cadence(conf, e->cadence, error);
 	g_autofree char *tz = NULL;
+	GArray *out;
 	gint64 prev = 0;
 	int prev_day = 0;
 	cad_sched s;
 
-	if (c == NULL) {
+	if (c == NULL)
+		return NULL;
+	out = g_array_new(FALSE, TRUE, sizeof(cad_planned_step));
+	if (cad_state_is_final(e->state))
+		return out;
+	if (!cad_core_prospect_tz(txn, e->address, &tz, error)) {
 		g_array_unref(out);
 		return NULL;
 	}
-	if (cad_state_is_final(e->state))
-		return out;
-	tz = prospect_tz(txn, e->address);
 	cad_sched_init(&s, conf, c, tz);
 	for (guint32 i = e->step; i < c->steps->len; i++) {
 		cad_planned_step p = {i, cad_cadence_step(c, i), 0};
 		if (i == e->step && e->next_due != 0)
 			p.when = e->next_due;
 		else
-			p.when = step_when(&s, c, e, i, prev, prev_day);
+			p.when =
+			    cad_core_step_when(&s, c, e, i, prev, prev_day);
 		g_array_append_val(out, p);
 		prev = p.when;
 		prev_day = p.step->day;
@@ -137,102 +150,10 @@ cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
 	return out;
 }
 
-/* ---- enroll ---- */
-
-gboolean
-cad_enroll_txn(cad_txn *txn, const cad_conf *conf, const cad_prospect *p,
-               const cad_enroll_req *req, gint64 now, guint64 *id_out,
-               GError **error)
-{
-	const cad_cadence *c = cadence_of(conf, req->cadence, error);
-	g_autoptr(cad_enrollment) e = NULL;
-	g_autofree char *root = NULL, *tz = NULL;
-	cad_sched s;
-
-	if (c == NULL)
-		return FALSE;
-	e = g_new0(cad_enrollment, 1);
-	e->cadence = g_strdup(c->name);
-	e->rep = cad_address_normalize(req->rep);
-	if (e->rep == NULL)
-		e->rep = g_strdup(req->rep != NULL ? req->rep : "");
-	e->enrolled_at = now;
-	e->thread_subject = g_strdup(req->subject);
-	root = cad_msgid_strip(req->root_msgid);
-	if (root != NULL)
-		e->thread_refs = g_strdup_printf("<%s>", root);
-	tz = p->timezone != NULL ? g_strdup(p->timezone)
-	                         : prospect_tz(txn, p->address);
-	cad_sched_init(&s, conf, c, tz);
-	e->next_due = step_when(&s, c, e, 0, 0, 0);
-	cad_sched_clear(&s);
-	if (!cad_store_enroll(txn, p, e, now, error))
-		return FALSE;
-	if (id_out != NULL)
-		*id_out = e->id;
-	return TRUE;
-}
-
-typedef struct {
-	const cad_conf *conf;
-	const cad_prospect *p;
-	const cad_enroll_req *req;
-	gint64 now;
-	guint64 id;
-	const char *reason;
-} enroll_args;
-
-static gboolean
-enroll_fn(cad_txn *txn, void *arg, GError **error)
-{
-	enroll_args *a = arg;
-
-	return cad_enroll_txn(txn, a->conf, a->p, a->req, a->now, &a->id,
-	                      error);
-}
-
-static gboolean
-refusal_fn(cad_txn *txn, void *arg, GError **error)
-{
-	enroll_args *a = arg;
-	g_autofree char *d = g_strdup_printf("address=%s cadence=%s rep=%s "
-	                                     "reason=%s",
-	                                     a->p->address, a->req->cadence,
-	                                     a->req->rep, a->reason);
-
-	return cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, d, a->now, error);
-}
-
-gboolean
-cad_enroll(cad_store *store, const cad_conf *conf, const cad_prospect *p,
-           const cad_enroll_req *req, gint64 now, gboolean record_refusal,
-           guint64 *id_out, GError **error)
-{
-	enroll_args a = {conf, p, req, now, 0, NULL};
-	GError *err = NULL;
-
-	if (cad_store_write(store, enroll_fn, &a, &err)) {
-		if (id_out != NULL)
-			*id_out = a.id;
-		return TRUE;
-	}
-	if (record_refusal && err->domain == CAD_STORE_ERROR &&
-	    (err->code == CAD_STORE_ERROR_SUPPRESSED ||
-	     err->code == CAD_STORE_ERROR_ACTIVE ||
-	     err->code == CAD_STORE_ERROR_NOT_FOUND)) {
-		a.reason = err->message;
-		if (!cad_store_write(store, refusal_fn, &a, NULL))
-			log_warnx("could not record the refusal of %s",
-			          p->address);
-	}
-	g_propagate_error(error, err);
-	return FALSE;
-}
-
 /* ---- advance and resume ---- */
 
-static void
-clear_step(cad_enrollment *e)
+void
+cad_core_clear_step(cad_enrollment *e)
 {
 	e->step_status = CAD_STEP_IDLE;
 	e->attempts = 0;
@@ -240,10 +161,10 @@ clear_step(cad_enrollment *e)
 }
 
 gboolean
-cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
-                gint64 now, GError **error)
+cad_core_advance_step(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+                      gint64 now, GError **error)
 {
-	const cad_cadence *c = cadence_of(conf, e->cadence, error);
+	const cad_cadence *c = cad_core_cadence(conf, e->cadence, error);
 	const cad_step *done;
 	g_autofree char *tz = NULL;
 	cad_sched s;
@@ -251,43 +172,76 @@ cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
 	if (c == NULL)
 		return FALSE;
 	done = cad_cadence_step(c, e->step);
-	clear_step(e);
+	cad_core_clear_step(e);
 	e->step++;
-	if (cad_cadence_step(c, e->step) == NULL)
-		return cad_store_transition(txn, e, CAD_STATE_COMPLETED,
-		                            CAD_EV_COMPLETED,
-		                            done != NULL ? done->number : 1,
-		                            "last step done", now, error);
-	tz = prospect_tz(txn, e->address);
+	if (cad_cadence_step(c, e->step) == NULL) {
+		e->state = CAD_STATE_COMPLETED;
+		e->next_due = 0;
+		return cad_store_enrollment_put(txn, e, error) &&
+		       cad_store_event_add(txn, e->id, CAD_EV_COMPLETED,
+		                           done != NULL ? done->number : 1,
+		                           "last step done", now, error);
+	}
+	if (!cad_core_prospect_tz(txn, e->address, &tz, error))
+		return FALSE;
 	cad_sched_init(&s, conf, c, tz);
-	e->next_due =
-	    step_when(&s, c, e, e->step, now, done != NULL ? done->day : 1);
+	e->next_due = cad_core_step_when(&s, c, e, e->step, now,
+	                                 done != NULL ? done->day : 1);
 	cad_sched_clear(&s);
 	e->state = CAD_STATE_ACTIVE;
 	return cad_store_enrollment_put(txn, e, error);
 }
 
 gboolean
-cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
-               const char *who, gint64 now, GError **error)
+cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+                gint64 now, GError **error)
 {
-	const cad_cadence *c = cadence_of(conf, e->cadence, error);
+	return cad_transition_txn(txn, conf, e, CAD_ON_ADVANCE, NULL, 0, NULL,
+	                          now, error);
+}
+
+/*
+ * resume - e active again at its current step, rescheduled no earlier
+ * than the next open slot after now: the admin's resume or the end of
+ * an auto-reply's pause (on).
+ */
+static gboolean
+resume(cad_txn *txn, const cad_conf *conf, cad_enrollment *e, cad_trigger on,
+       const char *who, gint64 now, GError **error)
+{
+	const cad_cadence *c;
 	g_autofree char *tz = NULL;
 	g_autofree char *detail = g_strdup_printf("by %s", who);
+	cad_rule r = cad_rule_of(e, on);
 	cad_sched s;
 
-	if (c == NULL)
+	if (!cad_rule_check(e, on, error))
 		return FALSE;
-	tz = prospect_tz(txn, e->address);
+	c = cad_core_cadence(conf, e->cadence, error);
+	if (c == NULL || !cad_core_prospect_tz(txn, e->address, &tz, error))
+		return FALSE;
 	cad_sched_init(&s, conf, c, tz);
 	e->paused_until = 0;
 	g_clear_pointer(&e->last_error, g_free);
-	e->next_due = MAX(step_when(&s, c, e, e->step, 0, 0),
+	e->next_due = MAX(cad_core_step_when(&s, c, e, e->step, 0, 0),
 	                  cad_sched_next_slot(&s, now));
 	cad_sched_clear(&s);
-	return cad_store_transition(txn, e, CAD_STATE_ACTIVE, CAD_EV_RESUMED,
-	                            current_step_number(conf, e), detail, now,
-	                            error);
+	return cad_core_apply(txn, conf, e, r, on, CAD_EV_RESUMED,
+	                      current_step_number(conf, e), detail, now, error);
+}
+
+gboolean
+cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+               const char *who, gint64 now, GError **error)
+{
+	return resume(txn, conf, e, CAD_ON_RESUME, who, now, error);
+}
+
+gboolean
+cad_pause_over_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
+                   const char *who, gint64 now, GError **error)
+{
+	return resume(txn, conf, e, CAD_ON_PAUSE_OVER, who, now, error);
 }
 
 /* ---- one-enrollment actions in their own transaction ---- */
@@ -327,14 +281,33 @@ typedef struct {
 	const char *address;
 	gboolean flag;
 	cad_answer answer;
+	const cad_notice_req *notice; /* queued with an error's pause */
 } act_ctx;
 
 /*
- * halt_others - the prospect's other live enrollments end in state, with
- * a "stopped" event naming why (so that stats count the cause once).
+ * indexed - the enrollment an index entry names: TRUE with *e NULL when
+ * its record is gone (nothing to halt), FALSE when it cannot be read.
  */
 static gboolean
-halt_others(cad_txn *txn, const cad_enrollment *e, cad_state state,
+indexed(cad_txn *txn, guint64 id, cad_enrollment **e, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	*e = cad_store_enrollment_get(txn, id, &err);
+	if (*e != NULL ||
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
+}
+
+/*
+ * halt_others - the prospect's other live enrollments end (on: replied,
+ * bounced or unsubscribed), with a "stopped" event naming why (so that
+ * stats count the cause once); the table leaves final ones alone.
+ */
+static gboolean
+halt_others(cad_txn *txn, const cad_enrollment *e, cad_trigger on,
             const char *why, gint64 now, GError **error)
 {
 	g_autoptr(GArray) ids =
@@ -347,11 +320,11 @@ halt_others(cad_txn *txn, const cad_enrollment *e, cad_state state,
 		g_autoptr(cad_enrollment) o = NULL;
 		if (id == e->id)
 			continue;
-		o = cad_store_enrollment_get(txn, id, NULL);
-		if (o == NULL || cad_state_is_final(o->state))
-			continue;
-		if (!cad_store_transition(txn, o, state, CAD_EV_STOPPED,
-		                          o->step + 1, why, now, error))
+		if (!indexed(txn, id, &o, error))
+			return FALSE;
+		if (o != NULL &&
+		    !cad_transition_txn(txn, NULL, o, on, CAD_EV_STOPPED,
+		                        o->step + 1, why, now, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -370,25 +343,18 @@ account_exit(cad_txn *txn, const cad_enrollment *e, gint64 now, GError **error)
 	if (ids == NULL)
 		return FALSE;
 	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(cad_enrollment) o = cad_store_enrollment_get(
-		    txn, g_array_index(ids, guint64, i), NULL);
+		g_autoptr(cad_enrollment) o = NULL;
+		if (!indexed(txn, g_array_index(ids, guint64, i), &o, error))
+			return FALSE;
 		if (o == NULL || o->id == e->id ||
-		    strcmp(o->address, e->address) == 0 ||
-		    cad_state_is_final(o->state))
+		    strcmp(o->address, e->address) == 0)
 			continue;
-		if (!cad_store_transition(txn, o, CAD_STATE_STOPPED,
-		                          CAD_EV_ACCOUNT_EXIT, o->step + 1, why,
-		                          now, error))
+		if (!cad_transition_txn(txn, NULL, o, CAD_ON_ACCOUNT_EXIT,
+		                        CAD_EV_ACCOUNT_EXIT, o->step + 1, why,
+		                        now, error))
 			return FALSE;
 	}
 	return TRUE;
-}
-
-/* A reply or bounce can still change an enrollment that completed. */
-static gboolean
-open_to_outcome(cad_state s)
-{
-	return !cad_state_is_final(s) || s == CAD_STATE_COMPLETED;
 }
 
 static gboolean
@@ -396,15 +362,16 @@ reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 {
 	act_ctx *c = arg;
 	guint32 step = cad_last_step_number(c->conf, e);
+	gboolean moves = cad_rule_of(e, CAD_ON_REPLY).kind == CAD_RULE_MOVE;
 	g_autofree char *why =
 	    g_strdup_printf("replied to enrollment %" G_GUINT64_FORMAT, e->id);
 
-	if (!open_to_outcome(e->state))
-		return cad_store_event_add(txn, e->id, CAD_EV_REPLIED, step,
-		                           c->detail, c->now, error);
-	if (!cad_store_transition(txn, e, CAD_STATE_REPLIED, CAD_EV_REPLIED,
-	                          step, c->detail, c->now, error) ||
-	    !halt_others(txn, e, CAD_STATE_REPLIED, why, c->now, error))
+	if (!cad_transition_txn(txn, c->conf, e, CAD_ON_REPLY, CAD_EV_REPLIED,
+	                        step, c->detail, c->now, error))
+		return FALSE;
+	if (!moves)
+		return TRUE;
+	if (!halt_others(txn, e, CAD_ON_HALT_REPLIED, why, c->now, error))
 		return FALSE;
 	return !c->conf->account_exit || account_exit(txn, e, c->now, error);
 }
@@ -425,13 +392,10 @@ auto_reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	g_autofree char *until = NULL, *detail = NULL;
 	guint32 step = cad_last_step_number(c->conf, e);
 
-	if (e->state != CAD_STATE_ACTIVE && e->state != CAD_STATE_PAUSED)
-		return cad_store_event_add(txn, e->id, CAD_EV_AUTO_REPLY, step,
-		                           c->detail, c->now, error);
-	/* An admin's pause (no paused_until) is not shortened by this. */
-	if (e->state == CAD_STATE_PAUSED && e->paused_until == 0)
-		return cad_store_event_add(txn, e->id, CAD_EV_AUTO_REPLY, step,
-		                           c->detail, c->now, error);
+	if (cad_rule_of(e, CAD_ON_AUTO_REPLY).kind != CAD_RULE_MOVE)
+		return cad_transition_txn(txn, c->conf, e, CAD_ON_AUTO_REPLY,
+		                          CAD_EV_AUTO_REPLY, step, c->detail,
+		                          c->now, error);
 	e->paused_until =
 	    c->until > c->now
 	        ? c->until
@@ -440,8 +404,9 @@ auto_reply_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	until = cad_format_time(e->paused_until);
 	detail = g_strdup_printf("%s; paused until %s",
 	                         c->detail ? c->detail : "auto-reply", until);
-	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_AUTO_REPLY,
-	                            step, detail, c->now, error);
+	return cad_transition_txn(txn, c->conf, e, CAD_ON_AUTO_REPLY,
+	                          CAD_EV_AUTO_REPLY, step, detail, c->now,
+	                          error);
 }
 
 gboolean
@@ -461,17 +426,30 @@ hard_bounce(cad_txn *txn, cad_enrollment *e, act_ctx *c, guint32 step,
 	g_autofree char *reason =
 	    g_strdup_printf("hard bounce: %s", detail ? detail : "");
 	const char *addr = c->address != NULL ? c->address : e->address;
+	gboolean moves =
+	    cad_rule_of(e, CAD_ON_HARD_BOUNCE).kind == CAD_RULE_MOVE;
 
 	if (!cad_store_suppress_add(txn, addr, reason, "bounce", c->now, error))
 		return FALSE;
-	if (!open_to_outcome(e->state))
-		return cad_store_event_add(txn, e->id, CAD_EV_HARD_BOUNCE, step,
-		                           detail, c->now, error);
-	return cad_store_transition(txn, e, CAD_STATE_BOUNCED,
-	                            CAD_EV_HARD_BOUNCE, step, detail, c->now,
-	                            error) &&
-	       halt_others(txn, e, CAD_STATE_BOUNCED, "address bounced", c->now,
-	                   error);
+	return cad_transition_txn(txn, c->conf, e, CAD_ON_HARD_BOUNCE,
+	                          CAD_EV_HARD_BOUNCE, step, detail, c->now,
+	                          error) &&
+	       (!moves || halt_others(txn, e, CAD_ON_HALT_BOUNCED,
+	                              "address bounced", c->now, error));
+}
+
+/* soft_count - one more soft bounce on the prospect's record; *p NULL
+ * when the prospect has no record. */
+static gboolean
+soft_count(cad_txn *txn, const cad_enrollment *e, cad_prospect **p,
+           GError **error)
+{
+	if (!cad_store_prospect_find(txn, e->address, p, error))
+		return FALSE;
+	if (*p == NULL)
+		return TRUE;
+	(*p)->soft_bounces++;
+	return cad_store_prospect_put(txn, *p, error);
 }
 
 static gboolean
@@ -485,15 +463,10 @@ bounce_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	if (c->flag)
 		return hard_bounce(txn, e, c, step, c->detail, error);
 	e->soft_bounces++;
-	p = cad_store_prospect_get(txn, e->address, NULL);
-	if (p != NULL) {
-		p->soft_bounces++;
-		if (!cad_store_prospect_put(txn, p, error))
-			return FALSE;
-	}
-	if (!cad_store_enrollment_put(txn, e, error) ||
-	    !cad_store_event_add(txn, e->id, CAD_EV_SOFT_BOUNCE, step,
-	                         c->detail, c->now, error))
+	if (!soft_count(txn, e, &p, error) ||
+	    !cad_transition_txn(txn, c->conf, e, CAD_ON_SOFT_BOUNCE,
+	                        CAD_EV_SOFT_BOUNCE, step, c->detail, c->now,
+	                        error))
 		return FALSE;
 	if (p == NULL || p->soft_bounces < (guint32)c->conf->soft_bounce_limit)
 		return TRUE;
@@ -523,6 +496,8 @@ unsubscribe_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	const char *type = c->flag ? CAD_EV_COMPLAINT : CAD_EV_UNSUBSCRIBED;
 	guint32 step = cad_last_step_number(c->conf, e);
+	gboolean moves =
+	    cad_rule_of(e, CAD_ON_UNSUBSCRIBE).kind == CAD_RULE_MOVE;
 	g_autofree char *reason =
 	    g_strdup_printf("%s: %s", c->flag ? "complaint" : "unsubscribed",
 	                    c->detail ? c->detail : "");
@@ -531,14 +506,10 @@ unsubscribe_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	                            c->flag ? "complaint" : "unsubscribe",
 	                            c->now, error))
 		return FALSE;
-	if (!open_to_outcome(e->state) && e->state != CAD_STATE_STOPPED &&
-	    e->state != CAD_STATE_REPLIED)
-		return cad_store_event_add(txn, e->id, type, step, c->detail,
-		                           c->now, error);
-	return cad_store_transition(txn, e, CAD_STATE_UNSUBSCRIBED, type, step,
-	                            c->detail, c->now, error) &&
-	       halt_others(txn, e, CAD_STATE_UNSUBSCRIBED, "unsubscribed",
-	                   c->now, error);
+	return cad_transition_txn(txn, c->conf, e, CAD_ON_UNSUBSCRIBE, type,
+	                          step, c->detail, c->now, error) &&
+	       (!moves || halt_others(txn, e, CAD_ON_HALT_UNSUBSCRIBED,
+	                              "unsubscribed", c->now, error));
 }
 
 gboolean
@@ -576,12 +547,20 @@ cad_answer_parse(const char *word, cad_answer *out)
 	return FALSE;
 }
 
+/* An answer is for a task; an email step is the sender's to send. */
 static gboolean
-not_live(cad_enrollment *e, GError **error)
+answer_fits_step(const act_ctx *c, const cad_enrollment *e, GError **error)
 {
+	const cad_step *cur =
+	    cad_cadence_step(cad_conf_cadence(c->conf, e->cadence), e->step);
+
+	if (cur == NULL || cur->channel != CAD_CHANNEL_EMAIL ||
+	    c->answer == CAD_ANSWER_STOP)
+		return TRUE;
 	g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
-	            "enrollment %" G_GUINT64_FORMAT " of %s is %s", e->id,
-	            e->address, cad_state_name(e->state));
+	            "enrollment %" G_GUINT64_FORMAT " of %s is at step %u, an "
+	            "email, not a task",
+	            e->id, e->address, cur->number);
 	return FALSE;
 }
 
@@ -591,49 +570,39 @@ task_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	guint32 step = current_step_number(c->conf, e);
 	const char *who = c->detail;
+	gboolean stops =
+	    c->answer == CAD_ANSWER_STOP || c->answer == CAD_ANSWER_MEETING;
 
-	const cad_step *cur =
-	    cad_cadence_step(cad_conf_cadence(c->conf, e->cadence), e->step);
-
-	if (cad_state_is_final(e->state))
-		return not_live(e, error);
-	/* An answer is for a task; an email step is the sender's to send. */
-	if (cur != NULL && cur->channel == CAD_CHANNEL_EMAIL &&
-	    c->answer != CAD_ANSWER_STOP) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
-		            "enrollment %" G_GUINT64_FORMAT
-		            " of %s is at step %u, an "
-		            "email, not a task",
-		            e->id, e->address, cur->number);
+	if (!cad_rule_check(e, stops ? CAD_ON_STOP : CAD_ON_TASK_DONE, error) ||
+	    !answer_fits_step(c, e, error))
 		return FALSE;
-	}
 	switch (c->answer) {
 	case CAD_ANSWER_STOP:
-		return cad_store_transition(txn, e, CAD_STATE_STOPPED,
-		                            CAD_EV_STOPPED, step, who, c->now,
-		                            error);
+		return cad_transition_txn(txn, c->conf, e, CAD_ON_STOP,
+		                          CAD_EV_STOPPED, step, who, c->now,
+		                          error);
 	case CAD_ANSWER_SKIP:
-		return cad_store_event_add(txn, e->id, CAD_EV_TASK_SKIPPED,
-		                           step, who, c->now, error) &&
-		       cad_advance_txn(txn, c->conf, e, c->now, error);
+		return cad_transition_txn(txn, c->conf, e, CAD_ON_TASK_DONE,
+		                          CAD_EV_TASK_SKIPPED, step, who,
+		                          c->now, error);
 	case CAD_ANSWER_MEETING:
 		/* A booked meeting is the cadence's success: stop it. */
 		return cad_store_event_add(txn, e->id, CAD_EV_MEETING, step,
 		                           who, c->now, error) &&
 		       cad_store_event_add(txn, e->id, CAD_EV_TASK_DONE, step,
 		                           who, c->now, error) &&
-		       cad_store_transition(txn, e, CAD_STATE_STOPPED,
-		                            CAD_EV_STOPPED, step,
-		                            "meeting booked", c->now, error);
+		       cad_transition_txn(txn, c->conf, e, CAD_ON_STOP,
+		                          CAD_EV_STOPPED, step,
+		                          "meeting booked", c->now, error);
 	case CAD_ANSWER_CONNECTED:
 		if (!cad_store_event_add(txn, e->id, CAD_EV_CONNECTED, step,
 		                         who, c->now, error))
 			return FALSE;
 		/* fall through */
 	case CAD_ANSWER_DONE:
-		return cad_store_event_add(txn, e->id, CAD_EV_TASK_DONE, step,
-		                           who, c->now, error) &&
-		       cad_advance_txn(txn, c->conf, e, c->now, error);
+		return cad_transition_txn(txn, c->conf, e, CAD_ON_TASK_DONE,
+		                          CAD_EV_TASK_DONE, step, who, c->now,
+		                          error);
 	}
 	return FALSE;
 }
@@ -656,12 +625,12 @@ pause_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	g_autofree char *d = g_strdup_printf("by %s", c->detail);
 
-	if (cad_state_is_final(e->state))
-		return not_live(e, error);
+	if (!cad_rule_check(e, CAD_ON_PAUSE, error))
+		return FALSE;
 	e->paused_until = 0;
 	e->next_due = 0;
-	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_PAUSED,
-	                            STEP_NUMBER(e), d, c->now, error);
+	return cad_transition_txn(txn, NULL, e, CAD_ON_PAUSE, CAD_EV_PAUSED,
+	                          STEP_NUMBER(e), d, c->now, error);
 }
 
 gboolean
@@ -678,13 +647,6 @@ resume_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 {
 	act_ctx *c = arg;
 
-	if (e->state != CAD_STATE_PAUSED) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_STATE,
-		            "enrollment %" G_GUINT64_FORMAT
-		            " of %s is %s, not paused",
-		            e->id, e->address, cad_state_name(e->state));
-		return FALSE;
-	}
 	return cad_resume_txn(txn, c->conf, e, c->detail, c->now, error);
 }
 
@@ -703,10 +665,8 @@ stop_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	g_autofree char *d = g_strdup_printf("by %s", c->detail);
 
-	if (cad_state_is_final(e->state))
-		return not_live(e, error);
-	return cad_store_transition(txn, e, CAD_STATE_STOPPED, CAD_EV_STOPPED,
-	                            STEP_NUMBER(e), d, c->now, error);
+	return cad_transition_txn(txn, NULL, e, CAD_ON_STOP, CAD_EV_STOPPED,
+	                          STEP_NUMBER(e), d, c->now, error);
 }
 
 gboolean
@@ -724,12 +684,9 @@ skip_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 	act_ctx *c = arg;
 	g_autofree char *d = g_strdup_printf("by %s", c->detail);
 
-	if (cad_state_is_final(e->state))
-		return not_live(e, error);
-	return cad_store_event_add(txn, e->id, CAD_EV_SKIPPED,
-	                           current_step_number(c->conf, e), d, c->now,
-	                           error) &&
-	       cad_advance_txn(txn, c->conf, e, c->now, error);
+	return cad_transition_txn(txn, c->conf, e, CAD_ON_SKIP, CAD_EV_SKIPPED,
+	                          current_step_number(c->conf, e), d, c->now,
+	                          error);
 }
 
 gboolean
@@ -746,22 +703,34 @@ error_fn(cad_txn *txn, cad_enrollment *e, void *arg, GError **error)
 {
 	act_ctx *c = arg;
 
-	if (cad_state_is_final(e->state))
-		return not_live(e, error);
+	if (!cad_rule_check(e, CAD_ON_ERROR, error))
+		return FALSE;
 	g_free(e->last_error);
 	e->last_error = g_strdup(c->detail);
 	e->paused_until = 0;
 	e->next_due = 0;
-	clear_step(e);
-	return cad_store_transition(txn, e, CAD_STATE_PAUSED, CAD_EV_ERROR,
-	                            STEP_NUMBER(e), c->detail, c->now, error);
+	cad_core_clear_step(e);
+	if (!cad_transition_txn(txn, NULL, e, CAD_ON_ERROR, CAD_EV_ERROR,
+	                        STEP_NUMBER(e), c->detail, c->now, error))
+		return FALSE;
+	return c->notice == NULL ||
+	       cad_notice_queue_txn(txn, c->notice, c->now, error);
 }
 
 gboolean
-cad_act_error(cad_store *store, guint64 id, const char *what, gint64 now,
-              GError **error)
+cad_act_error(cad_store *store, guint64 id, const char *what,
+              const cad_notice_req *notice, gint64 now, GError **error)
 {
-	act_ctx c = {.detail = what, .now = now};
+	act_ctx c = {.detail = what, .now = now, .notice = notice};
 
 	return act(store, id, error_fn, &c, error);
+}
+
+/* ---- a batch of changes in one transaction ---- */
+
+gboolean
+cad_core_write(cad_store *store, cad_core_write_fn fn, void *arg,
+               GError **error)
+{
+	return cad_store_write(store, fn, arg, error);
 }

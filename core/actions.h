@@ -1,10 +1,12 @@
 /*
  * actions.h: the changes of state every program makes, each in one write
- * transaction with the event that records it: enroll, advance to the next
- * step, halt on a reply (with account exit), pause on an auto-reply,
- * bounce, unsubscribe or complaint, task answers, and the admin's pause,
- * resume, stop and skip. The milter, the sender and cadencectl call these
- * and nothing else to change an enrollment, so the rules live in one place.
+ * transaction with the event that records it: advance to the next step,
+ * halt on a reply (with account exit), pause on an auto-reply, bounce,
+ * unsubscribe or complaint, task answers, and the admin's pause, resume,
+ * stop and skip. Every one is checked against the table of core/states.h.
+ * The milter, the sender and cadencectl call these (and core/enroll.h,
+ * core/steps.h, core/notices.h, core/admin.h, core/throttle.h) and
+ * nothing else to change the store: core/ is its only writer.
  */
 #ifndef CAD_ACTIONS_H
 #define CAD_ACTIONS_H
@@ -12,49 +14,37 @@
 #include <glib.h>
 
 #include "conf/conf.h"
+#include "core/enroll.h"
+#include "core/notices.h"
 #include "store/store.h"
-
-typedef struct {
-	const char *cadence;    /* name; must exist in conf */
-	const char *rep;        /* owner's address */
-	const char *root_msgid; /* the rep's Message-ID, with or without <> */
-	const char *subject;    /* the rep's Subject */
-} cad_enroll_req;
-
-/*
- * cad_enroll - enroll prospect p: writes the prospect (fields merged), the
- * enrollment with step 0 due per the schedule, its tokens, the thread
- * root's Message-ID, and an "enrolled" event. Errors: CAD_STORE_ERROR
- * SUPPRESSED or ACTIVE (nothing written but a "refused" event when
- * record_refusal), NOT_FOUND for an unknown cadence.
- */
-gboolean cad_enroll(cad_store *store, const cad_conf *conf,
-                    const cad_prospect *p, const cad_enroll_req *req,
-                    gint64 now, gboolean record_refusal, guint64 *id_out,
-                    GError **error);
-
-/* The same inside the caller's write transaction (for batch imports). */
-gboolean cad_enroll_txn(cad_txn *txn, const cad_conf *conf,
-                        const cad_prospect *p, const cad_enroll_req *req,
-                        gint64 now, guint64 *id_out, GError **error);
 
 /*
  * cad_advance_txn - the current step is done (sent, task done or timed
  * out, skipped): move to the next step and schedule it, or complete the
  * enrollment after the last. Appends "completed" when it completes.
- * Clears step_status and attempts.
+ * Clears step_status and attempts. Errors: STATE for a final enrollment
+ * (CAD_ON_ADVANCE), NOT_FOUND for a cadence gone from conf.
  */
 gboolean cad_advance_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
                          gint64 now, GError **error);
 
 /*
- * cad_resume_txn - a paused enrollment goes on: active again, its current
- * step rescheduled no earlier than the next open slot after now, and a
- * "resumed" event. The sender calls it when an auto-reply pause ends
- * (a paused enrollment with paused_until comes due).
+ * cad_resume_txn - a paused enrollment goes on (the admin's resume):
+ * active again, its current step rescheduled no earlier than the next
+ * open slot after now, and a "resumed" event. Errors: STATE "..., not
+ * paused" for an enrollment that is not paused.
  */
 gboolean cad_resume_txn(cad_txn *txn, const cad_conf *conf, cad_enrollment *e,
                         const char *who, gint64 now, GError **error);
+
+/*
+ * cad_pause_over_txn - the same when an auto-reply's pause ends (the
+ * sender, when such an enrollment comes due): STATE for any other pause,
+ * which waits for the admin.
+ */
+gboolean cad_pause_over_txn(cad_txn *txn, const cad_conf *conf,
+                            cad_enrollment *e, const char *who, gint64 now,
+                            GError **error);
 
 /* The step number (cadence numbering) last done: 1 before any follow-up. */
 guint32 cad_last_step_number(const cad_conf *conf, const cad_enrollment *e);
@@ -132,9 +122,25 @@ gboolean cad_act_skip(cad_store *store, const cad_conf *conf, guint64 id,
 
 /*
  * cad_act_error - pause e with an "error" event naming what went wrong
- * (a missing template field): the step is not sent until resumed.
+ * (a missing template field, a message the relay refused, a delivery
+ * given up): the step is not sent until resumed. notice, when not NULL,
+ * is queued for the rep in the same transaction. Errors: STATE for a
+ * final enrollment (nothing written, no notice).
  */
 gboolean cad_act_error(cad_store *store, guint64 id, const char *what,
-                       gint64 now, GError **error);
+                       const cad_notice_req *notice, gint64 now,
+                       GError **error);
+
+/*
+ * cad_core_write - run fn in one write transaction of store, for a
+ * program that batches several changes in one commit (the sender: the
+ * "sending" marks of a batch with the outcomes of the last). fn changes
+ * the store only through core/'s ..._txn functions; like
+ * cad_store_write, it may run again from the start when the map grows,
+ * so it must have no effect outside the transaction.
+ */
+typedef gboolean (*cad_core_write_fn)(cad_txn *txn, void *arg, GError **error);
+gboolean cad_core_write(cad_store *store, cad_core_write_fn fn, void *arg,
+                        GError **error);
 
 #endif

@@ -203,28 +203,6 @@ cad_enroll_result_free(cad_enroll_result *r)
 	g_free(r);
 }
 
-typedef struct {
-	const char *rep, *subject, *body;
-	guint64 enrollment;
-	const char *event_detail; /* when set, also a "refused" event */
-	gint64 now;
-} notice_arg;
-
-static gboolean
-notice_write(cad_txn *txn, void *arg, GError **error)
-{
-	notice_arg *n = arg;
-
-	if (n->event_detail != NULL &&
-	    !cad_store_event_add(txn, 0, CAD_EV_REFUSED, 1, n->event_detail,
-	                         n->now, error))
-		return FALSE;
-	if (n->rep == NULL)
-		return TRUE;
-	return cad_store_notice_add(txn, n->rep, n->subject, n->body,
-	                            n->enrollment, n->now, error);
-}
-
 /* The notice to the rep listing the prospects that were not enrolled. */
 static char *
 notice_body(const cad_enroll_plan *plan, const cad_enroll_result *r)
@@ -282,8 +260,11 @@ enroll_one(cad_store *store, const cad_conf *conf, const cad_enroll_plan *plan,
 	}
 	if (g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
 		return CAD_ENROLL_UNKNOWN_CADENCE;
-	log_warnx("%s: enroll prospect=%s cadence=%s: %s", tag, p->address,
-	          plan->cadence, err->message);
+	/* A store fault: the mail goes on, the request is not lost in
+	 * silence (the rep's notice names it, the log says why). */
+	log_warnx("%s: enroll prospect=%s cadence=%s rep=%s failed, not "
+	          "enrolled: %s",
+	          tag, p->address, plan->cadence, plan->rep, err->message);
 	return CAD_ENROLL_FAILED;
 }
 
@@ -292,15 +273,12 @@ static void
 refuse_unknown(cad_store *store, const cad_enroll_plan *plan, const char *tag,
                gint64 now)
 {
-	g_autofree char *detail = g_strdup_printf(
-	    "address=- cadence=%s rep=%s reason=no such cadence", plan->cadence,
-	    plan->rep);
-	notice_arg n = {.event_detail = detail, .now = now};
 	g_autoptr(GError) err = NULL;
 
 	log_info("%s: refused cadence=%s rep=%s: no such cadence", tag,
 	         plan->cadence, plan->rep);
-	if (!cad_store_write(store, notice_write, &n, &err))
+	if (!cad_refusal_record(store, NULL, plan->cadence, plan->rep,
+	                        "no such cadence", NULL, now, &err))
 		log_warnx("%s: record refusal: %s", tag, err->message);
 }
 
@@ -313,15 +291,10 @@ notify_rep(cad_store *store, const cad_enroll_plan *plan, cad_enroll_result *r,
 	    "cadence: %u of %u prospects not enrolled in \"%s\"",
 	    r->refused + r->failed + plan->over_limit,
 	    r->outcomes->len + plan->over_limit, plan->cadence);
-	notice_arg n = {
-	    .rep = plan->rep,
-	    .subject = subject,
-	    .body = body,
-	    .now = now,
-	};
+	cad_notice_req n = {plan->rep, subject, body, 0};
 	g_autoptr(GError) err = NULL;
 
-	if (cad_store_write(store, notice_write, &n, &err))
+	if (cad_notice_queue(store, &n, now, &err))
 		r->noticed = TRUE;
 	else
 		log_warnx("%s: queue notice to %s: %s", tag, plan->rep,
@@ -370,11 +343,8 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 {
 	g_autofree char *who = cad_address_normalize(sender);
 	const char *name = cadence != NULL ? cadence : conf->default_cadence;
-	g_autofree char *detail =
-	    g_strdup_printf("address=- cadence=%s rep=%s reason=%s", name,
-	                    who != NULL ? who : "<>", cad_trust_describe(why));
 	g_autofree char *body = NULL;
-	notice_arg n = {.event_detail = detail, .now = now};
+	cad_notice_req n = {0};
 	g_autoptr(GError) err = NULL;
 
 	log_info("%s: refused cadence=%s sender=%s: %s",
@@ -392,7 +362,9 @@ cad_enroll_refuse_untrusted(cad_store *store, const cad_conf *conf,
 		n.subject = "cadence: nobody enrolled (not logged in)";
 		n.body = body;
 	}
-	if (!cad_store_write(store, notice_write, &n, &err)) {
+	if (!cad_refusal_record(store, NULL, name, who != NULL ? who : "<>",
+	                        cad_trust_describe(why),
+	                        n.rep != NULL ? &n : NULL, now, &err)) {
 		log_warnx("%s: record refusal: %s", tag != NULL ? tag : "-",
 		          err->message);
 		return FALSE;

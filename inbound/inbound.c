@@ -418,9 +418,10 @@ notify_rep(cad_store *store, const cad_enrollment *e, cad_outcome o,
 	        : "asked not to be contacted again",
 	    e->cadence, step, *quote != '\0' ? "\nTheir words:\n\n" : "", quote,
 	    *quote != '\0' ? "\n" : "");
+	cad_notice_req n = {e->rep, subject, body, e->id};
 	g_autoptr(GError) err = NULL;
 
-	if (!cad_store_notify(store, e->rep, subject, body, e->id, now, &err))
+	if (!cad_notice_queue(store, &n, now, &err))
 		log_warnx("notice to %s for enrollment %" G_GUINT64_FORMAT
 		          ": %s",
 		          e->rep, e->id, err->message);

@@ -53,7 +53,7 @@ GBytes *cad_compose_task(const cad_compose_in *in, const cad_cadence *c,
                          const cad_step *step, gint64 timeout_at,
                          GError **error);
 
-/* cad_compose_notice - a notice queued for a rep (cad_store_notice_add). */
+/* cad_compose_notice - a notice queued for a rep (core/notices.h). */
 GBytes *cad_compose_notice(const cad_conf *conf, const cad_notice *n,
                            const char *msgid, gint64 now, GError **error);
 

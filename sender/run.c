@@ -8,12 +8,14 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "core/actions.h"
+#include "core/notices.h"
 #include "core/sched.h"
+#include "core/steps.h"
 #include "core/stuck.h"
+#include "core/throttle.h"
 #include "mail/compose.h"
 #include "mail/template.h"
 #include "sender/sender.h"
-#include "sender/throttle.h"
 
 #define DAY 86400
 
@@ -25,6 +27,7 @@ struct cad_sender {
 	GHashTable *templates; /* template_path -> cad_template* */
 	GHashTable *scheds;    /* "cadence\ttz" -> cad_sched* */
 	GHashTable *stuck;     /* ids already reported "sending" */
+	GHashTable *faulty;    /* ids already reported unreadable */
 	guint batch;
 	guint sessions; /* batches on the wire at once */
 	const volatile sig_atomic_t *stop;
@@ -130,6 +133,8 @@ cad_sender_new(const cad_conf *conf, cad_store *store,
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sched_free);
 	s->stuck =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	s->faulty =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	s->thr = cad_throttle_new(conf);
 	s->batch = opts != NULL && opts->batch > 0 ? opts->batch
 	                                           : CAD_SENDER_BATCH_DEFAULT;
@@ -162,6 +167,8 @@ cad_sender_free(cad_sender *s)
 		g_hash_table_unref(s->scheds);
 	if (s->stuck != NULL)
 		g_hash_table_unref(s->stuck);
+	if (s->faulty != NULL)
+		g_hash_table_unref(s->faulty);
 	g_free(s);
 }
 
@@ -227,116 +234,240 @@ window_slot(cad_sender *s, const cad_sched *sc, gint64 now)
 }
 
 /*
- * decide - what to do with enrollment id at now; NULL when nothing.
- * Checks, in the one read transaction: state, suppression, window and
- * (for email) the throttles.
+ * fault - a store error met while deciding on or marking enrollment id:
+ * TRUE when only that enrollment's records are at fault (one that does
+ * not decode): it is left where it is, due, and logged once; FALSE for
+ * any other error, which ends the run. Either way nothing is sent.
  */
-static item *
-decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
-       cad_sender_stats *st)
+static gboolean
+fault(cad_sender *s, guint64 id, const GError *err)
 {
-	g_autoptr(cad_enrollment) e = cad_store_enrollment_get(rt, id, NULL);
-	g_autoptr(cad_prospect) p = NULL;
-	const cad_sched *sc;
-	item *it;
-	char *reason = NULL;
-
-	if (e == NULL || e->next_due == 0 || e->next_due > now)
-		return NULL;
-	if (e->step_status == CAD_STEP_SENDING) {
-		note_stuck(s, rt, e, now, st);
-		return NULL;
+	if (!g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_CORRUPT))
+		return FALSE;
+	if (!g_hash_table_contains(s->faulty, &id)) {
+		g_hash_table_add(s->faulty, g_memdup2(&id, sizeof(id)));
+		log_warnx("enrollment=%" G_GUINT64_FORMAT " not sent: %s "
+		          "(left due; cadencectl show %" G_GUINT64_FORMAT ")",
+		          id, err->message, id);
 	}
+	return TRUE;
+}
+
+/*
+ * due_enrollment - enrollment id as read in rt, when it is due at now
+ * and not left "sending"; *e NULL when there is nothing to do. FALSE
+ * with error when it cannot be read.
+ */
+static gboolean
+due_enrollment(cad_sender *s, cad_txn *rt, guint64 id, gint64 now,
+               cad_sender_stats *st, cad_enrollment **e, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	*e = cad_store_enrollment_get(rt, id, &err);
+	if (*e == NULL) {
+		/* A due entry whose record is gone: nothing to send. */
+		if (g_error_matches(err, CAD_STORE_ERROR,
+		                    CAD_STORE_ERROR_NOT_FOUND))
+			return TRUE;
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
+	if ((*e)->next_due == 0 || (*e)->next_due > now) {
+		g_clear_pointer(e, cad_enrollment_free);
+	} else if ((*e)->step_status == CAD_STEP_SENDING) {
+		note_stuck(s, rt, *e, now, st);
+		g_clear_pointer(e, cad_enrollment_free);
+	}
+	return TRUE;
+}
+
+/*
+ * by_state - what e's state asks for: DO_NOTHING, or an action that
+ * needs no more checks. DO_EMAIL stands for "an active step to send":
+ * suppression, window, channel and throttles decide what it becomes.
+ */
+static action
+by_state(const cad_enrollment *e, const item *it, gint64 now)
+{
+	if (it->c == NULL)
+		return DO_ERROR;
+	switch (e->state) {
+	case CAD_STATE_PAUSED:
+		return e->paused_until != 0 && e->paused_until <= now
+		           ? DO_RESUME
+		           : DO_NOTHING;
+	case CAD_STATE_WAITING:
+		return it->step != NULL ? DO_TIMEOUT : DO_COMPLETE;
+	case CAD_STATE_ACTIVE:
+		return it->step != NULL ? DO_EMAIL : DO_COMPLETE;
+	default:
+		return DO_NOTHING;
+	}
+}
+
+/*
+ * suppressed - DO_STOP with why when e's address or domain is on the
+ * suppression list. FALSE with error when the list cannot be read: the
+ * step is then never sent.
+ */
+static gboolean
+suppressed(cad_txn *rt, const cad_enrollment *e, item *it, GError **error)
+{
+	g_autofree char *reason = NULL;
+	gboolean yes;
+
+	if (!cad_store_is_suppressed(rt, e->address, &yes, &reason, error))
+		return FALSE;
+	if (yes) {
+		it->act = DO_STOP;
+		it->why = g_strdup_printf("address suppressed: %s",
+		                          reason != NULL ? reason : "");
+	}
+	return TRUE;
+}
+
+/* The prospect of e (fields for the template, its zone for the window):
+ * an empty one when it has no record, an error when it cannot be read. */
+static cad_prospect *
+prospect_of(cad_txn *rt, const cad_enrollment *e, GError **error)
+{
+	cad_prospect *p;
+
+	if (!cad_store_prospect_find(rt, e->address, &p, error))
+		return NULL;
+	return p != NULL ? p : cad_prospect_new(e->address);
+}
+
+/* block_pass - a cap that holds for this pass: skip what it blocks. */
+static void
+block_pass(cad_sender *s, pass_state *ps, const char *why, gint64 retry,
+           char **rk, char **dk)
+{
+	if (retry > 0 && (s->throttle_wake == 0 || retry < s->throttle_wake))
+		s->throttle_wake = retry;
+	if (why != NULL && strcmp(why, "rate_per_minute") == 0)
+		ps->all_blocked = TRUE;
+	else if (why != NULL && strcmp(why, "domain_rate_per_hour") == 0)
+		g_hash_table_add(ps->blocked, g_steal_pointer(dk));
+	else if (why != NULL)
+		g_hash_table_add(ps->blocked, g_steal_pointer(rk));
+}
+
+/*
+ * throttled - may e's email go now? *ok FALSE (counted, and the pass
+ * remembers the cap) when a cap holds; else the send is taken in memory
+ * for the rest of the batch. FALSE with error when a counter cannot be
+ * read.
+ */
+static gboolean
+throttled(cad_sender *s, cad_txn *rt, const cad_enrollment *e, gint64 now,
+          pass_state *ps, cad_sender_stats *st, gboolean *ok, GError **error)
+{
+	const char *dom = cad_address_domain(e->address);
+	g_autofree char *rk = g_strconcat("rep:", e->rep, NULL);
+	g_autofree char *dk = g_strconcat("domain:", dom, NULL);
+	gint64 retry = 0;
+	const char *why = NULL;
+
+	*ok = !ps->all_blocked && !g_hash_table_contains(ps->blocked, rk) &&
+	      !g_hash_table_contains(ps->blocked, dk);
+	if (*ok && !cad_throttle_allow(s->thr, rt, e->rep, dom, now, ok, &retry,
+	                               &why, error))
+		return FALSE;
+	if (*ok) {
+		cad_throttle_take(s->thr, e->rep, dom, now);
+		return TRUE;
+	}
+	st->throttled++;
+	block_pass(s, ps, why, retry, &rk, &dk);
+	return TRUE;
+}
+
+/*
+ * active_step - an active enrollment's due step: stopped when its
+ * address is suppressed, moved into the window, a task, or an email
+ * within the caps (DO_NOTHING when throttled).
+ */
+static gboolean
+active_step(cad_sender *s, cad_txn *rt, item *it, gint64 now, pass_state *ps,
+            cad_sender_stats *st, GError **error)
+{
+	const cad_sched *sc;
+	gboolean ok;
+
+	if (!suppressed(rt, it->e, it, error))
+		return FALSE;
+	if (it->act == DO_STOP)
+		return TRUE;
+	it->p = prospect_of(rt, it->e, error);
+	if (it->p == NULL)
+		return FALSE;
+	sc = sched_for(s, it->c, it->p->timezone);
+	if (!cad_sched_in_window(sc, now)) {
+		it->act = DO_WINDOW;
+		it->when = window_slot(s, sc, now);
+		return TRUE;
+	}
+	if (it->step->channel != CAD_CHANNEL_EMAIL) {
+		it->act = DO_TASK;
+		it->when = now + (gint64)MAX(it->step->timeout_days, 1) * DAY;
+		return TRUE;
+	}
+	if (!throttled(s, rt, it->e, now, ps, st, &ok, error))
+		return FALSE;
+	it->act = ok ? DO_EMAIL : DO_NOTHING;
+	return TRUE;
+}
+
+/*
+ * decide - what to do with enrollment id at now: *out NULL when nothing.
+ * Checks, in the one read transaction: state, suppression, window and
+ * (for email) the throttles. FALSE with error when the store cannot be
+ * read (the run ends; nothing of it is sent); a record of this
+ * enrollment's that does not decode leaves it due and decides nothing.
+ */
+static gboolean
+decide(cad_sender *s, cad_txn *rt, guint64 id, gint64 now, pass_state *ps,
+       cad_sender_stats *st, item **out, GError **error)
+{
+	g_autoptr(cad_enrollment) e = NULL;
+	g_autoptr(GError) err = NULL;
+	item *it;
+
+	*out = NULL;
+	if (!due_enrollment(s, rt, id, now, st, &e, &err))
+		goto failed;
+	if (e == NULL)
+		return TRUE;
 	it = g_new0(item, 1);
 	it->id = id;
 	it->sm.outcome = CAD_SMTP_DEFERRED;
 	it->c = cad_conf_cadence(s->conf, e->cadence);
 	if (it->c != NULL)
 		it->step = cad_cadence_step(it->c, e->step);
-	if (it->c == NULL) {
-		it->act = DO_ERROR;
+	it->act = by_state(e, it, now);
+	it->e = g_steal_pointer(&e);
+	if (it->act == DO_ERROR)
 		it->why = g_strdup_printf("no cadence \"%s\" in the "
 		                          "configuration",
-		                          e->cadence);
-		goto out;
-	}
-	switch (e->state) {
-	case CAD_STATE_PAUSED:
-		it->act = e->paused_until != 0 && e->paused_until <= now
-		              ? DO_RESUME
-		              : DO_NOTHING;
-		goto out;
-	case CAD_STATE_WAITING:
-		it->act = it->step != NULL ? DO_TIMEOUT : DO_COMPLETE;
-		goto out;
-	case CAD_STATE_ACTIVE:
-		break;
-	default:
-		it->act = DO_NOTHING;
-		goto out;
-	}
-	if (it->step == NULL) {
-		it->act = DO_COMPLETE;
-		goto out;
-	}
-	if (cad_store_is_suppressed(rt, e->address, &reason)) {
-		it->act = DO_STOP;
-		it->why = g_strdup_printf("address suppressed: %s",
-		                          reason != NULL ? reason : "");
-		g_free(reason);
-		goto out;
-	}
-	p = cad_store_prospect_get(rt, e->address, NULL);
-	if (p == NULL)
-		p = cad_prospect_new(e->address);
-	sc = sched_for(s, it->c, p->timezone);
-	if (!cad_sched_in_window(sc, now)) {
-		it->act = DO_WINDOW;
-		it->when = window_slot(s, sc, now);
-		goto out;
-	}
-	if (it->step->channel != CAD_CHANNEL_EMAIL) {
-		it->act = DO_TASK;
-		it->when = now + (gint64)MAX(it->step->timeout_days, 1) * DAY;
-		goto out;
-	}
-	{
-		const char *dom = cad_address_domain(e->address);
-		g_autofree char *rk = g_strconcat("rep:", e->rep, NULL);
-		g_autofree char *dk = g_strconcat("domain:", dom, NULL);
-		gint64 retry = 0;
-		const char *why = NULL;
-		if (ps->all_blocked || g_hash_table_contains(ps->blocked, rk) ||
-		    g_hash_table_contains(ps->blocked, dk) ||
-		    !cad_throttle_allow(s->thr, rt, e->rep, dom, now, &retry,
-		                        &why)) {
-			st->throttled++;
-			if (retry > 0 &&
-			    (s->throttle_wake == 0 || retry < s->throttle_wake))
-				s->throttle_wake = retry;
-			if (why != NULL && strcmp(why, "rate_per_minute") == 0)
-				ps->all_blocked = TRUE;
-			else if (why != NULL &&
-			         strcmp(why, "domain_rate_per_hour") == 0)
-				g_hash_table_add(ps->blocked,
-				                 g_steal_pointer(&dk));
-			else if (why != NULL)
-				g_hash_table_add(ps->blocked,
-				                 g_steal_pointer(&rk));
-			it->act = DO_NOTHING;
-			goto out;
-		}
-		cad_throttle_take(s->thr, e->rep, dom, now);
-		it->act = DO_EMAIL;
-	}
-out:
-	if (it->act == DO_NOTHING) {
+		                          it->e->cadence);
+	else if (it->act == DO_EMAIL &&
+	         !active_step(s, rt, it, now, ps, st, &err)) {
 		item_free(it);
-		return NULL;
+		goto failed;
 	}
-	it->e = g_steal_pointer(&e);
-	it->p = g_steal_pointer(&p);
-	return it;
+	if (it->act == DO_NOTHING)
+		item_free(it);
+	else
+		*out = it;
+	return TRUE;
+failed:
+	if (fault(s, id, err))
+		return TRUE;
+	g_propagate_prefixed_error(error, g_steal_pointer(&err),
+	                           "enrollment %" G_GUINT64_FORMAT ": ", id);
+	return FALSE;
 }
 
 /* ---- side actions: no mail, one write transaction for the batch ---- */
@@ -357,37 +488,50 @@ still_due(const cad_enrollment *e, const item *it, gint64 now)
 	       e->next_due != 0 && e->next_due <= now;
 }
 
+/*
+ * reread - enrollment id again in the write transaction: TRUE with *e
+ * NULL when it is gone (nothing to do), FALSE when it cannot be read.
+ */
+static gboolean
+reread(cad_txn *txn, guint64 id, cad_enrollment **e, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	*e = cad_store_enrollment_get(txn, id, &err);
+	if (*e != NULL ||
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
+}
+
 static gboolean
 side_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 {
 	const cad_conf *conf = b->s->conf;
-	g_autoptr(cad_enrollment) e =
-	    cad_store_enrollment_get(txn, it->id, NULL);
+	g_autoptr(cad_enrollment) e = NULL;
 
+	if (!reread(txn, it->id, &e, error))
+		return FALSE;
 	if (!still_due(e, it, b->now))
 		return TRUE;
 	switch (it->act) {
 	case DO_RESUME:
 		b->counts.resumed++;
-		return cad_resume_txn(txn, conf, e,
-		                      "sender: auto-reply pause "
-		                      "over",
-		                      b->now, error);
+		return cad_pause_over_txn(txn, conf, e,
+		                          "sender: auto-reply pause over",
+		                          b->now, error);
 	case DO_TIMEOUT:
 		b->counts.timeouts++;
-		return cad_store_event_add(
-		           txn, e->id, CAD_EV_TASK_TIMEOUT, it->step->number,
-		           "no answer from the rep", b->now, error) &&
-		       cad_advance_txn(txn, conf, e, b->now, error);
+		return cad_step_task_timeout_txn(txn, conf, e, it->step->number,
+		                                 b->now, error);
 	case DO_WINDOW:
 		b->counts.window++;
-		e->next_due = it->when;
-		return cad_store_enrollment_put(txn, e, error);
+		return cad_step_reschedule_txn(txn, e, it->when, error);
 	case DO_STOP:
 		b->counts.stopped++;
-		return cad_store_transition(txn, e, CAD_STATE_STOPPED,
-		                            CAD_EV_STOPPED, it->step->number,
-		                            it->why, b->now, error);
+		return cad_step_stop_suppressed_txn(txn, e, it->step->number,
+		                                    it->why, b->now, error);
 	case DO_COMPLETE:
 		return cad_advance_txn(txn, conf, e, b->now, error);
 	default:
@@ -424,32 +568,28 @@ add_stats(cad_sender_stats *to, const cad_sender_stats *from)
 
 /* ---- errors: pause, and tell the rep ---- */
 
-/* pause_with_error - cad_act_error plus a notice to the rep. */
+/* pause_with_error - cad_act_error, with a notice to the rep. */
 static void
 pause_with_error(cad_sender *s, const cad_enrollment *e, const char *what,
                  gint64 now)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *subject = NULL, *body = NULL;
-
-	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
-	          "step=%u paused: %s",
-	          e->id, e->address, e->cadence, e->step, what);
-	if (!cad_act_error(s->store, e->id, what, now, &err)) {
-		log_warnx("enrollment=%" G_GUINT64_FORMAT ": %s", e->id,
-		          err->message);
-		return;
-	}
-	subject = g_strdup_printf("Cadence paused for %s", e->address);
-	body = g_strdup_printf(
+	g_autofree char *subject =
+	    g_strdup_printf("Cadence paused for %s", e->address);
+	g_autofree char *body = g_strdup_printf(
 	    "The cadence \"%s\" for %s is paused: the next step could not "
 	    "be sent.\n\n  %s\n\nFix the cause (for a missing field, add "
 	    "it to the prospect or a fallback to the template), then resume "
 	    "it with:\n\n  cadencectl resume %s\n",
 	    e->cadence, e->address, what, e->address);
-	if (!cad_store_notify(s->store, e->rep, subject, body, e->id, now,
-	                      &err))
-		log_warnx("notice to %s: %s", e->rep, err->message);
+	cad_notice_req n = {e->rep, subject, body, e->id};
+
+	log_warnx("enrollment=%" G_GUINT64_FORMAT " prospect=%s cadence=%s "
+	          "step=%u paused: %s",
+	          e->id, e->address, e->cadence, e->step, what);
+	if (!cad_act_error(s->store, e->id, what, &n, now, &err))
+		log_warnx("enrollment=%" G_GUINT64_FORMAT ": %s", e->id,
+		          err->message);
 }
 
 /* ---- compose ---- */
@@ -539,162 +679,107 @@ compose_item(cad_sender *s, item *it, GError **error)
 
 /* ---- mark "sending": one committed write txn before any DATA ---- */
 
+/*
+ * mark_one - it again right before DATA (state, step, suppression, caps)
+ * and marked "sending": it->skip stays TRUE when it may not go now.
+ * FALSE with error when the store fails: the batch's marks are undone
+ * and the run ends, so nothing of it is sent.
+ */
+static gboolean
+mark_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
+{
+	cad_sender *s = b->s;
+	g_autoptr(cad_enrollment) e = NULL;
+	g_autoptr(GError) err = NULL;
+	gboolean ok = TRUE;
+
+	if (!reread(txn, it->id, &e, error))
+		return FALSE;
+	if (!still_due(e, it, b->now))
+		return TRUE;
+	if (it->act == DO_EMAIL &&
+	    !cad_throttle_allow(s->thr, txn, e->rep,
+	                        cad_address_domain(e->address), b->now, &ok,
+	                        NULL, NULL, &err))
+		goto failed;
+	if (!ok)
+		return TRUE;
+	if (!cad_step_mark_sending_txn(
+	        txn, e, it->act == DO_EMAIL ? s->thr : NULL, it->step->number,
+	        it->msgid, b->now, &err)) {
+		/* Changed meanwhile, or suppressed: the next pass decides. */
+		if (g_error_matches(err, CAD_STORE_ERROR,
+		                    CAD_STORE_ERROR_STATE) ||
+		    g_error_matches(err, CAD_STORE_ERROR,
+		                    CAD_STORE_ERROR_SUPPRESSED))
+			return TRUE;
+		goto failed;
+	}
+	it->skip = FALSE;
+	return TRUE;
+failed:
+	if (fault(s, it->id, err))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
+}
+
 static gboolean
 mark_fn(cad_txn *txn, void *arg, GError **error)
 {
 	batch_ctx *b = arg;
-	cad_sender *s = b->s;
 
-	cad_throttle_reset(s->thr);
+	cad_throttle_reset(b->s->thr);
 	for (guint i = 0; i < b->items->len; i++) {
 		item *it = g_ptr_array_index(b->items, i);
-		g_autoptr(cad_enrollment) e = NULL;
-		g_autofree char *detail = NULL;
-		const char *dom = cad_address_domain(it->e->address);
 
 		if (it->act != DO_EMAIL && it->act != DO_TASK)
 			continue;
 		it->skip = TRUE;
-		if (!it->ready)
-			continue;
-		e = cad_store_enrollment_get(txn, it->id, NULL);
-		/* Again right before DATA: state, step, suppression, caps. */
-		if (!still_due(e, it, b->now) || e->state != CAD_STATE_ACTIVE ||
-		    cad_store_is_suppressed(txn, e->address, NULL))
-			continue;
-		if (it->act == DO_EMAIL &&
-		    !cad_throttle_allow(s->thr, txn, e->rep, dom, b->now, NULL,
-		                        NULL))
-			continue;
-		e->step_status = CAD_STEP_SENDING;
-		g_free(e->sending_msgid);
-		e->sending_msgid = g_strdup(it->msgid);
-		e->next_due = 0;
-		e->attempts++;
-		detail = g_strdup_printf("<%s>", it->msgid);
-		if (!cad_store_enrollment_put(txn, e, error) ||
-		    !cad_store_event_add(txn, e->id, CAD_EV_SENDING,
-		                         it->step->number, detail, b->now,
-		                         error))
+		if (it->ready && !mark_one(txn, b, it, error))
 			return FALSE;
-		if (it->act == DO_EMAIL &&
-		    !cad_throttle_record(s->thr, txn, e->rep, dom, b->now,
-		                         error))
-			return FALSE;
-		it->skip = FALSE;
 	}
 	return TRUE;
 }
 
 /* ---- outcomes ---- */
 
-static gint64
-backoff(guint32 attempts)
-{
-	gint64 d = CAD_SENDER_BACKOFF_FIRST;
-
-	for (guint32 i = 1; i < attempts && d < CAD_SENDER_BACKOFF_MAX; i++)
-		d *= 2;
-	return MIN(d, CAD_SENDER_BACKOFF_MAX);
-}
-
-/* given_up - TRUE when the back-offs so far reach retry_max_hours. */
-static gboolean
-given_up(const cad_conf *conf, guint32 attempts)
-{
-	gint64 total = 0;
-
-	for (guint32 k = 1; k <= attempts; k++)
-		total += backoff(k);
-	return total >= (gint64)conf->retry_max_hours * 3600;
-}
-
-static void
-clear_sending(cad_enrollment *e)
-{
-	e->step_status = CAD_STEP_IDLE;
-	g_clear_pointer(&e->sending_msgid, g_free);
-}
-
-static gboolean
-record_sent(cad_txn *txn, batch_ctx *b, item *it, cad_enrollment *e,
-            GError **error)
-{
-	const cad_conf *conf = b->s->conf;
-	guint32 num = it->step->number;
-
-	if (!cad_store_msgid_put(txn, it->msgid, e->id, num, error))
-		return FALSE;
-	if (it->act == DO_TASK) {
-		b->counts.tasks++;
-		clear_sending(e);
-		e->attempts = 0;
-		if (e->state != CAD_STATE_ACTIVE)
-			return cad_store_enrollment_put(txn, e, error) &&
-			       cad_store_event_add(txn, e->id, CAD_EV_TASK, num,
-			                           it->sm.text, b->now, error);
-		e->next_due = it->when;
-		return cad_store_transition(txn, e, CAD_STATE_WAITING,
-		                            CAD_EV_TASK, num, it->sm.text,
-		                            b->now, error);
-	}
-	b->counts.sent++;
-	{
-		char *refs =
-		    e->thread_refs != NULL && *e->thread_refs
-		        ? g_strdup_printf("%s <%s>", e->thread_refs, it->msgid)
-		        : g_strdup_printf("<%s>", it->msgid);
-		g_free(e->thread_refs);
-		e->thread_refs = refs;
-	}
-	if (!cad_store_event_add(txn, e->id, CAD_EV_SENT, num, it->sm.text,
-	                         b->now, error))
-		return FALSE;
-	if (e->state == CAD_STATE_ACTIVE)
-		return cad_advance_txn(txn, conf, e, b->now, error);
-	/* Halted while it was on the wire (a reply): record, keep state. */
-	clear_sending(e);
-	e->attempts = 0;
-	return cad_store_enrollment_put(txn, e, error);
-}
-
 static gboolean
 outcome_one(cad_txn *txn, batch_ctx *b, item *it, GError **error)
 {
 	const cad_conf *conf = b->s->conf;
-	g_autoptr(cad_enrollment) e =
-	    cad_store_enrollment_get(txn, it->id, NULL);
+	g_autoptr(cad_enrollment) e = NULL;
+	guint32 num = it->step->number;
 
+	if (!reread(txn, it->id, &e, error))
+		return FALSE;
 	if (e == NULL || e->step_status != CAD_STEP_SENDING ||
 	    g_strcmp0(e->sending_msgid, it->msgid) != 0)
 		return TRUE; /* resolved by someone else meanwhile */
 	switch (it->sm.outcome) {
 	case CAD_SMTP_SENT:
-		return record_sent(txn, b, it, e, error);
+		if (it->act == DO_TASK) {
+			b->counts.tasks++;
+			return cad_step_task_sent_txn(txn, e, num, it->msgid,
+			                              it->sm.text, it->when,
+			                              b->now, error);
+		}
+		b->counts.sent++;
+		return cad_step_sent_txn(txn, conf, e, num, it->msgid,
+		                         it->sm.text, b->now, error);
 	case CAD_SMTP_DEFERRED:
+		/* A give-up pauses with an error after the commit. */
 		b->counts.deferred++;
-		clear_sending(e);
-		if (given_up(conf, e->attempts)) {
-			/* pause_with_error after the commit */
-			e->next_due = b->now;
-			it->gave_up = TRUE;
-		} else
-			e->next_due = b->now + backoff(e->attempts);
-		return cad_store_enrollment_put(txn, e, error) &&
-		       cad_store_event_add(txn, e->id, CAD_EV_DEFERRED,
-		                           it->step->number, it->sm.text,
-		                           b->now, error);
+		return cad_step_deferred_txn(txn, conf, e, num, it->sm.text,
+		                             b->now, &it->gave_up, error);
 	case CAD_SMTP_RCPT_REFUSED:
 	case CAD_SMTP_REFUSED:
-		/* The act follows the commit; should we die in between, the
-		 * step comes due again and is refused again: never sent. */
+		/* The act follows the commit (after_outcomes). */
 		if (it->sm.outcome == CAD_SMTP_RCPT_REFUSED)
 			b->counts.bounced++;
 		else
 			b->counts.refused++;
-		clear_sending(e);
-		e->next_due = b->now;
-		return cad_store_enrollment_put(txn, e, error);
+		return cad_step_relay_refused_txn(txn, e, b->now, error);
 	case CAD_SMTP_UNKNOWN:
 		b->counts.unknown++;
 		return TRUE; /* stays "sending": ambiguous, never resent */
@@ -860,7 +945,7 @@ land(flight *f, cad_sender_stats *st, GError **error)
 	gboolean ok;
 
 	g_thread_join(f->thread);
-	ok = cad_store_write(f->s->store, outcome_fn, &f->b, error);
+	ok = cad_core_write(f->s->store, outcome_fn, &f->b, error);
 	if (ok)
 		landed(f, st);
 	flight_free(f);
@@ -924,7 +1009,11 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now, pass_state *ps,
 		cad_throttle_reset(s->thr);
 		for (; *pos < ids->len && mail < s->batch; (*pos)++) {
 			guint64 id = g_array_index(ids, guint64, *pos);
-			item *it = decide(s, rt, id, now, ps, st);
+			item *it;
+			if (!decide(s, rt, id, now, ps, st, &it, error)) {
+				flight_free(f);
+				return FALSE;
+			}
 			if (it == NULL)
 				continue;
 			if (it->act == DO_EMAIL || it->act == DO_TASK)
@@ -938,7 +1027,7 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now, pass_state *ps,
 	}
 	*progress += f->items->len;
 	if (has_side(f->items)) {
-		if (!cad_store_write(s->store, side_fn, &f->b, error)) {
+		if (!cad_core_write(s->store, side_fn, &f->b, error)) {
 			flight_free(f);
 			return FALSE;
 		}
@@ -952,12 +1041,12 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now, pass_state *ps,
 			t.done = g_queue_pop_head(inflight);
 			g_thread_join(t.done->thread);
 		}
-		ok = cad_store_write(s->store, turn_fn, &t, error);
+		ok = cad_core_write(s->store, turn_fn, &t, error);
 		if (t.done != NULL) {
 			if (ok)
 				landed(t.done, st);
-			else if (!cad_store_write(s->store, outcome_fn,
-			                          &t.done->b, NULL))
+			else if (!cad_core_write(s->store, outcome_fn,
+			                         &t.done->b, NULL))
 				log_warnx("outcomes of a batch not recorded: "
 				          "its steps stay \"sending\"");
 			flight_free(t.done);
@@ -973,14 +1062,6 @@ run_batch(cad_sender *s, GArray *ids, guint *pos, gint64 now, pass_state *ps,
 }
 
 /* ---- notices ---- */
-
-static gboolean
-notice_del_fn(cad_txn *txn, void *arg, GError **error)
-{
-	cad_notice *n = arg;
-
-	return cad_store_notice_del(txn, n->time, n->seq, error);
-}
 
 static gboolean
 deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st, GError **error)
@@ -1015,7 +1096,7 @@ deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st, GError **error)
 			log_warnx("notice to %s dropped: %s", no->rep,
 			          err->message);
 			g_clear_error(&err);
-			if (!cad_store_write(s->store, notice_del_fn, no, &err))
+			if (!cad_notice_done(s->store, no, &err))
 				log_warnx("notice: %s", err->message);
 			continue;
 		}
@@ -1040,7 +1121,7 @@ deliver_notices(cad_sender *s, gint64 now, cad_sender_stats *st, GError **error)
 		/* Kept for a retry only when deferred: a notice is worth
 		 * at most one copy, like a step. */
 		if (msgs[i].outcome != CAD_SMTP_DEFERRED &&
-		    !cad_store_write(s->store, notice_del_fn, no, &err))
+		    !cad_notice_done(s->store, no, &err))
 			log_warnx("notice to %s: %s", no->rep, err->message);
 		g_bytes_unref(msgs[i].data);
 		cad_smtp_msg_clear(&msgs[i]);

@@ -5,6 +5,14 @@
  * marks each message "sending" with its Message-ID in one committed write
  * transaction, submits the batch over one SMTP session, and records the
  * outcomes. A step left "sending" by a crash is never sent again.
+ * Every change to the store goes through core/ (core/steps.h for the
+ * steps, core/actions.h for pauses and bounces, core/notices.h).
+ *
+ * A store fault never sends: when a record cannot be read (LMDB fails,
+ * or the suppression list, a throttle counter cannot be) the run ends
+ * with the error and what it had not marked stays due; a record of one
+ * enrollment that does not decode leaves that enrollment due (logged
+ * once) and the run goes on with the others.
  */
 #ifndef CAD_SENDER_H
 #define CAD_SENDER_H
@@ -33,9 +41,7 @@
 #define CAD_SENDER_SESSIONS_MAX     32
 /* Notices to reps delivered per pass. */
 #define CAD_SENDER_NOTICES_MAX      100
-/* Retry back-off after a 4xx: 1, 2, 4 ... minutes, at most an hour. */
-#define CAD_SENDER_BACKOFF_FIRST    60
-#define CAD_SENDER_BACKOFF_MAX      3600
+/* Retry back-off after a 4xx: core/steps.h, CAD_STEP_BACKOFF_*. */
 /* Passes of one run at a fixed time before it stops (each pass does at
  * least one thing, so this bounds a run at steps x enrollments). */
 #define CAD_SENDER_PASSES_MAX       1000

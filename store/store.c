@@ -93,8 +93,6 @@ struct cad_txn {
 	guint64 next_id, event_seq, notice_seq;
 };
 
-static gboolean is_suppressed_norm(cad_txn *t, const char *a, char **reason);
-
 /* ---- errors ---- */
 
 static gboolean
@@ -230,10 +228,16 @@ open_dbs(cad_store *s, GError **error)
 static gboolean
 schema_write(cad_txn *txn, void *arg, GError **error)
 {
+	g_autoptr(GError) err = NULL;
 	guint64 v;
 
-	if (cad_store_meta_get(txn, "schema", &v))
+	(void)arg;
+	if (cad_store_meta_get(txn, "schema", &v, &err))
 		return TRUE;
+	if (!g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
 	return cad_store_meta_put(txn, "schema", CAD_STORE_SCHEMA, error);
 }
 
@@ -241,6 +245,7 @@ static gboolean
 check_schema(cad_store *s, GError **error)
 {
 	g_autoptr(cad_txn) t = NULL;
+	g_autoptr(GError) err = NULL;
 	guint64 v = 0;
 
 	if (!s->read_only && !cad_store_write(s, schema_write, NULL, error))
@@ -248,7 +253,13 @@ check_schema(cad_store *s, GError **error)
 	t = cad_store_read_begin(s, error);
 	if (t == NULL)
 		return FALSE;
-	if (!cad_store_meta_get(t, "schema", &v)) {
+	if (!cad_store_meta_get(t, "schema", &v, &err)) {
+		if (!g_error_matches(err, CAD_STORE_ERROR,
+		                     CAD_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_prefixed_error(error, g_steal_pointer(&err),
+			                           "store %s: ", s->path);
+			return FALSE;
+		}
 		g_set_error(
 		    error, CAD_STORE_ERROR, CAD_STORE_ERROR_SCHEMA,
 		    "store %s has no schema version: not a cadence store?",
@@ -539,18 +550,38 @@ seq_flush(cad_txn *t, GError **error)
 	       cad_store_meta_put(t, "notice_seq", t->notice_seq, error);
 }
 
-static void
-seq_load(cad_txn *t)
+/*
+ * seq_counter - one sequence counter from meta: its value, or first when
+ * the store has never written it. Any other failure is an error: a
+ * counter read as its first value would hand out ids already in use.
+ */
+static gboolean
+seq_counter(cad_txn *t, const char *key, guint64 first, guint64 *out,
+            GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (cad_store_meta_get(t, key, out, &err))
+		return TRUE;
+	if (!g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
+	*out = first;
+	return TRUE;
+}
+
+static gboolean
+seq_load(cad_txn *t, GError **error)
 {
 	if (t->seq_loaded)
-		return;
-	if (!cad_store_meta_get(t, "next_id", &t->next_id))
-		t->next_id = 1;
-	if (!cad_store_meta_get(t, "event_seq", &t->event_seq))
-		t->event_seq = 0;
-	if (!cad_store_meta_get(t, "notice_seq", &t->notice_seq))
-		t->notice_seq = 0;
+		return TRUE;
+	if (!seq_counter(t, "next_id", 1, &t->next_id, error) ||
+	    !seq_counter(t, "event_seq", 0, &t->event_seq, error) ||
+	    !seq_counter(t, "notice_seq", 0, &t->notice_seq, error))
+		return FALSE;
 	t->seq_loaded = TRUE;
+	return TRUE;
 }
 
 /* One attempt; *retry is set when the map was full and has been grown. */
@@ -683,12 +714,17 @@ del(cad_txn *t, int db, const void *k, size_t klen, const void *v, size_t vlen,
 /* ---- meta ---- */
 
 gboolean
-cad_store_meta_get(cad_txn *t, const char *key, guint64 *value)
+cad_store_meta_get(cad_txn *t, const char *key, guint64 *value, GError **error)
 {
 	MDB_val v;
+	int rc = get(t, DB_META, key, strlen(key), &v);
 
-	if (get(t, DB_META, key, strlen(key), &v) != 0 || v.mv_size != 8)
-		return FALSE;
+	if (rc == MDB_NOTFOUND)
+		return not_found(error, "meta value", key);
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "meta");
+	if (v.mv_size != 8)
+		return corrupt(error, "meta");
 	*value = cad_get_be64(v.mv_data);
 	return TRUE;
 }
@@ -704,30 +740,35 @@ cad_store_meta_put(cad_txn *t, const char *key, guint64 value, GError **error)
 
 /* ---- prospects ---- */
 
-cad_prospect *
-cad_store_prospect_get(cad_txn *t, const char *address, GError **error)
+gboolean
+cad_store_prospect_find(cad_txn *t, const char *address, cad_prospect **out,
+                        GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
-	cad_prospect *p;
 	MDB_val v;
 	int rc;
 
-	if (a == NULL) {
-		not_found(error, "prospect", address);
-		return NULL;
-	}
+	*out = NULL;
+	if (a == NULL)
+		return TRUE;
 	rc = get(t, DB_PROSPECTS, a, strlen(a), &v);
-	if (rc == MDB_NOTFOUND) {
-		not_found(error, "prospect", a);
+	if (rc == MDB_NOTFOUND)
+		return TRUE;
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "prospects");
+	*out = cad_rec_prospect_decode(v.mv_data, v.mv_size);
+	return *out != NULL || corrupt(error, "prospect");
+}
+
+cad_prospect *
+cad_store_prospect_get(cad_txn *t, const char *address, GError **error)
+{
+	cad_prospect *p;
+
+	if (!cad_store_prospect_find(t, address, &p, error))
 		return NULL;
-	}
-	if (rc != 0) {
-		lmdb_error(t, rc, error, "prospects");
-		return NULL;
-	}
-	p = cad_rec_prospect_decode(v.mv_data, v.mv_size);
 	if (p == NULL)
-		corrupt(error, "prospect");
+		not_found(error, "prospect", address);
 	return p;
 }
 
@@ -803,7 +844,8 @@ enrollment_index_new(cad_txn *t, cad_enrollment *e, GError **error)
 	unsigned char k[8];
 	const char *dom = cad_address_domain(e->address);
 
-	seq_load(t);
+	if (!seq_load(t, error))
+		return FALSE;
 	e->id = t->next_id++;
 	token = token_for(e->id);
 	cad_put_be64(k, e->id);
@@ -816,6 +858,24 @@ enrollment_index_new(cad_txn *t, cad_enrollment *e, GError **error)
 	           error) &&
 	       (*dom == '\0' ||
 	        put(t, DB_BY_DOMAIN, dom, strlen(dom), k, 8, 0, error));
+}
+
+/*
+ * old_of - the record an update replaces, for its due entry: NULL when
+ * there is none yet. A record that does not decode is an error: its due
+ * entry could not be found to be moved.
+ */
+static gboolean
+old_of(cad_txn *t, guint64 id, cad_enrollment **old, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	*old = cad_store_enrollment_get(t, id, &err);
+	if (*old != NULL ||
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&err));
+	return FALSE;
 }
 
 gboolean
@@ -840,8 +900,8 @@ cad_store_enrollment_put(cad_txn *t, cad_enrollment *e, GError **error)
 		e->address = g_steal_pointer(&a);
 		if (!enrollment_index_new(t, e, error))
 			return FALSE;
-	} else {
-		old = cad_store_enrollment_get(t, e->id, NULL);
+	} else if (!old_of(t, e->id, &old, error)) {
+		return FALSE;
 	}
 	if (old != NULL && old->next_due != 0 && old->next_due != e->next_due) {
 		due_key(dk, old->next_due, e->id);
@@ -904,19 +964,27 @@ cad_store_enrollments_at_domain(cad_txn *t, const char *domain, GError **error)
 	return dup_ids(t, DB_BY_DOMAIN, d, error);
 }
 
-static cad_enrollment *
-live_norm(cad_txn *t, const char *a, GError **error)
+cad_enrollment *
+cad_store_enrollment_live_norm(cad_txn *t, const char *a, GError **error)
 {
 	g_autoptr(GArray) ids = dup_ids(t, DB_BY_PROSPECT, a, error);
 
 	if (ids == NULL)
 		return NULL;
 	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr(GError) err = NULL;
 		cad_enrollment *e = cad_store_enrollment_get(
-		    t, g_array_index(ids, guint64, i), NULL);
+		    t, g_array_index(ids, guint64, i), &err);
 		if (e != NULL && !cad_state_is_final(e->state))
 			return e;
 		cad_enrollment_free(e);
+		/* An index entry without its record is no enrollment; one
+		 * that does not decode might be the live one. */
+		if (e == NULL && !g_error_matches(err, CAD_STORE_ERROR,
+		                                  CAD_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&err));
+			return NULL;
+		}
 	}
 	return NULL;
 }
@@ -926,7 +994,7 @@ cad_store_enrollment_live(cad_txn *t, const char *address, GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
 
-	return a != NULL ? live_norm(t, a, error) : NULL;
+	return a != NULL ? cad_store_enrollment_live_norm(t, a, error) : NULL;
 }
 
 gboolean
@@ -964,96 +1032,6 @@ cad_store_enrollment_foreach_after(cad_txn *t, guint64 after,
 			break;
 	}
 	return walk_done(t, c, rc, "enrollments", error);
-}
-
-static void
-merge_prospect(cad_prospect *into, const cad_prospect *from)
-{
-	static const char *const named[] = {"first_name", "last_name",
-	                                    "company", "title", "timezone"};
-	GHashTableIter it;
-	gpointer k, v;
-
-	for (gsize i = 0; i < G_N_ELEMENTS(named); i++) {
-		const char *val = cad_prospect_field(from, named[i]);
-		if (val != NULL)
-			cad_prospect_set_field(into, named[i], val);
-	}
-	if (from->fields == NULL)
-		return;
-	g_hash_table_iter_init(&it, from->fields);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		cad_prospect_set_field(into, k, v);
-}
-
-gboolean
-cad_store_enroll(cad_txn *t, const cad_prospect *p, cad_enrollment *e,
-                 gint64 now, GError **error)
-{
-	g_autofree char *a = cad_address_normalize(p->address);
-	g_autofree char *reason = NULL;
-	g_autoptr(cad_enrollment) live = NULL;
-	g_autoptr(cad_prospect) cur = NULL;
-	g_autofree char *root = NULL;
-	g_autofree char *detail = NULL;
-
-	if (a == NULL) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
-		            "not an address: %s", p->address);
-		return FALSE;
-	}
-	if (is_suppressed_norm(t, a, &reason)) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED,
-		            "%s is on the suppression list (%s)", a, reason);
-		return FALSE;
-	}
-	live = live_norm(t, a, NULL);
-	if (live != NULL) {
-		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_ACTIVE,
-		            "%s is already %s in cadence %s (enrollment "
-		            "%" G_GUINT64_FORMAT ")",
-		            a, cad_state_name(live->state), live->cadence,
-		            live->id);
-		return FALSE;
-	}
-	cur = cad_store_prospect_get(t, a, NULL);
-	if (cur == NULL) {
-		cur = cad_prospect_new(a);
-		cur->created = now;
-	}
-	merge_prospect(cur, p);
-	if (!cad_store_prospect_put(t, cur, error))
-		return FALSE;
-
-	g_free(e->address);
-	e->address = g_strdup(a);
-	e->id = 0;
-	e->state = CAD_STATE_ACTIVE;
-	e->step_status = CAD_STEP_IDLE;
-	if (e->enrolled_at == 0)
-		e->enrolled_at = now;
-	root = cad_msgid_strip(e->thread_refs);
-	if (!cad_store_enrollment_put(t, e, error))
-		return FALSE;
-	if (root != NULL && !cad_store_msgid_put(t, root, e->id, 1, error))
-		return FALSE;
-	detail = g_strdup_printf("cadence=%s rep=%s", e->cadence, e->rep);
-	return cad_store_event_add(t, e->id, CAD_EV_ENROLLED, 1, detail, now,
-	                           error);
-}
-
-gboolean
-cad_store_transition(cad_txn *t, cad_enrollment *e, cad_state state,
-                     const char *type, guint32 step, const char *detail,
-                     gint64 now, GError **error)
-{
-	e->state = state;
-	if (cad_state_is_final(state)) {
-		e->next_due = 0;
-		e->step_status = CAD_STEP_IDLE;
-	}
-	return cad_store_enrollment_put(t, e, error) &&
-	       cad_store_event_add(t, e->id, type, step, detail, now, error);
 }
 
 /* ---- due index ---- */
@@ -1149,9 +1127,12 @@ cad_store_msgid_get(cad_txn *t, const char *msgid, guint64 *enrollment,
 {
 	g_autofree char *k = msgid_key(msgid);
 	MDB_val v;
+	int rc = k != NULL ? get(t, DB_MSGIDS, k, strlen(k), &v) : MDB_NOTFOUND;
 
-	if (k == NULL || get(t, DB_MSGIDS, k, strlen(k), &v) != 0)
+	if (rc == MDB_NOTFOUND)
 		return not_found(error, "Message-ID", msgid);
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "msgids");
 	if (!cad_rec_ref_decode(v.mv_data, v.mv_size, enrollment, step))
 		return corrupt(error, "Message-ID");
 	return TRUE;
@@ -1166,6 +1147,7 @@ cad_store_token_get(cad_txn *t, const char *token, guint64 *enrollment,
 	cad_token_purpose p;
 	g_autofree char *tok = NULL;
 	MDB_val v;
+	int rc;
 
 	if (token == NULL || strlen(token) != TOKEN_LEN + 1)
 		return not_found(error, "token", token != NULL ? token : "");
@@ -1184,8 +1166,11 @@ cad_store_token_get(cad_txn *t, const char *token, guint64 *enrollment,
 	}
 	/* Some MTAs upper-case local parts; tokens are lower-case base32. */
 	tok = g_ascii_strdown(token + 1, -1);
-	if (get(t, DB_TOKENS, tok, strlen(tok), &v) != 0)
+	rc = get(t, DB_TOKENS, tok, strlen(tok), &v);
+	if (rc == MDB_NOTFOUND)
 		return not_found(error, "token", token);
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "tokens");
 	if (!cad_rec_ref_decode(v.mv_data, v.mv_size, enrollment, NULL))
 		return corrupt(error, "token");
 	if (purpose != NULL)
@@ -1202,9 +1187,8 @@ cad_store_event_add(cad_txn *t, guint64 enrollment, const char *type,
 {
 	unsigned char k[16], ek[8];
 
-	if (!must_write(t, error))
+	if (!must_write(t, error) || !seq_load(t, error))
 		return FALSE;
-	seq_load(t);
 	cad_put_be64(k, (guint64)now);
 	cad_put_be64(k + 8, ++t->event_seq);
 	if (!put_bytes(t, DB_EVENTS, k, 16,
@@ -1275,9 +1259,11 @@ cad_store_events_of(cad_txn *t, guint64 enrollment, cad_event_fn fn, void *arg,
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0 && ok && !stop;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
 		MDB_val evk = v;
-		if (get(t, DB_EVENTS, v.mv_data, v.mv_size, &ev) != 0)
-			continue;
-		ok = event_visit(&evk, &ev, fn, arg, &stop, error);
+		int grc = get(t, DB_EVENTS, v.mv_data, v.mv_size, &ev);
+		if (grc == MDB_NOTFOUND)
+			continue; /* an index entry without its event */
+		ok = grc == 0 ? event_visit(&evk, &ev, fn, arg, &stop, error)
+		              : lmdb_error(t, grc, error, "events");
 	}
 	if (!ok) {
 		mdb_cursor_close(c);
@@ -1320,24 +1306,33 @@ cad_store_suppress_remove(cad_txn *t, const char *key, GError **error)
 {
 	g_autofree char *k = suppress_key(key);
 	MDB_val v;
+	int rc =
+	    k != NULL ? get(t, DB_SUPPRESS, k, strlen(k), &v) : MDB_NOTFOUND;
 
-	if (k == NULL || get(t, DB_SUPPRESS, k, strlen(k), &v) != 0)
+	if (rc == MDB_NOTFOUND)
 		return not_found(error, "suppression entry", key);
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "suppress");
 	return del(t, DB_SUPPRESS, k, strlen(k), NULL, 0, error);
 }
 
-/* is_suppressed_norm - the check for an address already normalized. */
+/*
+ * suppress_get - the entry under key: TRUE with *found when there is
+ * one (its reason copied; "?" when the record does not decode: an entry
+ * is there, so the address stays suppressed).
+ */
 static gboolean
-is_suppressed_norm(cad_txn *t, const char *a, char **reason)
+suppress_get(cad_txn *t, const char *key, gboolean *found, char **reason,
+             GError **error)
 {
-	g_autofree char *dom = NULL;
 	MDB_val v;
+	int rc = get(t, DB_SUPPRESS, key, strlen(key), &v);
 
-	if (get(t, DB_SUPPRESS, a, strlen(a), &v) != 0) {
-		dom = g_strconcat("@", cad_address_domain(a), NULL);
-		if (get(t, DB_SUPPRESS, dom, strlen(dom), &v) != 0)
-			return FALSE;
-	}
+	*found = rc == 0;
+	if (rc == MDB_NOTFOUND)
+		return TRUE;
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "suppress");
 	if (reason != NULL &&
 	    !cad_rec_suppress_decode(v.mv_data, v.mv_size, reason, NULL, NULL))
 		*reason = g_strdup("?");
@@ -1345,11 +1340,29 @@ is_suppressed_norm(cad_txn *t, const char *a, char **reason)
 }
 
 gboolean
-cad_store_is_suppressed(cad_txn *t, const char *address, char **reason)
+cad_store_is_suppressed(cad_txn *t, const char *address, gboolean *suppressed,
+                        char **reason, GError **error)
 {
 	g_autofree char *a = cad_address_normalize(address);
 
-	return a != NULL && is_suppressed_norm(t, a, reason);
+	*suppressed = FALSE;
+	return a == NULL ||
+	       cad_store_is_suppressed_norm(t, a, suppressed, reason, error);
+}
+
+gboolean
+cad_store_is_suppressed_norm(cad_txn *t, const char *a, gboolean *suppressed,
+                             char **reason, GError **error)
+{
+	g_autofree char *dom = NULL;
+
+	*suppressed = FALSE;
+	if (!suppress_get(t, a, suppressed, reason, error))
+		return FALSE;
+	if (*suppressed)
+		return TRUE;
+	dom = g_strconcat("@", cad_address_domain(a), NULL);
+	return suppress_get(t, dom, suppressed, reason, error);
 }
 
 gboolean
@@ -1396,31 +1409,43 @@ cad_store_suppress_foreach_after(cad_txn *t, const char *after,
 
 /* ---- throttle ---- */
 
-guint64
-cad_store_throttle_get(cad_txn *t, const char *key, gint64 window_start)
+gboolean
+cad_store_throttle_get(cad_txn *t, const char *key, gint64 window_start,
+                       guint64 *count, GError **error)
 {
 	gint64 w;
 	guint64 n;
 	MDB_val v;
+	int rc;
 
-	if (get(t, DB_THROTTLE, key, strlen(key), &v) != 0 ||
-	    !cad_rec_counter_decode(v.mv_data, v.mv_size, &w, &n) ||
-	    w != window_start)
-		return 0;
-	return n;
+	*count = 0;
+	if (strlen(key) == 0 || strlen(key) > KEY_MAX)
+		return TRUE; /* never written: see cad_store_throttle_add */
+	rc = get(t, DB_THROTTLE, key, strlen(key), &v);
+	if (rc == MDB_NOTFOUND)
+		return TRUE;
+	if (rc != 0)
+		return lmdb_error(t, rc, error, "throttle");
+	if (!cad_rec_counter_decode(v.mv_data, v.mv_size, &w, &n))
+		return corrupt(error, "throttle counter");
+	if (w == window_start)
+		*count = n;
+	return TRUE;
 }
 
 gboolean
 cad_store_throttle_add(cad_txn *t, const char *key, gint64 window_start,
                        guint64 n, GError **error)
 {
-	guint64 cur = cad_store_throttle_get(t, key, window_start);
+	guint64 cur = 0;
 
 	if (strlen(key) == 0 || strlen(key) > KEY_MAX) {
 		g_set_error(error, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED,
 		            "throttle key of %zu bytes", strlen(key));
 		return FALSE;
 	}
+	if (!cad_store_throttle_get(t, key, window_start, &cur, error))
+		return FALSE;
 	return put_bytes(t, DB_THROTTLE, key, strlen(key),
 	                 cad_rec_counter_encode(window_start, cur + n), error);
 }
@@ -1434,39 +1459,13 @@ cad_store_notice_add(cad_txn *t, const char *rep, const char *subject,
 {
 	unsigned char k[16];
 
-	if (!must_write(t, error))
+	if (!must_write(t, error) || !seq_load(t, error))
 		return FALSE;
-	seq_load(t);
 	cad_put_be64(k, (guint64)now);
 	cad_put_be64(k + 8, ++t->notice_seq);
 	return put_bytes(t, DB_NOTICES, k, 16,
 	                 cad_rec_notice_encode(rep, subject, body, enrollment),
 	                 error);
-}
-
-typedef struct {
-	const char *rep, *subject, *body;
-	guint64 enrollment;
-	gint64 now;
-} notify_args;
-
-static gboolean
-notify_fn(cad_txn *t, void *arg, GError **error)
-{
-	notify_args *n = arg;
-
-	return cad_store_notice_add(t, n->rep, n->subject, n->body,
-	                            n->enrollment, n->now, error);
-}
-
-gboolean
-cad_store_notify(cad_store *s, const char *rep, const char *subject,
-                 const char *body, guint64 enrollment, gint64 now,
-                 GError **error)
-{
-	notify_args n = {rep, subject, body, enrollment, now};
-
-	return cad_store_write(s, notify_fn, &n, error);
 }
 
 GPtrArray *

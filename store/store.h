@@ -10,6 +10,11 @@
  * are cleared at open. Every state change and the event that records it
  * are written in one transaction, so a crash never leaves half a change.
  *
+ * store/ only stores records and keeps its indexes; it decides nothing.
+ * Who may be enrolled, which transitions are legal and what each change
+ * writes are core/'s: no program calls the writing functions below
+ * (cad_store_write and the puts, adds and removes), only core/ does.
+ *
  * Named databases and key shapes (DESIGN.md):
  *   prospects    lower-cased address           -> cad_prospect
  *   enrollments  id u64 BE                     -> cad_enrollment
@@ -239,20 +244,40 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_event, cad_event_free)
 /* The last Message-ID of the thread (the parent of the next step). */
 char *cad_enrollment_last_msgid(const cad_enrollment *e);
 
+/*
+ * Reads of one record return NULL (or FALSE) with error set: NOT_FOUND
+ * when there is no such record, CORRUPT when one is there but does not
+ * decode, FAILED when LMDB failed. A caller that treats "absent" as a
+ * default must test for NOT_FOUND, never for NULL alone: a damaged record
+ * read as a missing one would be written over, or mailed in the blind.
+ */
+
 /* ---- prospects ---- */
-/* NULL and NOT_FOUND when absent. Caller frees. */
+/* The prospect at address (normalized here). Caller frees. */
 cad_prospect *cad_store_prospect_get(cad_txn *txn, const char *address,
                                      GError **error);
+/*
+ * cad_store_prospect_find - the same where a prospect without a record is
+ * normal (enrollment, the schedule): TRUE with *out NULL when there is
+ * none; FALSE with error (CORRUPT, FAILED) only when it cannot be read.
+ */
+gboolean cad_store_prospect_find(cad_txn *txn, const char *address,
+                                 cad_prospect **out, GError **error);
 gboolean cad_store_prospect_put(cad_txn *txn, const cad_prospect *p,
                                 GError **error);
 
 /* ---- enrollments ---- */
+/* Enrollment id; errors as above. Caller frees. */
 cad_enrollment *cad_store_enrollment_get(cad_txn *txn, guint64 id,
                                          GError **error);
 /*
  * cad_store_enrollment_put - write e, keeping the due index in step with
  * e->next_due (the old entry removed, the new one added). A new
- * enrollment (id 0) gets an id, tokens and its index entries.
+ * enrollment (id 0) gets an id, tokens and its index entries. The due
+ * index never holds an enrollment in a final state: its next_due is
+ * cleared here. No rule of who may be written in which state lives
+ * here: that is core/'s (core/states.h). Errors: CORRUPT when the record
+ * it replaces does not decode (its due entry cannot be found).
  */
 gboolean cad_store_enrollment_put(cad_txn *txn, cad_enrollment *e,
                                   GError **error);
@@ -261,9 +286,18 @@ GArray *cad_store_enrollments_of(cad_txn *txn, const char *address,
                                  GError **error);
 GArray *cad_store_enrollments_at_domain(cad_txn *txn, const char *domain,
                                         GError **error);
-/* The active (or paused/waiting) enrollment of a prospect, or NULL. */
+/*
+ * The active (or paused/waiting) enrollment of a prospect; NULL without
+ * error when there is none, NULL with error when LMDB fails or one of
+ * the prospect's records does not decode (it might be the live one).
+ */
 cad_enrollment *cad_store_enrollment_live(cad_txn *txn, const char *address,
                                           GError **error);
+/* The same for an address already normalized (cad_address_normalize),
+ * for the enrollment's hot path, which has normalized it once. */
+cad_enrollment *cad_store_enrollment_live_norm(cad_txn *txn,
+                                               const char *address,
+                                               GError **error);
 /* Visit every enrollment in id order; fn returns FALSE to stop. */
 typedef gboolean (*cad_enrollment_fn)(const cad_enrollment *e, void *arg);
 gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
@@ -279,25 +313,6 @@ gboolean cad_store_enrollment_foreach(cad_txn *txn, cad_enrollment_fn fn,
 gboolean cad_store_enrollment_foreach_after(cad_txn *txn, guint64 after,
                                             cad_enrollment_fn fn, void *arg,
                                             GError **error);
-
-/*
- * cad_store_enroll - enroll a prospect: refuses with SUPPRESSED when the
- * address or its @domain is suppressed, ACTIVE when the prospect has a
- * live enrollment. Writes the prospect (merging fields into an existing
- * record), the enrollment with first_due, its tokens, the thread root's
- * Message-ID and an "enrolled" event. e->id is set on success.
- */
-gboolean cad_store_enroll(cad_txn *txn, const cad_prospect *p,
-                          cad_enrollment *e, gint64 now, GError **error);
-
-/*
- * cad_store_transition - move e to state, append an event (type, step,
- * detail) and write e, in the caller's transaction. Final states clear
- * next_due.
- */
-gboolean cad_store_transition(cad_txn *txn, cad_enrollment *e, cad_state state,
-                              const char *type, guint32 step,
-                              const char *detail, gint64 now, GError **error);
 
 /* ---- due index ---- */
 /*
@@ -340,9 +355,21 @@ gboolean cad_store_suppress_add(cad_txn *txn, const char *key,
                                 gint64 now, GError **error);
 gboolean cad_store_suppress_remove(cad_txn *txn, const char *key,
                                    GError **error);
-/* TRUE when the address or its @domain is suppressed; reason copied. */
+/*
+ * cad_store_is_suppressed - *suppressed is TRUE when the address or its
+ * @domain is on the list (reason, when not NULL, gets a copy of its
+ * reason: "?" for an entry that does not decode, which still
+ * suppresses). An address that does not normalize is not suppressed.
+ * Returns FALSE with error (FAILED) when LMDB fails: never read that as
+ * "not suppressed".
+ */
 gboolean cad_store_is_suppressed(cad_txn *txn, const char *address,
-                                 char **reason);
+                                 gboolean *suppressed, char **reason,
+                                 GError **error);
+/* The same for an address already normalized (cad_address_normalize). */
+gboolean cad_store_is_suppressed_norm(cad_txn *txn, const char *address,
+                                      gboolean *suppressed, char **reason,
+                                      GError **error);
 typedef gboolean (*cad_suppress_fn)(const char *key, const char *reason,
                                     const char *source, gint64 time, void *arg);
 gboolean cad_store_suppress_foreach(cad_txn *txn, cad_suppress_fn fn, void *arg,
@@ -355,11 +382,15 @@ gboolean cad_store_suppress_foreach_after(cad_txn *txn, const char *after,
 
 /* ---- throttle counters ---- */
 /*
- * A counter per key and window: the count is of the window that starts at
- * window_start; a counter read for another window is 0.
+ * A counter per key and window: *count is the count of the window that
+ * starts at window_start; a counter never written, or written for
+ * another window, is 0. Returns FALSE with error when LMDB fails
+ * (FAILED) or the counter does not decode (CORRUPT): a cap read as 0
+ * would let it be passed.
  */
-guint64 cad_store_throttle_get(cad_txn *txn, const char *key,
-                               gint64 window_start);
+gboolean cad_store_throttle_get(cad_txn *txn, const char *key,
+                                gint64 window_start, guint64 *count,
+                                GError **error);
 gboolean cad_store_throttle_add(cad_txn *txn, const char *key,
                                 gint64 window_start, guint64 n, GError **error);
 
@@ -382,10 +413,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_notice, cad_notice_free)
 gboolean cad_store_notice_add(cad_txn *txn, const char *rep,
                               const char *subject, const char *body,
                               guint64 enrollment, gint64 now, GError **error);
-/* cad_store_notify - cad_store_notice_add in its own write transaction. */
-gboolean cad_store_notify(cad_store *store, const char *rep,
-                          const char *subject, const char *body,
-                          guint64 enrollment, gint64 now, GError **error);
 /* The oldest notices, at most limit; caller frees (cad_notice*). */
 GPtrArray *cad_store_notices(cad_txn *txn, guint limit, GError **error);
 /* Remove a notice once delivered. */
@@ -393,7 +420,13 @@ gboolean cad_store_notice_del(cad_txn *txn, gint64 time, guint64 seq,
                               GError **error);
 
 /* ---- meta ---- */
-gboolean cad_store_meta_get(cad_txn *txn, const char *key, guint64 *value);
+/*
+ * cad_store_meta_get - the u64 under key. FALSE with NOT_FOUND when the
+ * key was never written, CORRUPT when its value is not 8 bytes, FAILED
+ * when LMDB fails: only NOT_FOUND may stand for a default.
+ */
+gboolean cad_store_meta_get(cad_txn *txn, const char *key, guint64 *value,
+                            GError **error);
 gboolean cad_store_meta_put(cad_txn *txn, const char *key, guint64 value,
                             GError **error);
 

@@ -27,6 +27,8 @@
 
 #include <criterion/criterion.h>
 
+#include "core/enroll.h"
+
 typedef struct {
 	const char *address, *cadence, *rep;
 	gint64 at;
@@ -103,7 +105,7 @@ write_enrollments(cad_txn *txn, void *arg, GError **error)
 
 		e->cadence = g_strdup(d->cadence);
 		e->rep = g_strdup(d->rep);
-		if (!cad_store_enroll(txn, p, e, d->at, error))
+		if (!cad_enroll_record_txn(txn, p, e, d->at, error))
 			return FALSE;
 		h->ids[i] = e->id;
 	}

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "core/actions.h"
 #include "fixture.h"
+#include "storefault.h"
 
 #define MONDAY "2026-11-02T08:00:00Z"
 
@@ -117,7 +118,7 @@ Test(cli_admin, stuck_lists_each_problem_with_its_fix)
 	cr_assert(cad_act_error(store, ids.error,
 	                        "template cold-followup.eml: "
 	                        "no value for {{first_name}}",
-	                        1793700000, &err),
+	                        NULL, 1793700000, &err),
 	          "%s", err->message);
 	cad_store_close(store);
 
@@ -341,4 +342,34 @@ Test(cli_admin, ingest_failures_are_temporary)
 	cr_assert_eq(d->status, 75, "%s", d->err);
 	cr_assert(strstr(d->err, "/proc/cadence-store") != NULL);
 	cr_assert_eq(e->status, 0, "%s", e->err);
+}
+
+/*
+ * A prospect record that does not decode is an error (74), never read as
+ * a prospect without fields: show does not print an empty one, and a new
+ * enrollment does not write a fresh record over it.
+ */
+Test(cli_admin, a_corrupt_prospect_is_an_error_not_an_empty_one)
+{
+	const char *addr = "jane@acme.example";
+	const char junk[] = "\001not a record";
+
+	enroll(addr);
+	g_autoptr(cli_run) stop = fx_cli("stop", addr, NULL);
+	cr_assert_eq(stop->status, 0, "%s", stop->err);
+	sf_put_raw(fx_store, "prospects", addr, strlen(addr), junk,
+	           sizeof(junk));
+	g_autoptr(cli_run) show = fx_cli("show", addr, NULL);
+	g_autoptr(cli_run) again =
+	    fx_cli("--at", MONDAY, "enroll", "--cadence", "cold", "--rep",
+	           "alice@example.com", addr, NULL);
+	g_autoptr(cli_run) list = fx_cli("list", "--json", NULL);
+
+	cr_assert_eq(show->status, 74, "show: %d %s", show->status, show->out);
+	cr_assert(strstr(show->err, "does not decode") != NULL, "%s",
+	          show->err);
+	cr_assert_eq(again->status, 74, "enroll: %d %s", again->status,
+	             again->err);
+	cr_assert_eq(fx_count(list->out, addr), 1, "enrolled over it: %s",
+	             list->out);
 }

@@ -21,6 +21,7 @@
 #include <lmdb.h>
 
 #include "cli/cli.h"
+#include "core/enroll.h"
 #include "fixture.h"
 
 TestSuite(cli_stream, .init = fx_setup, .fini = fx_teardown, .timeout = 120);
@@ -49,7 +50,7 @@ fill_fn(cad_txn *txn, void *arg, GError **error)
 		e->rep =
 		    g_strdup(i % 2 ? "bob@example.com" : "alice@example.com");
 		e->next_due = 1800000000 + i;
-		if (!cad_store_enroll(txn, p, e, 1799990000, error))
+		if (!cad_enroll_record_txn(txn, p, e, 1799990000, error))
 			return FALSE;
 	}
 	return TRUE;

@@ -88,9 +88,10 @@ static cad_enrollment *
 get(guint64 id)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(store, NULL);
-	cad_enrollment *e = cad_store_enrollment_get(t, id, NULL);
+	g_autoptr(GError) err = NULL;
+	cad_enrollment *e = cad_store_enrollment_get(t, id, &err);
 
-	cr_assert_not_null(e);
+	cr_assert_not_null(e, "%s", err->message);
 	return e;
 }
 
@@ -119,8 +120,10 @@ static gboolean
 is_suppressed(const char *addr)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(store, NULL);
+	gboolean yes = FALSE;
 
-	return cad_store_is_suppressed(t, addr, NULL);
+	cr_assert(cad_store_is_suppressed(t, addr, &yes, NULL, NULL));
+	return yes;
 }
 
 Test(actions, enroll_schedules_the_first_follow_up_in_the_window)
@@ -426,8 +429,8 @@ Test(actions, admin_pause_resume_stop_skip_and_error)
 	cr_assert(cad_act_skip(store, conf, a, "admin", at(T0), NULL));
 	ea = get(a);
 	cr_assert_eq(ea->step, 1);
-	cr_assert(
-	    cad_act_error(store, b, "missing field first_name", at(T0), NULL));
+	cr_assert(cad_act_error(store, b, "missing field first_name", NULL,
+	                        at(T0), NULL));
 	x = get(b);
 	cr_assert_eq(x->state, CAD_STATE_PAUSED);
 	cr_assert_str_eq(x->last_error, "missing field first_name");

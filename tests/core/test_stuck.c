@@ -148,12 +148,12 @@ Test(stuck, an_error_pause_names_the_fix_for_its_field)
 	cr_assert(cad_act_error(store, prospect,
 	                        "template followup.eml: no value for "
 	                        "{{first_name}}",
-	                        at("2026-12-02T09:00:00Z"), &err),
+	                        NULL, at("2026-12-02T09:00:00Z"), &err),
 	          "%s", err ? err->message : "");
 	cr_assert(cad_act_error(store, rep,
 	                        "template followup.eml: no value for "
 	                        "\"rep_signature\"",
-	                        at("2026-12-02T09:00:00Z"), &err),
+	                        NULL, at("2026-12-02T09:00:00Z"), &err),
 	          "%s", err ? err->message : "");
 	g_autoptr(GPtrArray) p = problems(prospect, at("2026-12-02T09:01:00Z"));
 	g_autoptr(GPtrArray) r = problems(rep, at("2026-12-02T09:01:00Z"));

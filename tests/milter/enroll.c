@@ -117,6 +117,7 @@ Test(enroll, run_enrolls_with_thread_root_and_fields)
 	g_autoptr(cad_txn) txn = NULL;
 	g_autoptr(cad_prospect) p = NULL;
 	g_autoptr(GPtrArray) notices = fx_notices(&fx);
+	g_autoptr(GError) err = NULL;
 	guint64 id;
 	guint32 step;
 
@@ -135,7 +136,8 @@ Test(enroll, run_enrolls_with_thread_root_and_fields)
 	cr_assert(cad_store_msgid_get(txn, "root-1@mail.example.com", &id,
 	                              &step, NULL),
 	          "root Message-ID recorded");
-	p = cad_store_prospect_get(txn, "jane@acme-corp.com", NULL);
+	p = cad_store_prospect_get(txn, "jane@acme-corp.com", &err);
+	cr_assert_not_null(p, "%s", err->message);
 	cr_assert_str_eq(p->first_name, "Jane");
 	cr_assert_str_eq(p->company, "Acme Corp");
 }

@@ -151,7 +151,9 @@ gboolean
 fx_suppressed(fixture *f, const char *address)
 {
 	g_autoptr(cad_txn) txn = cad_store_read_begin(f->store, NULL);
+	gboolean yes = FALSE;
 
 	cr_assert_not_null(txn);
-	return cad_store_is_suppressed(txn, address, NULL);
+	cr_assert(cad_store_is_suppressed(txn, address, &yes, NULL, NULL));
+	return yes;
 }

@@ -293,8 +293,9 @@ to_call_step(cad_txn *txn, void *arg, GError **error)
 	cad_enrollment *e = arg;
 
 	e->step = 1;
-	return cad_store_transition(txn, e, CAD_STATE_WAITING, "task", 3,
-	                            "test", T_NOW, error);
+	e->state = CAD_STATE_WAITING;
+	return cad_store_enrollment_put(txn, e, error) &&
+	       cad_store_event_add(txn, e->id, "task", 3, "test", T_NOW, error);
 }
 
 Test(inbound, feedback_report_is_a_complaint_told_to_the_rep)

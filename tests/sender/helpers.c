@@ -285,9 +285,10 @@ cad_enrollment *
 th_get(th_env *env, guint64 id)
 {
 	g_autoptr(cad_txn) t = cad_store_read_begin(env->store, NULL);
-	cad_enrollment *e = cad_store_enrollment_get(t, id, NULL);
+	g_autoptr(GError) err = NULL;
+	cad_enrollment *e = cad_store_enrollment_get(t, id, &err);
 
-	cr_assert(e != NULL);
+	cr_assert(e != NULL, "%s", err->message);
 	return e;
 }
 

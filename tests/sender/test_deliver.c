@@ -12,8 +12,10 @@
 
 #include "common/util.h"
 #include "core/actions.h"
+#include "core/suppress.h"
 #include "helpers.h"
 #include "sender/sender.h"
+#include "storefault.h"
 
 #define T0   "2026-12-01T10:00:00Z" /* enrollment: a Tuesday */
 #define DAY2 "2026-12-02T12:00:00Z"
@@ -171,11 +173,14 @@ Test(deliver, hard_bounce_halts_and_suppresses)
 	g_autoptr(cad_enrollment) e = th_get(env, id);
 	g_autoptr(cad_txn) t = cad_store_read_begin(env->store, NULL);
 	g_autoptr(GPtrArray) files = th_sink_files(env);
+	gboolean yes = FALSE;
 
 	cr_assert_eq(st.bounced, 1);
 	cr_assert_eq(e->state, CAD_STATE_BOUNCED);
 	cr_assert_eq(e->step_status, CAD_STEP_IDLE);
-	cr_assert(cad_store_is_suppressed(t, "bounce-joe@acme.test", NULL));
+	cr_assert(cad_store_is_suppressed(t, "bounce-joe@acme.test", &yes, NULL,
+	                                  NULL));
+	cr_assert(yes);
 	cr_assert_eq(th_events(env, id, CAD_EV_HARD_BOUNCE), 1);
 	cr_assert_eq(files->len, 0);
 }
@@ -493,4 +498,43 @@ Test(deliver, dry_run_plans_every_remaining_step)
 	          "%s", out->str);
 	files = th_sink_files(env);
 	cr_assert_eq(files->len, 0, "a dry run sent mail");
+}
+
+/*
+ * A store fault never sends: with the suppression list unreadable the
+ * sender cannot tell whether jane asked to be left alone, so her step
+ * stays due, unmarked, and nothing reaches the relay.
+ */
+Test(deliver, unreadable_suppression_list_defers_and_sends_nothing)
+{
+	env = th_setup(NULL, NULL);
+	guint64 id = th_enroll(env, "jane@acme.test", th_time(T0), NULL);
+	g_autofree char *path = g_build_filename(env->dir, "store", NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_sender) s = NULL;
+	g_autoptr(cad_enrollment) before = th_get(env, id);
+	g_autoptr(cad_enrollment) after = NULL;
+	g_autoptr(GPtrArray) files = NULL;
+	cad_sender_stats st = {0};
+
+	cr_assert(cad_suppress_add(env->store, "other@elsewhere.test", "test",
+	                           "test", th_time(T0), NULL));
+	cad_store_close(env->store);
+	sf_break_db(path, "suppress");
+	env->store = cad_store_open(path, NULL, &err);
+	cr_assert_not_null(env->store, "%s", err ? err->message : "");
+	s = new_sender();
+	cr_assert_not(cad_sender_run(s, th_time(DAY2), &st, &err),
+	              "the run read a broken suppression list as a no");
+	cr_assert(strstr(err->message, "suppress") != NULL, "%s", err->message);
+	files = th_sink_files(env);
+	cr_assert_eq(files->len, 0,
+	             "mailed with the suppression list "
+	             "unreadable");
+	cr_assert_eq(st.sent, 0);
+	after = th_get(env, id);
+	cr_assert_eq(after->state, CAD_STATE_ACTIVE);
+	cr_assert_eq(after->step_status, CAD_STEP_IDLE);
+	cr_assert_eq(after->next_due, before->next_due, "still due");
+	cr_assert_eq(th_events(env, id, CAD_EV_SENDING), 0);
 }

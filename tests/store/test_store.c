@@ -17,7 +17,9 @@
 #include <criterion/criterion.h>
 
 #include "common/util.h"
+#include "core/enroll.h"
 #include "store/store.h"
+#include "storefault.h"
 
 static char dir[64];
 
@@ -69,7 +71,7 @@ enroll_fn(cad_txn *txn, void *arg, GError **error)
 	e->next_due = a->due;
 	if (a->msgid != NULL)
 		e->thread_refs = g_strdup_printf("<%s>", a->msgid);
-	if (!cad_store_enroll(txn, p, e, 1000, error))
+	if (!cad_enroll_record_txn(txn, p, e, 1000, error))
 		return FALSE;
 	a->id = e->id;
 	return TRUE;
@@ -153,6 +155,7 @@ Test(store, suppression_by_address_and_domain)
 	enroll_one b = {"Someone@Gone.Example", 0, 100, NULL};
 	g_autoptr(cad_txn) t = NULL;
 	g_autofree char *reason = NULL;
+	gboolean yes;
 
 	cr_assert(cad_store_write(s, suppress_fn, "@blocked.example", NULL));
 	cr_assert(
@@ -165,9 +168,12 @@ Test(store, suppression_by_address_and_domain)
 	cr_assert(
 	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_SUPPRESSED));
 	t = cad_store_read_begin(s, NULL);
-	cr_assert(cad_store_is_suppressed(t, "ANY@blocked.example", &reason));
+	cr_assert(cad_store_is_suppressed(t, "ANY@blocked.example", &yes,
+	                                  &reason, NULL));
+	cr_assert(yes);
 	cr_assert_str_eq(reason, "complaint");
-	cr_assert_not(cad_store_is_suppressed(t, "x@ok.example", NULL));
+	cr_assert(cad_store_is_suppressed(t, "x@ok.example", &yes, NULL, NULL));
+	cr_assert_not(yes);
 	cad_txn_end(g_steal_pointer(&t));
 	cad_store_close(s);
 }
@@ -389,8 +395,10 @@ move_fn(cad_txn *txn, void *arg, GError **error)
 	if (e == NULL)
 		return FALSE;
 	e->next_due = m->due;
-	return cad_store_transition(txn, e, m->state, CAD_EV_PAUSED, 2, "t",
-	                            2000, error);
+	e->state = m->state;
+	return cad_store_enrollment_put(txn, e, error) &&
+	       cad_store_event_add(txn, e->id, CAD_EV_PAUSED, 2, "t", 2000,
+	                           error);
 }
 
 Test(store, transition_moves_due_entry_and_final_state_clears_it)
@@ -457,6 +465,18 @@ throttle_fn(cad_txn *txn, void *arg, GError **error)
 	                              error);
 }
 
+/* The count of key in window w, which must read. */
+static guint64
+counter(cad_txn *t, const char *key, gint64 w)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 n = 99;
+
+	cr_assert(cad_store_throttle_get(t, key, w, &n, &err), "%s",
+	          err ? err->message : "");
+	return n;
+}
+
 Test(store, throttle_counters_per_window_survive_reopen)
 {
 	cad_store *s = open_store(NULL);
@@ -468,15 +488,14 @@ Test(store, throttle_counters_per_window_survive_reopen)
 	cad_store_close(s);
 	s = open_store(NULL);
 	t = cad_store_read_begin(s, NULL);
-	cr_assert_eq(cad_store_throttle_get(t, "rep:alice@example.com", w), 3);
-	cr_assert_eq(
-	    cad_store_throttle_get(t, "rep:alice@example.com", w + 86400), 0,
-	    "another window starts from zero");
+	cr_assert_eq(counter(t, "rep:alice@example.com", w), 3);
+	cr_assert_eq(counter(t, "rep:alice@example.com", w + 86400), 0,
+	             "another window starts from zero");
 	cad_txn_end(t);
 	w += 86400;
 	cr_assert(cad_store_write(s, throttle_fn, &w, NULL));
 	t = cad_store_read_begin(s, NULL);
-	cr_assert_eq(cad_store_throttle_get(t, "rep:alice@example.com", w), 1);
+	cr_assert_eq(counter(t, "rep:alice@example.com", w), 1);
 	cad_txn_end(t);
 	cad_store_close(s);
 }
@@ -946,5 +965,122 @@ Test(store, backup_copy_opens)
 	cad_txn_end(t);
 	cr_assert_eq(due->len, 1);
 	cad_store_close(c);
+	cad_store_close(s);
+}
+
+/* ---- a fault in a read is an error, never a default ---- */
+
+typedef struct {
+	gboolean suppressed_ok, throttle_ok, meta_ok;
+	GError *suppressed_err, *throttle_err, *meta_err;
+	gboolean suppressed;
+	guint64 count, meta;
+} reads_state;
+
+/* Fill the map until a put fails (the transaction is then unusable, as
+ * after any LMDB fault), and read through the three lookups. */
+static gboolean
+reads_after_fault(cad_txn *txn, void *arg, GError **error)
+{
+	reads_state *r = arg;
+	batch_args big = {1000, 50000};
+	g_autoptr(GError) err = NULL;
+
+	(void)error;
+	cr_assert_not(batch_fn(txn, &big, &err));
+	r->suppressed_ok =
+	    cad_store_is_suppressed(txn, "someone@gone.example", &r->suppressed,
+	                            NULL, &r->suppressed_err);
+	r->throttle_ok = cad_store_throttle_get(
+	    txn, "rep:alice@example.com", 86400, &r->count, &r->throttle_err);
+	r->meta_ok = cad_store_meta_get(txn, "next_id", &r->meta, &r->meta_err);
+	return FALSE;
+}
+
+static void
+assert_failed(gboolean ok, GError *err, const char *what)
+{
+	cr_assert_not(ok, "%s read a faulty store as a value", what);
+	cr_assert_not_null(err, "%s: no error", what);
+	cr_assert(
+	    !g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_NOT_FOUND),
+	    "%s: a fault read as absent: %s", what, err->message);
+	g_error_free(err);
+}
+
+Test(store, lookups_in_a_faulty_transaction_are_errors)
+{
+	cad_store_options o = {.map_size = 1 << 20, .max_map_size = 1 << 20};
+	cad_store *s = open_store(&o);
+	batch_args a = {0, 200};
+	reads_state r = {0};
+
+	cr_assert(cad_store_write(s, batch_fn, &a, NULL));
+	cr_assert(
+	    cad_store_write(s, suppress_fn, "someone@gone.example", NULL));
+	cr_assert_not(cad_store_write(s, reads_after_fault, &r, NULL));
+	assert_failed(r.suppressed_ok, r.suppressed_err, "suppression");
+	assert_failed(r.throttle_ok, r.throttle_err, "throttle counter");
+	assert_failed(r.meta_ok, r.meta_err, "meta");
+	cad_store_close(s);
+}
+
+Test(store, unreadable_suppression_list_is_an_error_not_a_no)
+{
+	cad_store *s = open_store(NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_txn) t = NULL;
+	gboolean yes = TRUE;
+
+	cr_assert(cad_store_write(s, suppress_fn, "other@gone.example", NULL));
+	cad_store_close(s);
+	sf_break_db(dir, "suppress");
+	s = open_store(NULL);
+	t = cad_store_read_begin(s, NULL);
+	cr_assert_not(
+	    cad_store_is_suppressed(t, "x@ok.example", &yes, NULL, &err),
+	    "a broken list read as %s", yes ? "suppressed" : "not suppressed");
+	cr_assert(g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_FAILED),
+	          "%s", err ? err->message : "");
+	cad_txn_end(g_steal_pointer(&t));
+	cad_store_close(s);
+}
+
+Test(store, corrupt_enrollment_is_corrupt_not_absent)
+{
+	cad_store *s = open_store(NULL);
+	guint64 id = enroll(s, "jane@acme.example", 100, NULL);
+	unsigned char key[8];
+	const char junk[] = "\001not a record";
+	enroll_one again = {"jane@acme.example", 0, 100, NULL};
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GError) live_err = NULL;
+	g_autoptr(cad_enrollment) e = NULL, live = NULL;
+	g_autoptr(cad_txn) t = NULL;
+
+	cad_store_close(s);
+	cad_put_be64(key, id);
+	sf_put_raw(dir, "enrollments", key, sizeof(key), junk, sizeof(junk));
+	s = open_store(NULL);
+	t = cad_store_read_begin(s, NULL);
+	e = cad_store_enrollment_get(t, id, &err);
+	cr_assert_null(e);
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_CORRUPT),
+	    "%s", err->message);
+	/* The prospect's live enrollment cannot be told: not "none". */
+	live = cad_store_enrollment_live(t, "jane@acme.example", &live_err);
+	cr_assert_null(live);
+	cr_assert(
+	    g_error_matches(live_err, CAD_STORE_ERROR, CAD_STORE_ERROR_CORRUPT),
+	    "a corrupt enrollment read as no live enrollment");
+	cad_txn_end(g_steal_pointer(&t));
+	/* So she is not enrolled a second time. */
+	g_clear_error(&err);
+	cr_assert_not(cad_store_write(s, enroll_fn, &again, &err),
+	              "enrolled again as %" G_GUINT64_FORMAT, again.id);
+	cr_assert(
+	    g_error_matches(err, CAD_STORE_ERROR, CAD_STORE_ERROR_CORRUPT),
+	    "%s", err->message);
 	cad_store_close(s);
 }

@@ -2,8 +2,9 @@
  * throttle.c: caps over the store's counters (cad_store_throttle_get/add,
  * one counter per key and window) and, for the least gap between sends
  * of a rep, the time of the rep's last send in the store's meta table.
+ * See throttle.h.
  */
-#include "sender/throttle.h"
+#include "core/throttle.h"
 
 #include <string.h>
 
@@ -104,13 +105,17 @@ pending_key(const char *key, gint64 window)
 	return g_strdup_printf("%" G_GINT64_FORMAT ":%s", window, key);
 }
 
-static guint64
-count(cad_throttle *t, cad_txn *txn, const char *key, gint64 window)
+/* count - the sends of key in window: the store's plus those taken. */
+static gboolean
+count(cad_throttle *t, cad_txn *txn, const char *key, gint64 window, guint64 *n,
+      GError **error)
 {
 	g_autofree char *pk = pending_key(key, window);
 
-	return cad_store_throttle_get(txn, key, window) +
-	       GPOINTER_TO_UINT(g_hash_table_lookup(t->pending, pk));
+	if (!cad_store_throttle_get(txn, key, window, n, error))
+		return FALSE;
+	*n += GPOINTER_TO_UINT(g_hash_table_lookup(t->pending, pk));
+	return TRUE;
 }
 
 static void
@@ -128,15 +133,26 @@ last_key(const char *rep)
 	return g_strconcat("sender.last_send:", rep, NULL);
 }
 
-static gint64
-last_send(cad_throttle *t, cad_txn *txn, const char *rep)
+/* last_send - the rep's last send: the store's or one taken since. */
+static gboolean
+last_send(cad_throttle *t, cad_txn *txn, const char *rep, gint64 *last,
+          GError **error)
 {
 	g_autofree char *k = last_key(rep);
+	g_autoptr(GError) err = NULL;
 	guint64 v = 0;
 	gint64 mem = GPOINTER_TO_SIZE(g_hash_table_lookup(t->last, rep));
 
-	cad_store_meta_get(txn, k, &v);
-	return MAX((gint64)v, mem);
+	if (!cad_store_meta_get(txn, k, &v, &err)) {
+		if (!g_error_matches(err, CAD_STORE_ERROR,
+		                     CAD_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&err));
+			return FALSE;
+		}
+		v = 0; /* the rep never sent */
+	}
+	*last = MAX((gint64)v, mem);
+	return TRUE;
 }
 
 /* block - note a blocking cap: the latest retry time wins. */
@@ -148,63 +164,93 @@ block(gint64 when, const char *name, gint64 *retry, const char **why)
 	*retry = MAX(*retry, when);
 }
 
-gboolean
-cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
-                   const char *domain, gint64 now, gint64 *retry_at,
-                   const char **why)
+/* The caps a send counts under: the counter keys and their windows. */
+typedef struct {
+	const char *name;
+	gint64 start, next; /* the window holding now, and the next one */
+	int cap;
+	char *key;
+} cap_window;
+
+static guint
+caps_of(cad_throttle *t, const char *rep, const char *domain, gint64 now,
+        cap_window out[3])
 {
 	const cad_conf *c = t->conf;
-	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
-	g_autofree char *dk = g_strconcat("domain:", domain, NULL);
-	const char *w = NULL;
-	gint64 retry = 0;
+	guint n = 0;
 
 	if (c->daily_cap_per_rep > 0) {
-		gint64 next, start = day_start(t, rep, now, &next);
-		if (count(t, txn, rk, start) >= (guint64)c->daily_cap_per_rep)
-			block(next, "daily_cap_per_rep", &retry, &w);
+		out[n] = (cap_window){"daily_cap_per_rep", 0, 0,
+		                      c->daily_cap_per_rep,
+		                      g_strconcat("rep:", rep, NULL)};
+		out[n].start = day_start(t, rep, now, &out[n].next);
+		n++;
 	}
-	if (c->rate_per_minute > 0) {
-		gint64 start = now - now % MINUTE;
-		if (count(t, txn, "global", start) >=
-		    (guint64)c->rate_per_minute)
-			block(start + MINUTE, "rate_per_minute", &retry, &w);
+	if (c->rate_per_minute > 0)
+		out[n++] = (cap_window){"rate_per_minute", now - now % MINUTE,
+		                        now - now % MINUTE + MINUTE,
+		                        c->rate_per_minute, g_strdup("global")};
+	if (c->domain_rate_per_hour > 0)
+		out[n++] = (cap_window){
+		    "domain_rate_per_hour", now - now % HOUR,
+		    now - now % HOUR + HOUR, c->domain_rate_per_hour,
+		    g_strconcat("domain:", domain, NULL)};
+	return n;
+}
+
+static void
+caps_clear(cap_window *w, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		g_free(w[i].key);
+}
+
+gboolean
+cad_throttle_allow(cad_throttle *t, cad_txn *txn, const char *rep,
+                   const char *domain, gint64 now, gboolean *allowed,
+                   gint64 *retry_at, const char **why, GError **error)
+{
+	const cad_conf *c = t->conf;
+	cap_window caps[3];
+	guint n = caps_of(t, rep, domain, now, caps);
+	const char *w = NULL;
+	gint64 retry = 0, last = 0;
+	gboolean ok = TRUE;
+
+	for (guint i = 0; ok && i < n; i++) {
+		guint64 sent = 0;
+		ok = count(t, txn, caps[i].key, caps[i].start, &sent, error);
+		if (ok && sent >= (guint64)caps[i].cap)
+			block(caps[i].next, caps[i].name, &retry, &w);
 	}
-	if (c->domain_rate_per_hour > 0) {
-		gint64 start = now - now % HOUR;
-		if (count(t, txn, dk, start) >=
-		    (guint64)c->domain_rate_per_hour)
-			block(start + HOUR, "domain_rate_per_hour", &retry, &w);
-	}
-	if (c->min_gap_seconds > 0) {
-		gint64 last = last_send(t, txn, rep);
-		if (last > 0 && now < last + c->min_gap_seconds)
+	caps_clear(caps, n);
+	if (ok && c->min_gap_seconds > 0) {
+		ok = last_send(t, txn, rep, &last, error);
+		if (ok && last > 0 && now < last + c->min_gap_seconds)
 			block(last + c->min_gap_seconds, "min_gap_seconds",
 			      &retry, &w);
 	}
+	if (!ok)
+		return FALSE;
 	if (retry_at != NULL)
 		*retry_at = retry;
 	if (why != NULL)
 		*why = w;
-	return w == NULL;
+	*allowed = w == NULL;
+	return TRUE;
 }
 
 void
 cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
                   gint64 now)
 {
-	const cad_conf *c = t->conf;
-	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
-	g_autofree char *dk = g_strconcat("domain:", domain, NULL);
-	gint64 next;
+	cap_window caps[3];
+	guint n = caps_of(t, rep, domain, now, caps);
 
-	if (c->daily_cap_per_rep > 0)
-		take(t, rk, day_start(t, rep, now, &next));
-	if (c->rate_per_minute > 0)
-		take(t, "global", now - now % MINUTE);
-	if (c->domain_rate_per_hour > 0)
-		take(t, dk, now - now % HOUR);
-	if (c->min_gap_seconds > 0)
+	for (guint i = 0; i < n; i++)
+		take(t, caps[i].key, caps[i].start);
+	caps_clear(caps, n);
+	if (t->conf->min_gap_seconds > 0)
 		g_hash_table_insert(t->last, g_strdup(rep),
 		                    GSIZE_TO_POINTER((gsize)now));
 }
@@ -213,26 +259,17 @@ gboolean
 cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
                     const char *domain, gint64 now, GError **error)
 {
-	const cad_conf *c = t->conf;
-	g_autofree char *rk = g_strconcat("rep:", rep, NULL);
-	g_autofree char *dk = g_strconcat("domain:", domain, NULL);
-	gint64 next;
+	cap_window caps[3];
+	guint n = caps_of(t, rep, domain, now, caps);
+	gboolean ok = TRUE;
 
-	if (c->daily_cap_per_rep > 0 &&
-	    !cad_store_throttle_add(txn, rk, day_start(t, rep, now, &next), 1,
-	                            error))
-		return FALSE;
-	if (c->rate_per_minute > 0 &&
-	    !cad_store_throttle_add(txn, "global", now - now % MINUTE, 1,
-	                            error))
-		return FALSE;
-	if (c->domain_rate_per_hour > 0 &&
-	    !cad_store_throttle_add(txn, dk, now - now % HOUR, 1, error))
-		return FALSE;
-	if (c->min_gap_seconds > 0) {
+	for (guint i = 0; ok && i < n; i++)
+		ok = cad_store_throttle_add(txn, caps[i].key, caps[i].start, 1,
+		                            error);
+	caps_clear(caps, n);
+	if (ok && t->conf->min_gap_seconds > 0) {
 		g_autofree char *k = last_key(rep);
-		if (!cad_store_meta_put(txn, k, (guint64)now, error))
-			return FALSE;
+		ok = cad_store_meta_put(txn, k, (guint64)now, error);
 	}
-	return TRUE;
+	return ok;
 }
