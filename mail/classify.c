@@ -341,36 +341,264 @@ add_original_ids(ctx *x)
 	cad_headers_clear(&tmp);
 }
 
-/* The returned original's To, for bounces that name no recipient. */
+/* The list address a List-Post or List-Id value names
+ * ("<mailto:list@host>", "Name <list.host>"), lower case, or NULL. */
+static char *
+list_address(const char *post, const char *id)
+{
+	const char *m = post != NULL ? strstr(post, "mailto:") : NULL;
+	const char *lt = id != NULL ? strrchr(id, '<') : NULL;
+	char *a = NULL;
+
+	if (m != NULL) {
+		g_autofree char *v = g_strndup(m + 7, strcspn(m + 7, ">?, "));
+		a = cad_address_normalize(v);
+	}
+	if (a == NULL && lt != NULL) {
+		/* RFC 2919: the list-id is the address with '@' made '.';
+		 * compared with To after the same change. */
+		a = g_ascii_strdown(lt + 1, (gssize)strcspn(lt + 1, ">"));
+	}
+	return a;
+}
+
+/* addr is the list the message was sent through. */
+static gboolean
+is_list_address(const char *addr, const char *list)
+{
+	g_autofree char *dotted = NULL;
+
+	if (addr == NULL || list == NULL)
+		return FALSE;
+	if (strcmp(addr, list) == 0)
+		return TRUE;
+	dotted = g_strdup(addr);
+	*strchr(dotted, '@') = '.';
+	return strcmp(dotted, list) == 0;
+}
+
+/* The returned original's To, for bounces that name no recipient. A
+ * message a mailing list distributed is addressed To the list, not to
+ * the member whose delivery failed: then its To names nobody. */
 static void
 add_original_to(ctx *x)
 {
 	cad_headers tmp = {NULL, NULL};
 	const cad_headers *oh = original_headers(&x->mime, &tmp);
-	g_autofree char *a = oh != NULL ? header_address(oh, "To") : NULL;
+	g_autofree char *a = NULL, *post = NULL, *id = NULL, *list = NULL;
 
-	if (a == NULL && x->text != NULL)
-		a = cad_bounce_quoted_to(x->text);
+	if (oh != NULL) {
+		a = header_address(oh, "To");
+		post = cad_header_get(oh, "List-Post", 512);
+		id = cad_header_get(oh, "List-Id", 512);
+	}
+	if (a == NULL && x->text != NULL &&
+	    (a = cad_bounce_quoted_to(x->text)) != NULL) {
+		gsize n = ctx_notice(x);
+		g_free(post);
+		g_free(id);
+		post = cad_bounce_quoted_value(x->text, n, "list-post:");
+		id = cad_bounce_quoted_value(x->text, n, "list-id:");
+	}
+	list = list_address(post, id);
+	if (a != NULL && !is_list_address(a, list))
+		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
+	cad_headers_clear(&tmp);
+}
+
+/* The addresses the returned original was for (char *, lower case):
+ * the envelope recipients of its Received fields ("for <x>"), and with
+ * envelope FALSE its To and Cc too. */
+static GPtrArray *
+original_rcpts(ctx *x, gboolean envelope)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+
+	for (guint i = 0; oh != NULL && i < oh->fields->len; i++) {
+		const cad_hfield *f = &g_array_index(oh->fields, cad_hfield, i);
+		cad_bounce_field_rcpts(f->name, f->nlen, f->val, f->vlen,
+		                       envelope, out);
+	}
+	if (oh == NULL && x->text != NULL)
+		cad_bounce_text_original_rcpts(x->text, ctx_notice(x), envelope,
+		                               out);
+	cad_headers_clear(&tmp);
+	return out;
+}
+
+static gboolean
+in_list(GPtrArray *l, const char *a)
+{
+	for (guint i = 0; i < l->len; i++)
+		if (strcmp(g_ptr_array_index(l, i), a) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Names a notice lists without a domain: the original's recipient of
+ * that local part, else the name at the mail system's own domain (AOL
+ * lists its members' screen names). */
+static void
+resolve_names(ctx *x, char **names, GPtrArray *orig)
+{
+	const char *dom = x->c->from != NULL ? strchr(x->c->from, '@') : NULL;
+	g_autoptr(GPtrArray) got =
+	    g_ptr_array_new_with_free_func(cad_rcpt_free);
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		gsize n = strlen(names[i]);
+		g_autofree char *a = NULL;
+		for (guint k = 0; k < orig->len && a == NULL; k++) {
+			const char *o = g_ptr_array_index(orig, k);
+			if (strncmp(o, names[i], n) == 0 && o[n] == '@')
+				a = g_strdup(o);
+		}
+		if (a == NULL && dom != NULL)
+			a = g_strconcat(names[i], dom, NULL);
+		if (a != NULL)
+			cad_rcpt_add(got, cad_rcpt_new(a));
+	}
+	if (got->len == 0)
+		return;
+	g_ptr_array_set_size(x->c->recipients, 0);
+	for (guint i = 0; i < got->len; i++)
+		cad_rcpt_add(x->c->recipients,
+		             g_ptr_array_steal_index(got, i--));
+}
+
+/* Which of the addresses a text bounce names failed. A list of bare
+ * names under a heading is the list of failures (the addresses around
+ * it are help text); of several addresses, those the returned original
+ * was delivered for (its envelope recipient) are the failures, the rest
+ * are directory hints, examples, other people. Not its To: Bcc and
+ * alias recipients are not there. */
+static void
+pick_named(ctx *x)
+{
+	g_auto(GStrv) names = cad_bounce_listed_names(x->text, ctx_notice(x));
+	g_autoptr(GPtrArray) orig = NULL;
+	GPtrArray *r = x->c->recipients;
+	gboolean any = FALSE;
+
+	if (names == NULL && r->len < 2)
+		return;
+	orig = original_rcpts(x, names == NULL);
+	if (names != NULL) {
+		resolve_names(x, names, orig);
+		return;
+	}
+	for (guint i = 0; i < r->len && !any; i++)
+		any = in_list(
+		    orig,
+		    ((cad_bounce_rcpt *)g_ptr_array_index(r, i))->address);
+	for (guint i = r->len; any && i > 0; i--)
+		if (!in_list(orig,
+		             ((cad_bounce_rcpt *)g_ptr_array_index(r, i - 1))
+		                 ->address))
+			g_ptr_array_remove_index(r, i - 1);
+}
+
+/* Hotmail's Junk Mail Reporting Program names the complainer in the
+ * returned message's X-HmXmrOriginalRecipient (or its own). */
+static void
+add_hotmail_rcpt(ctx *x)
+{
+	cad_headers tmp = {NULL, NULL};
+	const cad_headers *oh = original_headers(&x->mime, &tmp);
+	g_autofree char *v =
+	    oh != NULL ? cad_header_get(oh, "X-HmXmrOriginalRecipient", 512)
+	               : NULL;
+	g_autofree char *a = NULL;
+
+	if (v == NULL)
+		v = cad_header_get(x->top, "X-HmXmrOriginalRecipient", 512);
+	a = v != NULL ? cad_address_normalize(v) : NULL;
 	if (a != NULL)
 		cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
 	cad_headers_clear(&tmp);
 }
 
+/* The complained-about recipients when the report's fields name none:
+ * Hotmail's header, the returned original's To, then an address the
+ * report's text parts give (the original pasted as text). */
+static void
+complaint_rcpts(ctx *x)
+{
+	if (x->c->recipients->len == 0)
+		add_hotmail_rcpt(x);
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	for (guint i = 0; x->c->recipients->len == 0 && i < x->mime.parts->len;
+	     i++) {
+		const cad_part *p = cad_mime_part(&x->mime, i);
+		g_autofree char *t = NULL;
+		if (p->msg_level != 0 || !p->leaf ||
+		    !cad_part_is(p, "text", "plain"))
+			continue;
+		t = cad_part_text(p, FALSE);
+		cad_complaint_text_rcpts(t, x->to, x->c->from,
+		                         x->c->recipients);
+	}
+}
+
+/* A report forwarded as an attachment (an abuse desk passing on a
+ * feedback loop's report): its own fields, else the To of the message
+ * it returns, one level further down. */
+static void
+forwarded_report_rcpts(ctx *x)
+{
+	int j = report_part(&x->mime, "feedback-report", NULL, 1);
+	g_autofree char *type = NULL;
+
+	if (j >= 0) {
+		g_autofree char *t =
+		    cad_part_text(cad_mime_part(&x->mime, (guint)j), FALSE);
+		cad_arf_parse(t, x->c->recipients, &type);
+	}
+	for (guint k = 1;
+	     x->c->recipients->len == 0 && j >= 0 && k < x->mime.parts->len;
+	     k++) {
+		const cad_part *p = cad_mime_part(&x->mime, k);
+		g_autofree char *a = NULL;
+		if (p->msg_level != 2 ||
+		    cad_mime_part(&x->mime, (guint)p->parent)->msg_level != 1)
+			continue;
+		a = header_address(&p->hdr, "To");
+		if (a != NULL)
+			cad_rcpt_add(x->c->recipients, cad_rcpt_new(a));
+		break;
+	}
+}
+
+/* A complaint: an RFC 5965 report (by its report-type, a
+ * message/feedback-report part, or report fields typed as text), or an
+ * abuse report in another shape (complaint.c). Every one suppresses. */
 static gboolean
 rule_feedback(ctx *x)
 {
 	const cad_part *root = cad_mime_part(&x->mime, 0);
-	int i = report_part(&x->mime, "feedback-report", NULL, 0);
+	cad_complaint_in in = {&x->mime, x->top, x->text, x->c->subject,
+	                       x->c->from};
+	int i = cad_complaint_arf_part(&x->mime);
 	g_autofree char *type = NULL, *t = NULL;
+	gboolean text_fields =
+	    i < 0 && x->text != NULL && !x->reply &&
+	    cad_complaint_arf_fields(x->text, strlen(x->text));
 
-	if (i < 0 && strcmp(root->report_type, "feedback-report") != 0)
+	if (i < 0 && !text_fields &&
+	    strcmp(root->report_type, "feedback-report") != 0 &&
+	    !cad_complaint_forwarded(&in))
 		return FALSE;
 	if (i >= 0) {
 		t = cad_part_text(cad_mime_part(&x->mime, (guint)i), FALSE);
 		cad_arf_parse(t, x->c->recipients, &type);
-	}
-	if (x->c->recipients->len == 0)
-		add_original_to(x);
+	} else if (text_fields)
+		cad_arf_parse(x->text, x->c->recipients, &type);
+	else
+		forwarded_report_rcpts(x);
+	complaint_rcpts(x);
 	for (guint k = 0; k < x->c->recipients->len; k++) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
 		if (r->reason == NULL)
@@ -380,6 +608,36 @@ rule_feedback(ctx *x)
 	x->c->reason = g_strdup("feedback");
 	add_original_ids(x);
 	return TRUE;
+}
+
+/* Amazon SES's notifications, mailed by SNS as JSON: a complaint, a
+ * bounce with SES's own list of recipients, or a delivery (other). */
+static gboolean
+rule_ses(ctx *x)
+{
+	cad_ses_kind k = x->text != NULL
+	                     ? cad_ses_parse(x->text, x->c->recipients)
+	                     : CAD_SES_NONE;
+
+	switch (k) {
+	case CAD_SES_NONE:
+		return FALSE;
+	case CAD_SES_DELIVERY:
+		return TRUE;
+	case CAD_SES_COMPLAINT:
+		for (guint i = 0; i < x->c->recipients->len; i++) {
+			cad_bounce_rcpt *r =
+			    g_ptr_array_index(x->c->recipients, i);
+			r->reason = g_strdup("feedback");
+		}
+		x->c->kind = CAD_KIND_FEEDBACK_REPORT;
+		x->c->reason = g_strdup("feedback");
+		return TRUE;
+	case CAD_SES_BOUNCE:
+		summarize(x->c);
+		return TRUE;
+	}
+	return FALSE;
 }
 
 static gboolean
@@ -438,6 +696,16 @@ rule_dsn(ctx *x)
 			return TRUE;
 		return FALSE;
 	}
+	/* Recipients the report gives no diagnostic have their own lines
+	 * in the notice (OpenSMTPD, Sendmail's "reason:" lines); a single
+	 * recipient is judged by the whole notice. */
+	for (guint k = 0; x->text != NULL && x->c->recipients->len > 1 &&
+	                  k < x->c->recipients->len;
+	     k++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
+		if (r->diagnostic == NULL)
+			cad_bounce_notice_diag(x->text, ctx_notice(x), r);
+	}
 	decide_all(x, x->text);
 	summarize(x->c);
 	add_original_ids(x);
@@ -454,6 +722,8 @@ rule_text_bounce(ctx *x, gboolean report)
 
 	if (!cad_bounce_text(&in, x->c->recipients, he, x->reply))
 		return FALSE;
+	if (!cad_bounce_inline_dsn(x->text, x->c->recipients))
+		pick_named(x);
 	xf = cad_header_get(x->top, "X-Failed-Recipients", 4096);
 	if (x->c->recipients->len == 0 && xf != NULL) {
 		g_auto(GStrv) v = g_strsplit(xf, ",", CAD_MAIL_MAX_RCPTS);
@@ -466,14 +736,15 @@ rule_text_bounce(ctx *x, gboolean report)
 	}
 	if (x->c->recipients->len == 0)
 		add_original_to(x);
-	/* One recipient: a status code anywhere in the notice is its own. */
+	/* One recipient: a failure code anywhere in the notice is its
+	 * own. */
 	if (x->c->recipients->len == 1) {
 		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, 0);
 		char st[16];
 		if (r->status == NULL &&
 		    !(r->diagnostic != NULL &&
 		      cad_text_status(r->diagnostic, st)) &&
-		    cad_text_status(x->text, st))
+		    cad_text_failure_status(x->text, st))
 			r->status = g_strdup(st);
 	}
 	decide_all(x, x->text);
@@ -490,6 +761,31 @@ rule_text_bounce(ctx *x, gboolean report)
 		g_free(r.diagnostic);
 	} else
 		summarize(x->c);
+	add_original_ids(x);
+	return TRUE;
+}
+
+/* A list manager refusing our post: the list address is a recipient
+ * that refused the message (soft: a policy, not a dead address). */
+static gboolean
+rule_list_refusal(ctx *x)
+{
+	cad_bounce_in in = {x->top, x->text,       x->c->from,
+	                    x->to,  x->c->subject, ctx_notice(x)};
+
+	if (x->reply || !cad_bounce_list_refusal(&in, x->c->recipients))
+		return FALSE;
+	if (x->c->recipients->len == 0)
+		add_original_to(x);
+	decide_all(x, x->text);
+	for (guint k = 0; k < x->c->recipients->len; k++) {
+		cad_bounce_rcpt *r = g_ptr_array_index(x->c->recipients, k);
+		if (!r->hard) {
+			g_free(r->reason);
+			r->reason = g_strdup("rejected");
+		}
+	}
+	summarize(x->c);
 	add_original_ids(x);
 	return TRUE;
 }
@@ -541,13 +837,16 @@ run_rules(ctx *x)
 	const cad_part *root = cad_mime_part(&x->mime, 0);
 	gboolean report = cad_part_is(root, "multipart", "report");
 
-	if (rule_feedback(x) || rule_challenge(x) || rule_dsn(x))
+	if (rule_feedback(x) || rule_ses(x) || rule_challenge(x) || rule_dsn(x))
 		return;
 	/* A read receipt (RFC 8098) is neither a bounce nor a reply. */
 	if (report &&
 	    strcmp(root->report_type, "disposition-notification") == 0)
 		return;
 	if (rule_text_bounce(x, report))
+		return;
+	g_ptr_array_set_size(x->c->recipients, 0);
+	if (rule_list_refusal(x))
 		return;
 	g_ptr_array_set_size(x->c->recipients, 0);
 	if (x->text != NULL)

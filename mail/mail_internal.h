@@ -65,6 +65,9 @@ gboolean cad_text_has_any(const char *s, const char *const *phrases);
 char *cad_utf8_make_valid(const char *s, gsize len);
 /* First RFC 3463 code in s ("5.1.1"), copied into out[16]. */
 gboolean cad_text_status(const char *s, char out[16]);
+/* The first failure code (class 4 or 5) in s: a transcript's "250
+ * 2.1.5 Ok" and version numbers such as "2.3.0" are none. */
+gboolean cad_text_failure_status(const char *s, char out[16]);
 /* First SMTP reply code in s (250..599) or 0. */
 int cad_text_smtp_code(const char *s);
 /* Bare lower-cased addr-spec found at s[i] (pointing at '@'), its start
@@ -124,6 +127,20 @@ void cad_reason_context_init(cad_reason_ctx *c, const char *text);
  * status, with context (from cad_reason_context_init(), or NULL) as a
  * fallback. */
 void cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp);
+/*
+ * cad_failure_is_hard - the one hard-or-soft decision: TRUE when the
+ * failure means the address itself is dead, so that no later message
+ * can be delivered: the mailbox or its domain does not exist
+ * (userunknown, hostunknown), it moved (hasmoved) or the domain accepts
+ * no mail (notaccept, a null MX), whatever stage or code the server
+ * chose, unless a 4.x.x status comes with words saying the question
+ * could not be answered now ("try again", "temporary"). Everything else
+ * is soft: blocks, policy and spam refusals, rate limits, greylisting,
+ * full mailboxes, messages too big, disabled accounts, and failures
+ * nobody can read. text: the recipient's diagnostic, or NULL.
+ */
+gboolean cad_failure_is_hard(const char *reason, const char *status,
+                             const char *text);
 cad_bounce_rcpt *cad_rcpt_new(const char *address);
 void cad_rcpt_free(gpointer p);
 /* Add r to a (taking it) unless the address is there; FALSE if dropped. */
@@ -160,10 +177,79 @@ int cad_bounce_headers(const cad_bounce_in *in);
  * he: header signs; reply: the subject says Re:/Fwd:. */
 gboolean cad_bounce_text(const cad_bounce_in *in, GPtrArray *rcpts, int he,
                          gboolean reply);
+/* A mailing-list manager's refusal of a post from a non-member (fml,
+ * Mailman, ezmlm, Google Groups): TRUE, and the list named on the
+ * refusal line added to rcpts. */
+gboolean cad_bounce_list_refusal(const cad_bounce_in *in, GPtrArray *rcpts);
 /* The Message-ID and To of an original quoted as text in a bounce, or
  * NULL. Caller frees. */
 char *cad_bounce_quoted_msgid(const char *text, gsize notice);
 char *cad_bounce_quoted_to(const char *text);
+/* The value of the field called name ("list-id:") of an original
+ * quoted after the notice, or NULL. Caller frees. */
+char *cad_bounce_quoted_value(const char *text, gsize notice, const char *name);
+/* RFC 3464 fields written into a bounce's text (a report whose parts
+ * were flattened, a bounce pasted into a provider's notice): when they
+ * name a failed or delayed recipient, rcpts becomes theirs. */
+gboolean cad_bounce_inline_dsn(const char *text, GPtrArray *rcpts);
+/* Bare local parts a notice lists under a heading ("Your mail to the
+ * following recipients could not be delivered ...:" then "\tname"),
+ * as AOL and directory gateways name recipients; NULL if none. */
+char **cad_bounce_listed_names(const char *text, gsize notice);
+/* Addresses (char *, lower case) a returned original was for, added to
+ * out: one header field's (To, Cc, and "for <x>" in Received; with
+ * envelope, Received's only), or those of an original returned as text
+ * (Received lines anywhere, quoted or not; To and Cc after the notice). */
+void cad_bounce_field_rcpts(const char *name, gsize nlen, const char *v,
+                            gsize vlen, gboolean envelope, GPtrArray *out);
+void cad_bounce_text_original_rcpts(const char *text, gsize notice,
+                                    gboolean envelope, GPtrArray *out);
+/* A report recipient without a Diagnostic-Code: the notice line that
+ * names it (and the indented lines continuing it) becomes its
+ * diagnostic; a more specific status code there replaces an X.0.0. */
+void cad_bounce_notice_diag(const char *text, gsize notice, cad_bounce_rcpt *r);
+
+/* complaint.c */
+typedef struct {
+	const cad_mime *mime;
+	const cad_headers *top;
+	const char *text;    /* first text part, UTF-8, or NULL */
+	const char *subject; /* decoded, or NULL */
+	const char *from;    /* bare lower-cased From, or NULL */
+} cad_complaint_in;
+
+/* The first MAX_ARF_HEAD bytes of s hold RFC 5965 fields:
+ * Feedback-Type and another report field, each at a line start. */
+gboolean cad_complaint_arf_fields(const char *s, gsize len);
+/* Index of a top-level part holding a feedback report: a
+ * message/feedback-report part, or a text/plain part (not the first)
+ * whose lines are RFC 5965 fields. -1 if none. */
+int cad_complaint_arf_part(const cad_mime *m);
+/* An abuse report that is not RFC 5965: marked X-ARF: yes, or naming
+ * itself a report by its subject ("Abuse report", "complaint about
+ * message from", "Client TOS Notification") or its sender (abuse@,
+ * fbl@, scomp@...) and its words, and returning the message complained
+ * about (attached, or its header block pasted). Never an answer
+ * (In-Reply-To, "Re:") nor a delivery report. */
+gboolean cad_complaint_forwarded(const cad_complaint_in *in);
+/* The address a report's text gives as the complained-about recipient:
+ * the To of a forwarded header block (never us, the report's To), or one
+ * after a cue (report fields pasted as text, "recipient:", "complaint
+ * from"; never us nor the reporter, its From). Stops at the first. */
+void cad_complaint_text_rcpts(const char *text, const char *us,
+                              const char *reporter, GPtrArray *rcpts);
+
+/* ses.c */
+typedef enum {
+	CAD_SES_NONE,      /* not an SES notification */
+	CAD_SES_BOUNCE,    /* rcpts: the bounced recipients, decided */
+	CAD_SES_COMPLAINT, /* rcpts: the complained-about recipients */
+	CAD_SES_DELIVERY,  /* a delivery notice: not a failure */
+} cad_ses_kind;
+
+/* An Amazon SES notification (JSON mailed by SNS, bare or in an SNS
+ * envelope) in text: its kind, and its recipients added to rcpts. */
+cad_ses_kind cad_ses_parse(const char *text, GPtrArray *rcpts);
 
 /* autoreply.c */
 gboolean cad_autoreply_headers(const cad_headers *h, const char *subject);

@@ -210,6 +210,44 @@ walk_multipart(cad_mime *m, int idx, const char *boundary, int depth,
 	if (in_part && !close && start < len)
 		walk(m, b + start, len - start, depth + 1, msg_level, idx,
 		     digest);
+	/* No delimiter at all (a report whose writer lost its parts):
+	 * the body is all preamble, which is then the message's text. */
+	if (!in_part) {
+		cad_part *self = &g_array_index(m->parts, cad_part, idx);
+		g_strlcpy(self->type, "text", sizeof(self->type));
+		g_strlcpy(self->subtype, "plain", sizeof(self->subtype));
+		self->leaf = TRUE;
+	}
+}
+
+/* Lines at the start of a multipart's body searched for its first
+ * delimiter when the boundary parameter is lost: a preamble is a line
+ * or two ("This is a multi-part message in MIME format."). */
+#define MAX_PREAMBLE_LINES 8
+
+/* The boundary of a multipart whose Content-Type lost it (a gateway
+ * that breaks the folded parameter onto an unindented line, which ends
+ * the header there): the first "--token" line of the body names it. */
+static void
+infer_boundary(const char *b, gsize len, char *boundary)
+{
+	gsize i = 0;
+
+	for (int n = 0; n < MAX_PREAMBLE_LINES && i < len; n++) {
+		const char *nl = memchr(b + i, '\n', len - i);
+		gsize e = nl != NULL ? (gsize)(nl - b) : len, l;
+
+		l = e - i;
+		while (l > 0 && (b[i + l - 1] == '\r' || b[i + l - 1] == ' '))
+			l--;
+		if (l > 2 && l - 2 <= MAX_BOUNDARY && b[i] == '-' &&
+		    b[i + 1] == '-' && memchr(b + i, ' ', l) == NULL) {
+			memcpy(boundary, b + i + 2, l - 2);
+			boundary[l - 2] = '\0';
+			return;
+		}
+		i = e + 1;
+	}
 }
 
 static void
@@ -246,6 +284,8 @@ walk(cad_mime *m, const char *p, gsize len, int depth, int msg_level,
 	part.attachment =
 	    cd != NULL && g_ascii_strncasecmp(cd, "attachment", 10) == 0;
 	part.leaf = TRUE;
+	if (strcmp(part.type, "multipart") == 0 && boundary[0] == '\0')
+		infer_boundary(part.body, part.blen, boundary);
 	if (strcmp(part.type, "multipart") == 0 && boundary[0] != '\0')
 		part.leaf = FALSE;
 	if (strcmp(part.type, "message") == 0 &&

@@ -128,132 +128,69 @@ static const char *const p_norelaying[] = {
     "relaying prohibited",
     NULL};
 static const char *const p_userunknown[] = {
-    "user unknown",
-    "unknown user",
-    "no such user",
-    "no such mailbox",
-    "no such recipient",
-    "no such person",
-    "no such address",
-    "unknown recipient",
-    "unknown mailbox",
-    "unknown local part",
-    "unknown local-part",
-    "unknown address",
-    "unknown e-mail address",
-    "unknown email address",
-    "user not found",
-    "user doesn't exist",
-    "user does not exist",
-    "user not known",
-    "user not exist",
-    "user missing home directory",
-    "users not found",
-    "mailbox not found",
-    "mailbox does not exist",
-    "mailbox unavailable",
-    "mailbox is unavailable",
-    "mailbox invalid",
-    "mailbox not present",
-    "invalid mailbox",
-    "invalid recipient",
-    "invalid address",
-    "invalid user",
-    "bad recipient",
-    "bad-recipient",
-    "bad_recipient",
-    "badrcptto",
-    "recipient unknown",
-    "recipient not found",
-    "recipient does not exist",
-    "recipient not exist",
-    "recipient is not local",
-    "recipient not ok",
-    "address does not exist",
-    "address unknown",
-    "address not present in directory",
-    "addressee unknown",
-    "account does not exist",
-    "account not found",
-    "no account by that name",
-    "no mailbox here by that name",
-    "no mailbox found",
-    "no mail box",
-    "is not a valid mailbox",
-    "not a valid recipient",
-    "not a valid user",
-    "not a known user",
-    "is not a valid user",
-    "no valid recipients",
-    "does not exist here",
-    "doesn't exist here",
-    "email address does not exist",
+    "user unknown", "unknown user", "no such user", "no such mailbox",
+    "no such recipient", "no such person", "no such address",
+    "unknown recipient", "unknown mailbox", "unknown local part",
+    "unknown local-part", "unknown address", "unknown e-mail address",
+    "unknown email address", "user not found", "user doesn't exist",
+    "user does not exist", "user not known", "user not exist",
+    "user missing home directory", "users not found", "mailbox not found",
+    "mailbox does not exist", "mailbox unavailable", "mailbox is unavailable",
+    "mailbox invalid", "mailbox not present", "invalid mailbox",
+    "invalid recipient", "invalid address", "invalid user", "bad recipient",
+    "bad-recipient", "bad_recipient", "badrcptto", "recipient unknown",
+    "recipient not found", "recipient does not exist", "recipient not exist",
+    "recipient is not local", "recipient not ok", "address does not exist",
+    "address unknown", "address not present in directory", "addressee unknown",
+    "account does not exist", "account not found", "no account by that name",
+    "no mailbox here by that name", "no mailbox found", "no mail box",
+    "is not a valid mailbox", "not a valid recipient", "not a valid user",
+    "not a known user", "is not a valid user", "no valid recipients",
+    "does not exist here", "doesn't exist here", "email address does not exist",
     "email address could not be found",
     "email account that you tried to reach does not exist",
-    "no one at this address",
-    "not our customer",
-    "not a local address",
-    "is not an active address",
-    "this address no longer accepts mail",
-    "address no longer exists",
-    "archived recipient",
-    "nonexistent user",
-    "non-existent user",
-    "non existent user",
+    "no one at this address", "not our customer", "not a local address",
+    "is not an active address", "this address no longer accepts mail",
+    "address no longer exists", "archived recipient", "nonexistent user",
+    "non-existent user", "non existent user",
     "recipient address rejected: undeliverable address",
-    "undeliverable address: ",
-    "resolver.adr.recipnotfound",
-    "resolver.adr.recipientnotfound",
-    "recipnotfound",
-    "utilisateur inconnu",
-    "destinataire inconnu",
-    "n'existe pas",
-    "unbekannter empfänger",
-    "benutzer unbekannt",
-    "unbekannt",
-    "existiert nicht",
-    "no existe",
-    "usuario desconocido",
-    "utente sconosciuto",
-    "utente inesistente",
-    "nessun utente",
-    "onbekende gebruiker",
-    "bestaat niet",
-    "não existe",
-    "usuário desconhecido",
-    "nieznany uzytkownik",
-    "no such local user",
-    "unrouteable address",
-    "unrouteable mail domain",
-    "invalid-recipient",
-    "vdeliver: invalid",
-    "recipient address rejected: access denied",
-    "invalid final delivery",
-    "見つかりません",
-    "ディレクトリのリストにありません",
-    "存在しません",
-    "宛先不明",
-    "no such user here",
-    "not listed in",
-    "no mailbox by that name",
+    "undeliverable address: ", "resolver.adr.recipnotfound",
+    "resolver.adr.recipientnotfound", "recipnotfound", "utilisateur inconnu",
+    "destinataire inconnu", "n'existe pas", "unbekannter empfänger",
+    "benutzer unbekannt", "unbekannt", "existiert nicht", "no existe",
+    "usuario desconocido", "utente sconosciuto", "utente inesistente",
+    "nessun utente", "onbekende gebruiker", "bestaat niet", "não existe",
+    "usuário desconhecido", "nieznany uzytkownik", "no such local user",
+    "unrouteable address", "unrouteable mail domain", "invalid-recipient",
+    "vdeliver: invalid", "recipient address rejected: access denied",
+    "invalid final delivery", "見つかりません",
+    "ディレクトリのリストにありません", "存在しません", "宛先不明",
+    "no such user here", "not listed in", "no mailbox by that name",
     "wasn't found at",
     "the email account that you tried to reach does not exist",
-    NULL};
-static const char *const p_filtered[] = {
-    "rejected by recipient",
+    /* Yahoo's "554 delivery error: dd This user doesn't have a
+     * yahoo.com account": the account does not exist */
     "this user doesn't have a",
-    "delivery error: dd",
-    "refused due to recipient preferences",
-    "message rejected due to user rules",
-    "is not accepting any mail",
+    /* directory gateways (CSO ph, site directories) */
+    "no matches to nameserver query", "did not exactly match",
+    "did not match any", "does not match any user", NULL};
+static const char *const p_filtered[] = {
+    "rejected by recipient", "refused due to recipient preferences",
+    "message rejected due to user rules", "is not accepting any mail",
     "only accepting mail from specific",
-    "you have been blocked by the recipient",
-    "user reject",
-    "bounced address",
-    "resolver.rst.notauthorized",
-    "due to extended inactivity",
+    "you have been blocked by the recipient", "user reject", "bounced address",
+    "resolver.rst.notauthorized", "due to extended inactivity",
     "this account is protected by",
-    NULL};
+    /* AOL: the member refuses mail from this sender, or attachments */
+    "are not accepting mail", "is not accepting mail",
+    /* au (KDDI) refuses what its member's filter blocks with "550 :
+     * User unknown", the address left out; an address that does not
+     * exist gets "550 <address>: User unknown". */
+    "550 : user unknown", "550: : user unknown", NULL};
+/* NTT docomo's receiving host, or its members' domain: docomo answers
+ * RCPT TO for an address that does not exist, and "Unknown user" after
+ * DATA for one whose owner's filter refuses the sender. */
+static const char *const p_docomo[] = {"docomo.ne.jp", NULL};
 static const char *const p_hostunknown[] = {
     "host unknown",
     "unknown host",
@@ -510,6 +447,7 @@ enum {
 	L_NOTACCEPT,
 	L_MAILERERROR,
 	L_SENDER,
+	L_DOCOMO,
 	L_CMD_DATA,
 	L_CMD_RCPT,
 	L_CMD_MAIL,
@@ -544,6 +482,7 @@ static const char *const *const all_lists[L_COUNT] = {
     [L_NOTACCEPT] = p_notaccept,
     [L_MAILERERROR] = p_mailererror,
     [L_SENDER] = p_sender,
+    [L_DOCOMO] = p_docomo,
     [L_CMD_DATA] = c_data,
     [L_CMD_RCPT] = c_rcpt,
     [L_CMD_MAIL] = c_mail,
@@ -670,8 +609,18 @@ command(lazy_cmd *lc)
 	return (smtp_cmd)lc->cmd;
 }
 
-/* Sisimai's first pass: specific causes, then the address, judged with
- * the status code and the SMTP command as it does. */
+static guint64 context_lists(cad_reason_ctx *c);
+
+/* The failure is docomo's, by its diagnostic or its notice. */
+static gboolean
+from_docomo(guint64 f, lazy_cmd *lc)
+{
+	return match(f, L_DOCOMO) ||
+	       (lc->ctx != NULL && match(context_lists(lc->ctx), L_DOCOMO));
+}
+
+/* The first pass: specific causes, then the address, judged with the
+ * status code and the SMTP command. */
 static const char *
 first_pass(guint64 f, const char *sr, lazy_cmd *lc)
 {
@@ -697,19 +646,19 @@ first_pass(guint64 f, const char *sr, lazy_cmd *lc)
 		return match(f, L_BLOCKED) ? "blocked" : "rejected";
 	if (match(f, L_AUTHFAILURE))
 		return "authfailure";
+	/* A mailbox that does not exist is unknown whatever command the
+	 * server answered (RCPT, or DATA for servers that check late) and
+	 * whatever code it chose (5.2.1, 5.7.1, 4xx): only a refusal of the
+	 * sender named beside it says otherwise, or, for a status that
+	 * says "bad mailbox", words of a block (Amazon SES files an
+	 * "Access denied" under "Unknown address error"). */
 	if (sr != NULL && strcmp(sr, "userunknown") == 0) {
 		if (!match(f, L_BLOCKED) && !match(f, L_SENDER))
 			return "userunknown";
-	} else if (sr != NULL && strcmp(sr, "filtered") == 0) {
-		if (match(f, L_USERUNKNOWN))
-			return command(lc) == CMD_RCPT ? "userunknown"
-			                               : "filtered";
-	} else if (match(f, L_USERUNKNOWN)) {
-		/* Refused after DATA: a content filter, not the address. */
-		if (command(lc) == CMD_DATA)
-			return "filtered";
-		if (command(lc) == CMD_RCPT || sr == NULL)
-			return "userunknown";
+	} else if (match(f, L_USERUNKNOWN) && !match(f, L_SENDER)) {
+		if (command(lc) == CMD_DATA && from_docomo(f, lc))
+			return "rejected";
+		return "userunknown";
 	}
 	if (match(f, L_SENDER))
 		return "rejected";
@@ -798,7 +747,7 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 	guint64 md;
 	lazy_cmd lc;
 	char st[16];
-	gboolean temp, ctx_done;
+	gboolean ctx_done;
 
 	fd = cad_text_fold(r->diagnostic != NULL ? r->diagnostic : "",
 	                   r->diagnostic != NULL ? strlen(r->diagnostic) : 0);
@@ -830,14 +779,41 @@ cad_reason_decide(cad_bounce_rcpt *r, cad_reason_ctx *context, int smtp)
 		tr = r->diagnostic != NULL ? "onhold" : "undefined";
 	g_free(r->reason);
 	r->reason = g_strdup(tr);
-	/* 4xx "user unknown" is still an unknown user (Sisimai's split);
-	 * a null MX only when the failure was permanent. */
-	temp = (r->status != NULL && r->status[0] == '4') ||
-	       (smtp >= 400 && smtp < 500);
-	r->hard =
-	    strcmp(tr, "userunknown") == 0 || strcmp(tr, "hasmoved") == 0 ||
-	    (!temp &&
-	     (strcmp(tr, "hostunknown") == 0 || strcmp(tr, "notaccept") == 0));
+	r->hard = cad_failure_is_hard(tr, r->status, fd);
+}
+
+/* Words of a failure the server itself calls passing: a lookup that
+ * timed out, a directory that could not be asked. */
+static const char *const temporary_words[] = {
+    "try again",      "temporar", "timeout", "timed out",
+    "lookup failure", "not yet",  "retry",   NULL};
+
+gboolean
+cad_failure_is_hard(const char *reason, const char *status, const char *text)
+{
+	/* suppressed: a sending service's record that the address
+	 * bounced as invalid (Amazon SES's suppression list). */
+	static const char *const dead[] = {"userunknown", "hasmoved",
+	                                   "hostunknown", "notaccept",
+	                                   "suppressed",  NULL};
+	g_autofree char *ft = NULL;
+	gboolean is_dead = FALSE;
+
+	for (gsize i = 0; reason != NULL && dead[i] != NULL; i++)
+		is_dead = is_dead || strcmp(reason, dead[i]) == 0;
+	if (!is_dead)
+		return FALSE;
+	/* A temporary code is a choice many servers make for every
+	 * refusal (Postfix answers an unknown domain with 450 by
+	 * default): it makes the failure soft only when the text says the
+	 * question could not be answered now, or when there is no text
+	 * (a delay warning whose reason is the notice's guess). */
+	if (status == NULL || status[0] != '4')
+		return TRUE;
+	if (text == NULL || *text == '\0')
+		return FALSE;
+	ft = cad_text_fold(text, strlen(text));
+	return !cad_text_has_any(ft, temporary_words);
 }
 
 cad_bounce_rcpt *

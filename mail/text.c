@@ -114,8 +114,10 @@ status_len(const char *s)
 	return i;
 }
 
-gboolean
-cad_text_status(const char *s, char out[16])
+/* The first status code in s, or with failures only the first of
+ * class 4 or 5, into out. */
+static gboolean
+status_scan(const char *s, char out[16], gboolean failures_only)
 {
 	if (s == NULL || *s == '\0')
 		return FALSE;
@@ -127,13 +129,25 @@ cad_text_status(const char *s, char out[16])
 		if (p > s && (g_ascii_isalnum(p[-1]) || p[-1] == '.'))
 			continue;
 		n = status_len(p);
-		if (n > 0 && n < 16) {
+		if (n > 0 && n < 16 && !(failures_only && p[0] == '2')) {
 			memcpy(out, p, n);
 			out[n] = '\0';
 			return TRUE;
 		}
 	}
 	return FALSE;
+}
+
+gboolean
+cad_text_status(const char *s, char out[16])
+{
+	return status_scan(s, out, FALSE);
+}
+
+gboolean
+cad_text_failure_status(const char *s, char out[16])
+{
+	return status_scan(s, out, TRUE);
 }
 
 int

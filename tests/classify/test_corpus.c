@@ -35,6 +35,7 @@ typedef struct {
 	int found_bounces, hs_ok;
 	int with_status, status_ok;
 	int human_as_machine;
+	int reports, report_rcpt_ok;
 } score;
 
 static int
@@ -132,8 +133,17 @@ score_one(score *s, char **f, const cad_classification *c)
 	if (is_bounce(want) == is_bounce(got))
 		s->bounce_ok++;
 	if (strcmp(want, "human_reply") == 0 &&
-	    (is_bounce(got) || strcmp(got, "auto_reply") == 0))
+	    (is_bounce(got) || strcmp(got, "auto_reply") == 0 ||
+	     strcmp(got, "feedback_report") == 0))
 		s->human_as_machine++;
+	/* A complaint suppresses whom it names: that must be who the
+	 * report names, when it names anyone. */
+	if (strcmp(want, "feedback_report") == 0) {
+		s->reports++;
+		if (strcmp(got, want) == 0 &&
+		    (f[2][0] == '\0' || recipients_right(c, f[2], f[6])))
+			s->report_rcpt_ok++;
+	}
 	if (!is_bounce(want))
 		return;
 	s->bounces++;
@@ -202,19 +212,29 @@ Test(corpus, agreement_and_targets)
 	for (int k = 0; kinds[k] != NULL; k++)
 		cr_log_info("  %-16s %4d/%-4d %6.2f%%", kinds[k], s.agree[k],
 		            s.total[k], pct(s.agree[k], s.total[k]));
-	cr_log_info("  bounce vs not    %4d/%-4d %6.2f%% (target 99)",
+	cr_log_info("  bounce vs not    %4d/%-4d %6.2f%% (target 99.5)",
 	            s.bounce_ok, s.messages, pct(s.bounce_ok, s.messages));
-	cr_log_info("  recipients       %4d/%-4d %6.2f%% (target 97)",
+	cr_log_info("  recipients       %4d/%-4d %6.2f%% (target 99)",
 	            s.rcpt_ok, s.bounces, pct(s.rcpt_ok, s.bounces));
-	cr_log_info("  hard vs soft     %4d/%-4d %6.2f%% (target 95)", s.hs_ok,
+	cr_log_info("  hard vs soft     %4d/%-4d %6.2f%% (see below)", s.hs_ok,
 	            s.found_bounces, pct(s.hs_ok, s.found_bounces));
+	cr_log_info("  complaints       %4d/%-4d with their recipient",
+	            s.report_rcpt_ok, s.reports);
 	cr_log_info("  status           %4d/%-4d %6.2f%% (not a target)",
 	            s.status_ok, s.with_status,
 	            pct(s.status_ok, s.with_status));
 	cr_log_info("  human as machine %4d (target 0)", s.human_as_machine);
-	cr_expect_geq(pct(s.bounce_ok, s.messages), 99.0);
-	cr_expect_geq(pct(s.rcpt_ok, s.bounces), 97.0);
+	cr_expect_geq(pct(s.bounce_ok, s.messages), 99.5);
+	cr_expect_geq(pct(s.rcpt_ok, s.bounces), 99.0);
+	/* The labels split hard from soft as Sisimai 5.1 does, which calls
+	 * a "user unknown" refused after DATA, or from some MTAs, a filter
+	 * (soft); the classifier calls any mailbox that does not exist
+	 * hard (docs/classifier.md, "Hard or soft"). About twenty labels
+	 * disagree for that reason alone, so 95 is asserted, not 97. */
 	cr_expect_geq(pct(s.hs_ok, s.found_bounces), 95.0);
+	cr_expect_eq(s.report_rcpt_ok, s.reports);
+	cr_expect_eq(s.agree[kind_index("auto_reply")],
+	             s.total[kind_index("auto_reply")]);
 	cr_expect_eq(s.human_as_machine, 0);
 }
 
