@@ -29,6 +29,7 @@
 #include "common/util.h"
 #include "core/enroll.h"
 #include "store/store.h"
+#include "tests/tools/proc.h"
 
 #define BATCH        10000
 #define NOW          1800000000
@@ -239,7 +240,10 @@ run_stalled(const char *dir, guint64 total)
 		g_usleep(10000);
 		ioctl(p[0], FIONREAD, &queued);
 	}
-	g_usleep(500000); /* blocked in write(2) by now */
+	if (!cad_proc_wait_blocked(pid, cad_proc_write_calls,
+	                           STALL_WAIT_S * 1000))
+		fprintf(stderr, "bench_cli: cadencectl never blocked in "
+		                "write(2) on the full pipe\n");
 	held = readers_of(dir, pid);
 	printf("cli_stalled_read_txns: %d count\n", held);
 	s = cad_store_open(dir, &(cad_store_options){.no_sync = TRUE}, &err);

@@ -21,6 +21,7 @@
 #include "conf/conf.h"
 #include "core/actions.h"
 #include "mail/compose.h"
+#include "mail/gmime_auto.h"
 #include "mail/template.h"
 #include "store/store.h"
 

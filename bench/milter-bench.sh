@@ -115,7 +115,6 @@ pf_start || die "postfix"
 use_milters() {
 	pf_conf "smtpd_milters = $1" || die "postconf"
 	pf_reload || die "reload"
-	sleep 1
 }
 
 # --- the test messages, about 4 KiB each -----------------------------------

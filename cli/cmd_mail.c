@@ -15,6 +15,7 @@
 #include "core/setup.h"
 #include "inbound/inbound.h"
 #include "mail/classify.h"
+#include "mail/gmime_auto.h"
 
 /*
  * read_bounded - up to max bytes of fp into a new buffer; the rest is

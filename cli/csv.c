@@ -9,7 +9,13 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(cad - csv - error - quark, cad_csv_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
+GQuark
+cad_csv_error_quark(void)
+{
+	return g_quark_from_static_string("cad-csv-error-quark");
+}
 
 struct cad_csv {
 	FILE *fp;
@@ -158,6 +164,15 @@ record_addc(record *rec, int c)
 {
 	if (rec->bad != NULL)
 		return;
+	/* A field is a C string: a NUL would cut it short, silently. A
+	 * UTF-16 export is full of them. */
+	if (c == '\0') {
+		rec->bad =
+		    g_strdup_printf("field %u holds a NUL byte (save the "
+		                    "export as UTF-8)",
+		                    rec->fields->len + 1);
+		return;
+	}
 	if (rec->field->len >= CAD_CSV_FIELD_MAX) {
 		rec->bad = g_strdup_printf("a field longer than %d bytes",
 		                           CAD_CSV_FIELD_MAX);

@@ -137,16 +137,6 @@ cad_table_add(cad_table *t, const char *text)
 }
 
 void
-cad_table_addf(cad_table *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	add_cell(t, g_strdup_vprintf(fmt, ap), NULL);
-	va_end(ap);
-}
-
-void
 cad_table_add_int(cad_table *t, gint64 v)
 {
 	add_cell(t, g_strdup_printf("%" G_GINT64_FORMAT, v), NULL);

@@ -57,7 +57,6 @@ void cad_table_column(cad_table *t, const char *name, cad_col_kind kind);
 void cad_table_row(cad_table *t);
 /* Add a cell: text (NULL: empty, null in JSON), printf, integer, real. */
 void cad_table_add(cad_table *t, const char *text);
-void cad_table_addf(cad_table *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void cad_table_add_int(cad_table *t, gint64 v);
 void cad_table_add_uint(cad_table *t, guint64 v);
 /* A ratio as a number with 4 decimals (JSON/CSV) or a percentage. */

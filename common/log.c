@@ -15,8 +15,6 @@ static const char *log_progname = "cadence";
 static gboolean log_syslog;
 static gboolean log_stderr = TRUE;
 static cad_log_level log_level = CAD_LOG_INFO;
-static cad_log_hook log_hook;
-static void *log_hook_arg;
 
 void
 cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
@@ -32,23 +30,10 @@ cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-void
-cad_log_set_level(cad_log_level level)
-{
-	log_level = level;
-}
-
 gboolean
 cad_log_enabled(cad_log_level level)
 {
-	return level <= log_level || log_hook != NULL;
-}
-
-void
-cad_log_set_hook(cad_log_hook hook, void *arg)
-{
-	log_hook = hook;
-	log_hook_arg = arg;
+	return level <= log_level;
 }
 
 void
@@ -57,18 +42,15 @@ cad_logv(cad_log_level level, const char *fmt, va_list ap)
 	int saved = errno;
 	char line[2048];
 
+	if (level > log_level)
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_hook != NULL)
-		log_hook(level, line, log_hook_arg);
-	if (level <= log_level) {
-		if (log_syslog)
-			syslog((int)level, "%s", line);
-		if (log_stderr) {
-			char out[2200];
-			snprintf(out, sizeof(out), "%s: %s\n", log_progname,
-			         line);
-			fputs(out, stderr);
-		}
+	if (log_syslog)
+		syslog((int)level, "%s", line);
+	if (log_stderr) {
+		char out[2200];
+		snprintf(out, sizeof(out), "%s: %s\n", log_progname, line);
+		fputs(out, stderr);
 	}
 	errno = saved;
 }

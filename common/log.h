@@ -4,7 +4,6 @@
  * log_warn() appends strerror(errno), log_warnx() does not; fatal() and
  * fatalx() log and exit. Lines go to syslog (facility mail, so they land
  * beside Postfix's), and to stderr when the program runs in the foreground.
- * Tests can capture every line with cad_log_set_hook().
  */
 #ifndef CAD_LOG_H
 #define CAD_LOG_H
@@ -21,9 +20,6 @@ typedef enum {
 	CAD_LOG_DEBUG = 7,
 } cad_log_level;
 
-/* Hook called with every formatted line (no trailing newline). */
-typedef void (*cad_log_hook)(cad_log_level level, const char *line, void *arg);
-
 /*
  * cad_log_init - name the program and choose where lines go.
  * to_syslog opens syslog(3) with LOG_MAIL; to_stderr also writes each line
@@ -31,9 +27,7 @@ typedef void (*cad_log_hook)(cad_log_level level, const char *line, void *arg);
  */
 void cad_log_init(const char *progname, gboolean to_syslog, gboolean to_stderr,
                   cad_log_level level);
-void cad_log_set_level(cad_log_level level);
 gboolean cad_log_enabled(cad_log_level level);
-void cad_log_set_hook(cad_log_hook hook, void *arg);
 
 void cad_log(cad_log_level level, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void cad_logv(cad_log_level level, const char *fmt, va_list ap);

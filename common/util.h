@@ -1,7 +1,8 @@
 /*
  * util.h: small helpers shared by every module: address normalisation,
- * printable copies of untrusted text, random tokens, time helpers, and the
- * autocleanup declarations GMime and LMDB lack.
+ * printable copies of untrusted text, random tokens and time helpers. It
+ * needs GLib only: GMime's autocleanups are in mail/gmime_auto.h, so that
+ * the layers that never touch a message neither include nor link GMime.
  */
 #ifndef CAD_UTIL_H
 #define CAD_UTIL_H
@@ -10,21 +11,6 @@
 #include <stdint.h>
 
 #include <glib.h>
-#include <gmime/gmime.h>
-#include <lmdb.h>
-
-/* GMime 3.2.13 declares no autoptr cleanups; these make g_autoptr work. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeObject, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimePart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeTextPart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMultipart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeDataWrapper, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeFormatOptions, g_mime_format_options_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(InternetAddressList, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimePartIter, g_mime_part_iter_free)
 
 /* Exit codes of sysexits(3), used at start-up only. */
 #define CAD_EX_USAGE     64

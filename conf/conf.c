@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1027,28 +1028,8 @@ trusted_raw(const cad_conf *conf, int family, const unsigned char *addr)
 	return FALSE;
 }
 
-gboolean
-cad_conf_is_trusted(const cad_conf *conf, const void *sa)
-{
-	const struct sockaddr *s = sa;
-
-	if (s == NULL)
-		return FALSE;
-	if (s->sa_family == AF_INET) {
-		const struct sockaddr_in *in = sa;
-		return trusted_raw(conf, AF_INET,
-		                   (const unsigned char *)&in->sin_addr);
-	}
-	if (s->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = sa;
-		const unsigned char *a = in6->sin6_addr.s6_addr;
-		/* An IPv4-mapped client is judged by its IPv4 address. */
-		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-			return trusted_raw(conf, AF_INET, a + 12);
-		return trusted_raw(conf, AF_INET6, a);
-	}
-	return FALSE;
-}
+/* The first 12 bytes of an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2). */
+static const unsigned char v4mapped_prefix[12] = {[10] = 0xff, [11] = 0xff};
 
 gboolean
 cad_conf_is_trusted_text(const cad_conf *conf, const char *ip)
@@ -1059,20 +1040,15 @@ cad_conf_is_trusted_text(const cad_conf *conf, const char *ip)
 		return FALSE;
 	if (inet_pton(AF_INET, ip, a) == 1)
 		return trusted_raw(conf, AF_INET, a);
-	if (inet_pton(AF_INET6, ip, a) == 1)
-		return trusted_raw(conf, AF_INET6, a);
-	return FALSE;
-}
-
-const char *
-cad_conf_timezone(const cad_conf *conf, const cad_cadence *c,
-                  const char *prospect_tz)
-{
-	if (prospect_tz != NULL && *prospect_tz != '\0')
-		return prospect_tz;
-	if (c != NULL && c->timezone != NULL)
-		return c->timezone;
-	return conf->timezone != NULL ? conf->timezone : "UTC";
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return FALSE;
+	/* An IPv4-mapped client (::ffff:a.b.c.d, what a dual-stack listener
+	 * reports for an IPv4 connection) is judged by its IPv4 address, or by
+	 * a network written in the mapped form. */
+	if (memcmp(a, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0 &&
+	    trusted_raw(conf, AF_INET, a + 12))
+		return TRUE;
+	return trusted_raw(conf, AF_INET6, a);
 }
 
 /* ---- output ---- */

@@ -150,12 +150,11 @@ const cad_step *cad_cadence_step(const cad_cadence *c, guint32 index);
 const cad_rep *cad_conf_rep(const cad_conf *conf, const char *address);
 /* TRUE when address's domain is one of rep_domains. */
 gboolean cad_conf_is_rep(const cad_conf *conf, const char *address);
-/* TRUE when sa (struct sockaddr *) lies in trusted_networks. */
-gboolean cad_conf_is_trusted(const cad_conf *conf, const void *sa);
+/*
+ * TRUE when ip, an address in text form, lies in trusted_networks; an
+ * IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged by its IPv4 part.
+ */
 gboolean cad_conf_is_trusted_text(const cad_conf *conf, const char *ip);
-/* The time zone of a prospect: its own, else the cadence's, else ours. */
-const char *cad_conf_timezone(const cad_conf *conf, const cad_cadence *c,
-                              const char *prospect_tz);
 
 /* Parse "09:00-17:00" and "mon-fri" / "mon,wed,fri". */
 gboolean cad_window_parse(const char *s, cad_window *out);

@@ -97,23 +97,6 @@ current_step_number(const cad_conf *conf, const cad_enrollment *e)
 	return st != NULL ? st->number : cad_last_step_number(conf, e);
 }
 
-gint64
-cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-             GError **error)
-{
-	const cad_cadence *c = cad_core_cadence(conf, e->cadence, error);
-	g_autofree char *tz = NULL;
-	cad_sched s;
-	gint64 t;
-
-	if (c == NULL || !cad_core_prospect_tz(txn, e->address, &tz, error))
-		return 0;
-	cad_sched_init(&s, conf, c, tz);
-	t = cad_core_step_when(&s, c, e, e->step, 0, 0);
-	cad_sched_clear(&s);
-	return t;
-}
-
 GArray *
 cad_plan(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
          GError **error)

@@ -5,7 +5,7 @@
  * unsubscribe or complaint, task answers, and the admin's pause, resume,
  * stop and skip. Every one is checked against the table of core/states.h.
  * The milter, the sender and cadencectl call these (and core/enroll.h,
- * core/steps.h, core/notices.h, core/admin.h, core/throttle.h) and
+ * core/steps.h, core/notices.h, core/suppress.h, core/throttle.h) and
  * nothing else to change the store: core/ is its only writer.
  */
 #ifndef CAD_ACTIONS_H
@@ -48,10 +48,6 @@ gboolean cad_pause_over_txn(cad_txn *txn, const cad_conf *conf,
 
 /* The step number (cadence numbering) last done: 1 before any follow-up. */
 guint32 cad_last_step_number(const cad_conf *conf, const cad_enrollment *e);
-
-/* The time the step at e->step is due for e (0 past the last step). */
-gint64 cad_due_time(cad_txn *txn, const cad_conf *conf, const cad_enrollment *e,
-                    GError **error);
 
 /* One planned step of an enrollment, for `cadencectl schedule`. */
 typedef struct {

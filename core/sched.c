@@ -5,6 +5,7 @@
  */
 #include "core/sched.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -53,15 +53,6 @@ cad_throttle_reset(cad_throttle *t)
 	g_hash_table_remove_all(t->last);
 }
 
-gboolean
-cad_throttle_off(const cad_throttle *t)
-{
-	const cad_conf *c = t->conf;
-
-	return c->daily_cap_per_rep <= 0 && c->rate_per_minute <= 0 &&
-	       c->domain_rate_per_hour <= 0 && c->min_gap_seconds <= 0;
-}
-
 /* rep_zone - the rep's time zone, else [sender] timezone, else UTC. */
 static GTimeZone *
 rep_zone(cad_throttle *t, const char *rep)

@@ -3,9 +3,10 @@
  * across restarts: a per-rep daily cap (the rep's local day), a global
  * per-minute rate, a per-recipient-domain hourly cap, and a least gap
  * between two sends of one rep. A send is counted in the same write
- * transaction that marks it "sending", before DATA (cad_step_mark_sending
- * _txn calls cad_throttle_record), so a crash can only over-count (a slot
- * used by a message that never left), never let a cap be passed.
+ * transaction that marks it "sending", before DATA
+ * (cad_step_mark_sending_txn calls cad_throttle_record), so a crash can
+ * only over-count (a slot used by a message that never left), never let
+ * a cap be passed.
  *
  * The caps live in core/ whole, reading side and writing side: the keys
  * and windows a send is counted under ("rep:R" in the rep's local day,
@@ -55,8 +56,5 @@ void cad_throttle_take(cad_throttle *t, const char *rep, const char *domain,
  */
 gboolean cad_throttle_record(cad_throttle *t, cad_txn *txn, const char *rep,
                              const char *domain, gint64 now, GError **error);
-
-/* TRUE when every cap is off (benchmarks, tests). */
-gboolean cad_throttle_off(const cad_throttle *t);
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/actions.h"
 #include "inbound/address.h"
 #include "inbound/names.h"
+#include "mail/gmime_auto.h"
 #include "mail/headers.h"
 
 /* Bytes of a Message-ID field read: RFC 5322 lines are at most 998. */

@@ -14,10 +14,11 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "inbound/address.h"
+#include "mail/gmime_auto.h"
 #include "mail/headers.h"
 
-/* Message-IDs read from In-Reply-To and References: the newest few
- * hundred of a thread are plenty, ours are among the last. */
+/* Message-IDs read from In-Reply-To and References: the newest 64 of a
+ * thread are plenty, ours are among the last. */
 #define CAD_INBOUND_THREAD_IDS_MAX 64
 
 /* Bytes of an In-Reply-To or References value read: all of it (the

@@ -96,7 +96,7 @@ static const char *const challenge[] = {"boxbe",
 gboolean
 cad_autoreply_subject(const char *subject)
 {
-	g_autofree char *f = NULL, *fs = NULL;
+	g_autofree char *f = NULL;
 	gboolean reply;
 	const char *s;
 

@@ -6,9 +6,8 @@
  */
 #include <string.h>
 
-#include <gmime/gmime.h>
-
 #include "common/util.h"
+#include "mail/gmime_auto.h"
 #include "mail/mail_internal.h"
 
 /* Header fields of which a message has at least one among its first
@@ -813,7 +812,6 @@ rule_person(ctx *x)
 	gboolean answers =
 	    x->reply || cad_header_raw(x->top, "In-Reply-To", &vlen) != NULL ||
 	    cad_header_raw(x->top, "References", &vlen) != NULL;
-	g_autofree char *fs = NULL;
 
 	if (cad_list_mail(x->top) || x->c->from == NULL)
 		return;

@@ -79,8 +79,10 @@ typedef struct {
  * (the next such date on or after now, less a week of grace).
  * Never fails on bad input: input that is not mail gives kind OTHER and a
  * warning. Bounded in time and memory by the CAD_MAIL_MAX_* limits below.
- * The program must have called g_mime_init(). Thread-safe: shares no state
- * between calls. Free the result with cad_classification_free().
+ * The program must have called g_mime_init(). Thread-safe: the only state
+ * kept between calls is read-only (phrase tables built once) or locked
+ * (mime.c's cache of iconv descriptors); no verdict depends on an earlier
+ * call. Free the result with cad_classification_free().
  */
 cad_classification *cad_classify(const char *data, gsize len, gint64 now);
 

@@ -8,9 +8,8 @@
 
 #include <string.h>
 
-#include <gmime/gmime.h>
-
 #include "common/util.h"
+#include "mail/gmime_auto.h"
 
 /* Headers the composer owns: a template's copy is ignored, so a template
  * can neither forge the envelope view nor break threading. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "mail/gmime_auto.h"
 #include "mail/mail_internal.h"
 
 /* The fields of one block that matter; values are unfolded copies. */

@@ -11,7 +11,13 @@
 
 #include "conf/conf.h"
 
-G_DEFINE_QUARK(cad - template - error - quark, cad_template_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
+GQuark
+cad_template_error_quark(void)
+{
+	return g_quark_from_static_string("cad-template-error-quark");
+}
 
 /* Where a value lands decides how it is cleaned. */
 typedef enum { CTX_HEADER, CTX_TEXT, CTX_HTML } render_ctx;
@@ -67,18 +73,6 @@ cad_template_free(cad_template *t)
 	g_clear_pointer(&t->text, g_ptr_array_unref);
 	g_clear_pointer(&t->html, g_ptr_array_unref);
 	g_free(t);
-}
-
-const char *
-cad_template_name(const cad_template *t)
-{
-	return t->name;
-}
-
-gboolean
-cad_template_has_html(const cad_template *t)
-{
-	return t->html != NULL;
 }
 
 static gboolean
@@ -284,6 +278,21 @@ header_name_ok(const char *s, gsize n)
 }
 
 /*
+ * control_char - the first control character of a header value written in
+ * a template, other than TAB (folding whitespace), or 0. One would reach
+ * the message as it is, outside RFC 5322, where a receiver may cut the
+ * header there.
+ */
+static int
+control_char(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return *p;
+	return 0;
+}
+
+/*
  * parse_header - the header field at *p (line *line), its continuation
  * lines unfolded, added to the template; *p and *line move past it.
  */
@@ -295,6 +304,7 @@ parse_header(parse_ctx *pc, const char **p, guint *line, const char *colon,
 	const char *vstart = colon + 1, *start = *p;
 	tmpl_header *h;
 	guint hline = *line;
+	int c;
 
 	for (;;) {
 		g_string_append_len(value, vstart, (gssize)(eol - vstart));
@@ -309,6 +319,10 @@ parse_header(parse_ctx *pc, const char **p, guint *line, const char *colon,
 	h->name = g_strndup(start, (gsize)(colon - start));
 	g_ptr_array_add(pc->t->headers, h);
 	g_strstrip(value->str);
+	if ((c = control_char(value->str)) != 0)
+		problem(pc, hline, FALSE,
+		        "a control character (0x%02x) in the %s header", c,
+		        h->name);
 	/* A folded header's placeholders are told at its first line. */
 	h->segs = parse_segments(pc, value->str, strlen(value->str), hline);
 }

@@ -102,10 +102,6 @@ typedef void (*cad_placeholder_fn)(const char *field, const char *fallback,
 void cad_template_foreach_placeholder(const cad_template *t,
                                       cad_placeholder_fn fn, void *arg);
 
-/* The template's name, and TRUE when it has an HTML part. */
-const char *cad_template_name(const cad_template *t);
-gboolean cad_template_has_html(const cad_template *t);
-
 /*
  * cad_template_render - fill every placeholder through lookup. Errors:
  * MISSING, naming the first field with no value and no fallback

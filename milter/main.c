@@ -27,6 +27,7 @@
 #include "common/util.h"
 #include "conf/conf.h"
 #include "core/setup.h"
+#include "mail/gmime_auto.h"
 #include "milter/milter.h"
 #include "milter/wake.h"
 #include "store/store.h"

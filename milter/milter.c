@@ -571,6 +571,10 @@ cad_milter_drain(gint64 timeout_ms)
 
 	g_mutex_lock(&milter.lock);
 	milter.stopping = TRUE;
+	/* Logged once the flag is up, so that a reader of the log (the stop
+	 * tests) knows a new connection is refused from here on. */
+	log_info("draining: %u connections open, new ones refused",
+	         milter.active);
 	while (milter.active > 0 &&
 	       g_cond_wait_until(&milter.drained, &milter.lock, end))
 		;

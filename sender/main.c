@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "conf/conf.h"
 #include "core/setup.h"
+#include "mail/gmime_auto.h"
 #include "sender/sender.h"
 #include "store/store.h"
 

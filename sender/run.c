@@ -14,6 +14,7 @@
 #include "core/stuck.h"
 #include "core/throttle.h"
 #include "mail/compose.h"
+#include "mail/gmime_auto.h"
 #include "mail/template.h"
 #include "sender/sender.h"
 

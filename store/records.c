@@ -152,25 +152,6 @@ cad_enrollment_free(cad_enrollment *e)
 	g_free(e);
 }
 
-cad_enrollment *
-cad_enrollment_copy(const cad_enrollment *e)
-{
-	cad_enrollment *c = g_new(cad_enrollment, 1);
-
-	*c = *e;
-	c->address = g_strdup(e->address);
-	c->cadence = g_strdup(e->cadence);
-	c->rep = g_strdup(e->rep);
-	c->thread_subject = g_strdup(e->thread_subject);
-	c->thread_refs = g_strdup(e->thread_refs);
-	c->sending_msgid = g_strdup(e->sending_msgid);
-	c->verp_token = g_strdup(e->verp_token);
-	c->unsub_token = g_strdup(e->unsub_token);
-	c->task_token = g_strdup(e->task_token);
-	c->last_error = g_strdup(e->last_error);
-	return c;
-}
-
 char *
 cad_enrollment_last_msgid(const cad_enrollment *e)
 {
@@ -336,6 +317,13 @@ r_str(rbuf *r)
 	}
 	if (n == 0)
 		return NULL;
+	/* w_str never writes a NUL inside a string: one means the bytes are
+	 * no record of ours, and as a C string the field would end there
+	 * (an address cut short, the rest lost). */
+	if (memchr(r->p, '\0', n) != NULL) {
+		r->bad = TRUE;
+		return NULL;
+	}
 	s = g_strndup((const char *)r->p, n);
 	r->p += n;
 	return s;

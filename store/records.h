@@ -1,13 +1,14 @@
 /*
  * records.h: internal to store/: how each record is encoded (a version
- * byte and a GVariant) and decoded (NULL or FALSE when it does not decode).
+ * byte, then its fields: fixed-width integers and length-prefixed strings;
+ * see records.c) and decoded (NULL or FALSE when it does not decode).
  */
 #ifndef CAD_STORE_RECORDS_H
 #define CAD_STORE_RECORDS_H
 
 #include "store/store.h"
 
-/* Bumped when a record's GVariant type changes (with a schema bump). */
+/* Bumped when a record's fields change (with a schema bump). */
 #define CAD_RECORD_VERSION 1
 
 GBytes *cad_rec_prospect_encode(const cad_prospect *p);

@@ -12,14 +12,23 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "store/records.h"
 
-G_DEFINE_QUARK(cad - store - error - quark, cad_store_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces around the dashes
+ * of its bare-word name, and the quark would be named so. */
+GQuark
+cad_store_error_quark(void)
+{
+	return g_quark_from_static_string("cad-store-error-quark");
+}
 
 enum {
 	DB_PROSPECTS,
@@ -454,8 +463,9 @@ cad_store_forget_pages(cad_store *s)
 /* ---- transactions ---- */
 
 /*
- * adopt_or_grow - with no transaction of ours live, set the map size:
- * 0 adopts the size another process set; otherwise grow to want.
+ * set_map_size - with no transaction of ours live (the resize lock held
+ * for writing), set the map size: 0 adopts the size another process set;
+ * otherwise grow to want.
  */
 static void
 set_map_size(cad_store *s, guint64 want)
@@ -532,12 +542,6 @@ cad_txn_end(cad_txn *t)
 	mdb_txn_abort(t->txn);
 	g_rw_lock_reader_unlock(&t->store->resize_lock);
 	g_free(t);
-}
-
-gboolean
-cad_txn_is_write(cad_txn *t)
-{
-	return t->write;
 }
 
 static gboolean

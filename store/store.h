@@ -29,7 +29,8 @@
  *   by_prospect  address                       -> id u64 BE (dupsort)
  *   by_domain    domain                        -> id u64 BE (dupsort)
  *   by_enr_event id u64 BE                     -> event key (dupsort)
- * Records are GVariants behind a one-byte record version.
+ * Each value is a one-byte record version followed by its fields, in the
+ * small bounds-checked codec of records.c (not GVariant).
  *
  * Threads: open one cad_store per process and share it; a transaction
  * belongs to the thread that began it and must end inside the same
@@ -226,7 +227,6 @@ gboolean cad_store_write(cad_store *store, cad_store_write_fn fn, void *arg,
 cad_txn *cad_store_read_begin(cad_store *store, GError **error);
 void cad_txn_end(cad_txn *txn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_txn, cad_txn_end)
-gboolean cad_txn_is_write(cad_txn *txn);
 
 /* ---- records: free functions ---- */
 cad_prospect *cad_prospect_new(const char *address);
@@ -236,7 +236,6 @@ const char *cad_prospect_field(const cad_prospect *p, const char *name);
 void cad_prospect_set_field(cad_prospect *p, const char *name,
                             const char *value);
 void cad_enrollment_free(cad_enrollment *e);
-cad_enrollment *cad_enrollment_copy(const cad_enrollment *e);
 void cad_event_free(cad_event *ev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_prospect, cad_prospect_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cad_enrollment, cad_enrollment_free)

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
-#include <gmime/gmime.h>
 
 #include "common/util.h"
 #include "helpers.h"
+#include "mail/gmime_auto.h"
 #include "mail/mail_internal.h"
 
 TestSuite(internals, .init = test_gmime_init, .fini = test_gmime_fini);

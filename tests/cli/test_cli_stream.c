@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "core/enroll.h"
 #include "fixture.h"
+#include "tests/tools/proc.h"
 
 TestSuite(cli_stream, .init = fx_setup, .fini = fx_teardown, .timeout = 120);
 
@@ -221,7 +222,8 @@ Test(cli_stream, a_stalled_reader_holds_no_read_transaction)
 		ioctl(p[0], FIONREAD, &queued);
 	}
 	cr_assert_geq(queued, cap, "the pipe never filled");
-	g_usleep(200000); /* blocked in write(2) */
+	cr_assert(cad_proc_wait_blocked(pid, cad_proc_write_calls, 10 * 1000),
+	          "cadencectl never blocked in write(2) on the full pipe");
 	cr_assert_eq(read_txns_of(pid), 0,
 	             "cadencectl holds a read transaction while it waits for "
 	             "its reader");

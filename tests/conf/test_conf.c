@@ -136,6 +136,30 @@ Test(conf, inline_comment_is_not_part_of_the_value)
 	cr_assert_str_eq(c->relay, "127.0.0.1:2525");
 }
 
+/* A dual-stack listener reports an IPv4 client as ::ffff:a.b.c.d: it is
+ * judged by its IPv4 address, and a network written in the mapped form
+ * still matches. */
+Test(conf, ipv4_mapped_client_is_judged_by_its_ipv4_address)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_conf) c = NULL;
+
+	edit("cadence.conf", "trusted_networks = 127.0.0.0/8, ::1/128",
+	     "trusted_networks = 127.0.0.0/8, ::1/128, ::ffff:10.9.0.0/112");
+	c = cad_conf_load(main_file, &err);
+	cr_assert_not_null(c, "%s", err ? err->message : "");
+	cr_assert(cad_conf_is_trusted_text(c, "::ffff:127.0.0.1"));
+	cr_assert(cad_conf_is_trusted_text(c, "::FFFF:127.255.0.9"));
+	cr_assert_not(cad_conf_is_trusted_text(c, "::ffff:192.0.2.1"));
+	cr_assert(cad_conf_is_trusted_text(c, "::ffff:10.9.3.4"));
+	cr_assert_not(cad_conf_is_trusted_text(c, "10.9.3.4"),
+	              "a mapped network holds only mapped clients");
+	/* Only the mapped prefix counts: 127.0.0.1 in other IPv6 forms is
+	 * not the IPv4 loopback. */
+	cr_assert_not(cad_conf_is_trusted_text(c, "::127.0.0.1"));
+	cr_assert_not(cad_conf_is_trusted_text(c, "64:ff9b::127.0.0.1"));
+}
+
 Test(conf, unknown_key)
 {
 	edit("cadence.conf", "rep_domains = example.com",

@@ -214,10 +214,12 @@ run_sender() {
 	"$sender" -c "$conf" --once --at "$(day_time "$1" 10:00)" \
 		>"$W/log/sender-day$1.out" 2>>"$W/log/sender.log" ||
 		{ tail -20 "$W/log/sender.log" >&2; die "cadence-sender failed on day $1"; }
+	# A bounce Postfix writes is queued (and seen by the milter) before
+	# the message it returns leaves the queue, so the queue empties once;
+	# relay_bounces then reads the log, which postlogd writes after the
+	# fact: wait for it to catch up.
 	pf_queue_empty || die "Postfix did not deliver"
-	# A bounce Postfix writes comes back through the queue once more.
-	sleep 0.3
-	pf_queue_empty || die "Postfix did not deliver"
+	pf_log_sync || die "Postfix's log did not catch up"
 }
 
 # relay_bounces DAY: one line for each recipient Postfix gave up on since

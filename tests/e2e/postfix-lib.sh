@@ -98,9 +98,23 @@ pf_start() {
 	pf_wait_port "$PF_PORT"
 }
 
-# pf_reload - make a running instance read main.cf again.
+# pf_reload - make a running instance read main.cf again, and wait until
+# its master logs that it did ("reload -- version ..."): connections made
+# after that get daemons with the new configuration.
 pf_reload() {
-	postfix -c "$PF_ETC" reload >>"$PF_DIR/log/postfix.out" 2>&1
+	n=$(grep -c 'postfix/master.*: reload -- ' "$PF_DIR/log/maillog" 2>/dev/null) ||
+		n=0
+	postfix -c "$PF_ETC" reload >>"$PF_DIR/log/postfix.out" 2>&1 || return 1
+	i=0
+	while [ "$(grep -c 'postfix/master.*: reload -- ' \
+	    "$PF_DIR/log/maillog" 2>/dev/null)" -le "$n" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt $((PF_SPOOL_TIMEOUT * 50)) ]; then
+			echo "pf_reload: the master logged no reload" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
 }
 
 # pf_stop - stop the instance (quietly if it is not running).
@@ -137,6 +151,25 @@ pf_queue_empty() {
 			return 1
 		fi
 		sleep 0.1
+	done
+}
+
+# pf_log_sync - wait until the log holds every line Postfix's daemons sent
+# before this call. They log through postlogd(8), after the fact, so an
+# empty queue does not yet mean a complete log; a marker sent now through
+# the same socket (postlog(1)) is written after all of them.
+pf_log_sync() {
+	PF_LOG_SYNC=$((${PF_LOG_SYNC:-0} + 1))
+	marker="cad-log-sync-$$-$PF_LOG_SYNC"
+	postlog -c "$PF_ETC" -t postfix/cad-test "$marker" || return 1
+	i=0
+	until grep -qF -- "$marker" "$PF_DIR/log/maillog" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt $((PF_SPOOL_TIMEOUT * 50)) ]; then
+			echo "pf_log_sync: postlogd wrote no $marker" >&2
+			return 1
+		fi
+		sleep 0.02
 	done
 }
 

@@ -8,9 +8,9 @@
 
 #include <criterion/criterion.h>
 #include <glib.h>
-#include <gmime/gmime.h>
 
 #include "common/util.h"
+#include "mail/gmime_auto.h"
 
 #define ROOT_ID    "first.2026-03-02@laptop.example.com"
 #define SUBJECT    "Quick question about your outbound"

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
+#include <gmime/gmime.h>
 
 void
 fx_setup(fixture *f, const char *milter_extra)

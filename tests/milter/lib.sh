@@ -37,7 +37,8 @@ run() {
 	shift 2
 	echo "== $script"
 	if ! miltertest -s "$lua/$script" -D LUADIR="$lua" -D MILTER="$milter" \
-	    -D CONF="$dir/cadence.conf" -D SOCK="unix:$dir/milter.sock" "$@" \
+	    -D CONF="$dir/cadence.conf" -D SOCK="unix:$dir/milter.sock" \
+	    -D LOG="$dir/milter.log" "$@" \
 	    >"$dir/$script.log" 2>&1; then
 		cat "$dir/$script.log" >&2
 		fail "$script"
@@ -57,6 +58,39 @@ start_milter() {
 		tries=$((tries + 1))
 		[ "$tries" -le 100 ] || fail "milter did not start: $(cat "$1/milter.log")"
 		sleep 0.1
+	done
+}
+
+# listener_idle PID: true when a thread of PID waits in libmilter's accept
+# loop: poll(2) with its 5 s timeout (MI_CHK_TIME), read from
+# /proc/PID/task/*/syscall ("NR fds nfds timeout ..."; poll is 7 on
+# x86_64). Elsewhere, where poll(2) is ppoll and shows no timeout: any
+# thread but the main one (the signal loop) asleep in a poll.
+listener_idle() {
+	if [ "$(uname -m)" = x86_64 ]; then
+		for s in /proc/"$1"/task/*/syscall; do
+			read -r nr _ _ timeout _ <"$s" 2>/dev/null || continue
+			[ "$nr" = 7 ] && [ "$timeout" = 0x1388 ] && return 0
+		done
+		return 1
+	fi
+	for t in /proc/"$1"/task/*; do
+		[ "${t##*/}" != "$1" ] || continue
+		case $(cat "$t/wchan" 2>/dev/null) in *poll*) return 0 ;; esac
+	done
+	return 1
+}
+
+# wait_until WHAT CMD...: run CMD every 20 ms until it succeeds; fail
+# after 10 s. A bounded wait on a condition, not a sleep.
+wait_until() {
+	what=$1
+	shift
+	tries=0
+	until "$@"; do
+		tries=$((tries + 1))
+		[ "$tries" -le 500 ] || fail "timed out waiting: $what"
+		sleep 0.02
 	done
 }
 

@@ -277,6 +277,21 @@ Test(conf, trust_needs_rep_domain_and_login_or_network)
 	             CAD_TRUST_NOT_REP);
 }
 
+/* Postfix on a dual-stack socket names an IPv4 client ::ffff:127.0.0.1;
+ * the rep on the trusted loopback may enroll without logging in. */
+Test(conf, trust_ipv4_mapped_client_in_trusted_network)
+{
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "::ffff:127.0.0.1",
+	                              "alice@example.com"),
+	             CAD_TRUST_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "::ffff:10.1.200.3",
+	                              "alice@example.com"),
+	             CAD_TRUST_REP);
+	cr_assert_eq(cad_trust_sender(fx.conf, NULL, "::ffff:192.0.2.7",
+	                              "alice@example.com"),
+	             CAD_TRUST_UNAUTHENTICATED);
+}
+
 /* The text of w's address ("1.2.3.4:25", "[::1]:25", or the path). */
 static char *
 wake_text(const cad_wake *w)

@@ -37,7 +37,9 @@ write_conf "$a"
 for i in 1 2 3; do
 	: >"$a/milter.log"
 	start_milter "$a"
-	sleep 0.2
+	# Idle means in libmilter's accept loop, the 5 s poll it used to hold
+	# shutdown for: wait until it is there.
+	wait_until "the milter idle in its accept loop" listener_idle "$MPID"
 	t0=$(now_ms)
 	kill -TERM "$MPID"
 	stopped "$a" "$t0"

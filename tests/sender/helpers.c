@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "core/actions.h"
+#include "mail/gmime_auto.h"
 
 static const char *default_sender_keys = "daily_cap_per_rep = 0\n"
                                          "rate_per_minute = 0\n"

@@ -19,7 +19,9 @@
 #include "common/util.h"
 #include "core/actions.h"
 #include "helpers.h"
+#include "mail/gmime_auto.h"
 #include "sender/sender.h"
+#include "tests/tools/proc.h"
 
 #define T0          "2026-12-01T10:00:00Z"
 #define DAY2        "2026-12-02T12:00:00Z"
@@ -135,6 +137,8 @@ Test(crash, kill_9_at_random_moments_never_sends_twice)
 	/* Restart after each kill; a run that ends by itself is fine too. */
 	for (int i = 0; i < CRASH_KILLS; i++) {
 		pid_t pid = spawn(env, once, log, NULL);
+		/* Not synchronization: the point is to kill the run at a
+		 * random moment, whatever it is doing then. */
 		g_usleep(g_rand_int_range(rnd, 5, 150) * 1000);
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			clean++;
@@ -228,7 +232,10 @@ Test(crash, daemon_wakes_for_a_new_enrollment_and_stops_on_sigterm)
 	int status;
 	guint n = 0;
 
-	g_usleep(500 * 1000); /* its first pass finds nothing and sleeps */
+	/* Its first pass finds nothing; then it waits in poll(2) for the
+	 * store to change, the readiness signal to enroll. */
+	cr_assert(cad_proc_wait_blocked(pid, cad_proc_poll_calls, 10 * 1000),
+	          "the daemon never waited for work: see %s", log);
 	start = g_get_monotonic_time();
 	th_enroll(env, "jane@acme.test", th_time(T0), NULL);
 	while (g_get_monotonic_time() - start < 10 * G_USEC_PER_SEC) {

@@ -14,6 +14,7 @@
 #include "core/actions.h"
 #include "core/suppress.h"
 #include "helpers.h"
+#include "mail/gmime_auto.h"
 #include "sender/sender.h"
 #include "storefault.h"
 

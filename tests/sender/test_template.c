@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 #include "mail/compose.h"
+#include "mail/gmime_auto.h"
 #include "mail/template.h"
 
 static void
@@ -108,6 +109,28 @@ Test(template, syntax_errors_say_where)
 		cr_assert(strstr(err->message, "line 4") != NULL, "%s",
 		          err->message);
 	}
+}
+
+/* Found by fuzz/fuzz_template: a control character written in a
+ * template's header went into the message as it was. It is refused with
+ * the line, so check-config reports it; TAB (folding) is not. */
+Test(template, control_character_in_a_header_is_a_syntax_error)
+{
+	static const char bad[] = "From: {{rep_email}}\nSubject: Hi \x02 "
+	                          "there\n\nbody\n";
+	static const char folded[] = "Subject: Hi\n\tthere\n\nbody\n";
+	g_autoptr(GError) err = NULL;
+	g_autoptr(cad_template) t =
+	    cad_template_parse(bad, strlen(bad), "bad.eml", &err);
+	g_autoptr(cad_template) ok =
+	    cad_template_parse(folded, strlen(folded), "ok.eml", NULL);
+
+	cr_assert_null(t);
+	cr_assert(g_error_matches(err, CAD_TEMPLATE_ERROR,
+	                          CAD_TEMPLATE_ERROR_SYNTAX));
+	cr_assert_str_eq(err->message, "bad.eml: line 2: a control character "
+	                               "(0x02) in the Subject header");
+	cr_assert_not_null(ok, "a folded header is no control character");
 }
 
 Test(template, header_values_cannot_break_lines)

@@ -1,6 +1,6 @@
 -- common.lua: helpers shared by the miltertest scripts. The runners
 -- (tests/milter/miltertest.sh, stop.sh, reload.sh) define LUADIR, MILTER,
--- CONF and SOCK, and MPID when they start the milter themselves.
+-- CONF, SOCK and LOG, and MPID when they start the milter themselves.
 
 function check(cond, what)
 	if not cond then
@@ -24,6 +24,23 @@ end
 function signal(name)
 	local ok = os.execute("kill -" .. name .. " " .. MPID)
 	check(ok == true or ok == 0, "kill -" .. name .. " " .. MPID)
+end
+
+-- Wait until the milter's log (LOG, defined by lib.sh's run) holds text:
+-- the readiness signal after signal(). Polls every 20 ms, 10 s at most.
+function wait_log(text)
+	for _ = 1, 500 do
+		local f = io.open(LOG, "r")
+		if f ~= nil then
+			local all = f:read("*a")
+			f:close()
+			if all:find(text, 1, true) ~= nil then
+				return
+			end
+		end
+		mt.sleep(0.02)
+	end
+	error("FAILED: no '" .. text .. "' in " .. LOG .. " within 10 s")
 end
 
 -- The connection and envelope of one message on conn: env = {ip, from,

@@ -15,7 +15,7 @@ end
 local conn = connect()
 check(mt.negotiate(conn, nil, nil, nil) == nil, "negotiate, then wait")
 signal("TERM")
-mt.sleep(1)
+wait_log("draining: ")
 envelope(conn, {ip = "192.0.2.10", from = "alice@example.com",
     auth = "alice", qid = "NEG1",
     rcpts = {"<erin@acme-corp.com>", "<cadence@example.com>"}})
